@@ -1,0 +1,210 @@
+//! String heuristics: each check lives in its own file and reports [`Finding`]s.
+//!
+//! A check sees the whole [`Document`] (text, language, sentences) so that it can work
+//! at sentence level (most checks) or document level (near-duplicates, repetition
+//! statistics). Findings carry article-relative byte spans; the pipeline assigns each
+//! finding to the sentence that contains its start.
+
+use crate::langid::Lang;
+use crate::segment::Sentence;
+use crate::span::Span;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How much a finding hurts, with MQM-Core penalty weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Severity {
+    /// MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
+    pub fn penalty(self) -> f64 {
+        match self {
+            Severity::Minor => 1.0,
+            Severity::Major => 5.0,
+            Severity::Critical => 25.0,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Stable identifiers of every source of findings; they appear in reports and config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckId {
+    Repetition,
+    DetachedHyphen,
+    WrongLanguage,
+    Boilerplate,
+    CaptionCredit,
+    MarkupDebris,
+    Capitalisation,
+    Punctuation,
+    Encoding,
+    Fragment,
+    NearDuplicate,
+    DocumentStats,
+    /// Evidence from the language model rather than a string heuristic.
+    ImplausibleWording,
+}
+
+impl CheckId {
+    pub const ALL: [CheckId; 13] = [
+        CheckId::Repetition,
+        CheckId::DetachedHyphen,
+        CheckId::WrongLanguage,
+        CheckId::Boilerplate,
+        CheckId::CaptionCredit,
+        CheckId::MarkupDebris,
+        CheckId::Capitalisation,
+        CheckId::Punctuation,
+        CheckId::Encoding,
+        CheckId::Fragment,
+        CheckId::NearDuplicate,
+        CheckId::DocumentStats,
+        CheckId::ImplausibleWording,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Repetition => "repetition",
+            CheckId::DetachedHyphen => "detached-hyphen",
+            CheckId::WrongLanguage => "wrong-language",
+            CheckId::Boilerplate => "boilerplate",
+            CheckId::CaptionCredit => "caption-credit",
+            CheckId::MarkupDebris => "markup-debris",
+            CheckId::Capitalisation => "capitalisation",
+            CheckId::Punctuation => "punctuation",
+            CheckId::Encoding => "encoding",
+            CheckId::Fragment => "fragment",
+            CheckId::NearDuplicate => "near-duplicate",
+            CheckId::DocumentStats => "document-stats",
+            CheckId::ImplausibleWording => "implausible-wording",
+        }
+    }
+}
+
+impl fmt::Display for CheckId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CheckId {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CheckId::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown check {s:?}"))
+    }
+}
+
+/// One piece of evidence that something is wrong, with the text it covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: CheckId,
+    pub severity: Severity,
+    /// Article-relative byte span of the offending text.
+    pub span: Span,
+    /// What is wrong, in words a reviewer understands.
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(check: CheckId, severity: Severity, span: Span, message: impl Into<String>) -> Self {
+        Finding { check, severity, span, message: message.into() }
+    }
+}
+
+/// User settings the checks consult (from `mtaudit.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct CheckSettings {
+    /// Names that are never wrong-language or capitalisation errors ("Witkoff").
+    pub allowed_names: Vec<String>,
+    /// Terms that are accepted in any language ("Homeoffice", "Breaking News").
+    pub allowed_terms: Vec<String>,
+    /// Extra patterns that mark a sentence as boilerplate.
+    pub extra_boilerplate: Vec<Regex>,
+}
+
+impl CheckSettings {
+    /// Whether `word` is on the user's allow-lists (case-insensitive).
+    pub fn is_allowed(&self, word: &str) -> bool {
+        self.allowed_names.iter().chain(&self.allowed_terms).any(|a| a.eq_ignore_ascii_case(word) || a.to_lowercase() == word.to_lowercase())
+    }
+}
+
+/// What a check looks at: one article, segmented, with its language.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    pub text: &'a str,
+    pub lang: Lang,
+    pub sentences: &'a [Sentence],
+    pub settings: &'a CheckSettings,
+}
+
+impl<'a> Document<'a> {
+    pub fn sentence_text(&self, sentence: &Sentence) -> &'a str {
+        sentence.span.slice(self.text)
+    }
+}
+
+/// A string heuristic. Implementations must be cheap to share across threads.
+pub trait Check: Send + Sync {
+    fn id(&self) -> CheckId;
+    /// Appends this check's findings for `doc` to `out`.
+    fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every heuristic check, in report order.
+pub fn all() -> Vec<Box<dyn Check>> {
+    vec![]
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the checks' unit tests.
+    use super::*;
+
+    /// Runs `check` on `text` (segmented as the pipeline would) in language `lang`.
+    pub fn run_check(check: &dyn Check, text: &str, lang: Lang) -> Vec<Finding> {
+        run_check_with(check, text, lang, &CheckSettings::default())
+    }
+
+    pub fn run_check_with(check: &dyn Check, text: &str, lang: Lang, settings: &CheckSettings) -> Vec<Finding> {
+        let sentences = crate::segment::segment(text);
+        let doc = Document { text, lang, sentences: &sentences, settings };
+        let mut out = Vec::new();
+        check.run(&doc, &mut out);
+        for f in &out {
+            assert_eq!(f.check, check.id(), "finding from the wrong check id");
+            assert!(f.span.end <= text.len() && text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end), "bad span {:?}", f.span);
+        }
+        out
+    }
+
+    /// The flagged text of each finding.
+    pub fn flagged<'t>(text: &'t str, findings: &[Finding]) -> Vec<&'t str> {
+        findings.iter().map(|f| f.span.slice(text)).collect()
+    }
+}

@@ -1,0 +1,156 @@
+//! Language identification for articles and sentences.
+//!
+//! Built on `whatlang` (69 languages, trigram profiles). Its guesses on a single short
+//! sentence are noisy, so a sentence is only assigned a language other than its
+//! article's when the detector is confident and the sentence is long enough to judge.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A natural language, as identified by `whatlang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lang(whatlang::Lang);
+
+impl Lang {
+    pub const GERMAN: Lang = Lang(whatlang::Lang::Deu);
+    pub const ITALIAN: Lang = Lang(whatlang::Lang::Ita);
+    pub const ENGLISH: Lang = Lang(whatlang::Lang::Eng);
+    pub const FRENCH: Lang = Lang(whatlang::Lang::Fra);
+    pub const SPANISH: Lang = Lang(whatlang::Lang::Spa);
+
+    /// ISO 639-1 code where one exists ("de"), else the ISO 639-3 code.
+    pub fn code(self) -> &'static str {
+        use whatlang::Lang as W;
+        match self.0 {
+            W::Deu => "de",
+            W::Ita => "it",
+            W::Eng => "en",
+            W::Fra => "fr",
+            W::Spa => "es",
+            W::Por => "pt",
+            W::Nld => "nl",
+            W::Pol => "pl",
+            W::Rus => "ru",
+            W::Ukr => "uk",
+            W::Tur => "tr",
+            W::Swe => "sv",
+            W::Dan => "da",
+            W::Nob => "nb",
+            W::Fin => "fi",
+            W::Ces => "cs",
+            W::Ron => "ro",
+            W::Hun => "hu",
+            W::Ell => "el",
+            W::Cmn => "zh",
+            W::Jpn => "ja",
+            W::Ara => "ar",
+            other => other.code(),
+        }
+    }
+
+    /// English name of the language ("German").
+    pub fn name(self) -> &'static str {
+        self.0.eng_name()
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown language {0:?} (use an ISO 639-1 or 639-3 code such as \"de\" or \"ita\")")]
+pub struct UnknownLanguage(pub String);
+
+impl FromStr for Lang {
+    type Err = UnknownLanguage;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        whatlang::Lang::all()
+            .iter()
+            .map(|&l| Lang(l))
+            .find(|l| l.code() == wanted || l.0.code() == wanted || l.name().eq_ignore_ascii_case(&wanted))
+            .ok_or_else(|| UnknownLanguage(s.to_string()))
+    }
+}
+
+impl Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A language guess with the detector's confidence in `[0, 1]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Detection {
+    pub lang: Lang,
+    pub confidence: f64,
+}
+
+/// Detects the language of a whole article; `None` when the text has no letters to judge.
+pub fn detect(text: &str) -> Option<Detection> {
+    whatlang::detect(text).map(|info| Detection {
+        lang: Lang(info.lang()),
+        confidence: info.confidence(),
+    })
+}
+
+/// Minimum letters before a sentence-level guess is trusted over the article's language.
+const MIN_SENTENCE_LETTERS: usize = 30;
+/// Minimum detector confidence for a sentence to be assigned a different language.
+const MIN_SENTENCE_CONFIDENCE: f64 = 0.9;
+
+/// The language of one sentence of an article in `article_lang`: the article's language
+/// unless the sentence is long enough and the detector is confident it is another one.
+pub fn detect_sentence(sentence: &str, article_lang: Lang) -> Detection {
+    let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();
+    match detect(sentence) {
+        Some(d) if d.lang != article_lang && letters >= MIN_SENTENCE_LETTERS && d.confidence >= MIN_SENTENCE_CONFIDENCE => d,
+        Some(d) if d.lang == article_lang => d,
+        _ => Detection { lang: article_lang, confidence: 0.0 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for code in ["de", "it", "en", "fr", "deu", "ita"] {
+            let lang: Lang = code.parse().unwrap();
+            assert!(lang.code() == code || lang.0.code() == code);
+        }
+        assert!("klingon".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn detects_german_and_italian_articles() {
+        let de = "Der russische Präsident Wladimir Putin nimmt am 13. März 2025 an einem Treffen mit seinem Gegenstück im Kreml teil.";
+        let it = "La prossima conversazione telefonica tra il presidente Donald Trump e il presidente russo si svolge in un momento cruciale.";
+        assert_eq!(detect(de).unwrap().lang, Lang::GERMAN);
+        assert_eq!(detect(it).unwrap().lang, Lang::ITALIAN);
+    }
+
+    #[test]
+    fn english_boilerplate_in_german_article_is_english() {
+        let s = "Your email address will not be published. Required fields are marked";
+        assert_eq!(detect_sentence(s, Lang::GERMAN).lang, Lang::ENGLISH);
+    }
+
+    #[test]
+    fn short_sentence_keeps_article_language() {
+        assert_eq!(detect_sentence("Konflikt.", Lang::ITALIAN).lang, Lang::ITALIAN);
+    }
+}

@@ -1,0 +1,12 @@
+//! mtaudit: audits machine-translated news articles.
+//!
+//! The pipeline reads articles ([`input`]), splits them into sentences ([`segment`]),
+//! identifies their language ([`langid`]), collects evidence from string heuristics
+//! ([`checks`]) and a local language model ([`lm`]), turns it into verdicts and scores
+//! ([`scoring`]), writes reports ([`report`]) and applies the threshold gate ([`gate`]).
+
+pub mod checks;
+pub mod langid;
+pub mod lexicon;
+pub mod segment;
+pub mod span;
