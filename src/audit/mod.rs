@@ -1,0 +1,306 @@
+//! The audit pipeline: article in, [`ArticleAudit`] out; and the batch runner that reads
+//! inputs, audits articles in parallel and feeds the reports.
+
+pub mod result;
+
+use crate::checks::{self, Check, Document, Finding};
+use crate::config::Resolved;
+use crate::input::{self, Article, Input, InputError};
+use crate::langid::{self, Lang};
+use crate::report::{ArticleRow, Report, ReportError};
+use crate::scoring;
+use crate::segment::{self, Sentence};
+use crate::span::Span;
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use result::*;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// Audits single articles with a fixed set of checks and settings.
+pub struct Auditor {
+    checks: Vec<Box<dyn Check>>,
+    settings: Resolved,
+    lang_override: Option<Lang>,
+}
+
+impl Auditor {
+    pub fn new(settings: Resolved, lang_override: Option<Lang>) -> Self {
+        let checks = checks::all().into_iter().filter(|c| !settings.disabled.contains(&c.id())).collect();
+        Auditor { checks, settings, lang_override }
+    }
+
+    pub fn thresholds(&self) -> crate::gate::Thresholds {
+        self.settings.thresholds
+    }
+
+    pub fn evidence(&self) -> Evidence {
+        Evidence { heuristics: true, language_model: None }
+    }
+
+    pub fn audit(&self, article: &Article) -> ArticleAudit {
+        let text = article.text.as_str();
+        let (lang, lang_source) = self.article_lang(article);
+        let sentences = segment::segment(text);
+        let doc = Document { text, lang, sentences: &sentences, settings: &self.settings.check_settings };
+
+        let mut findings = Vec::new();
+        for check in &self.checks {
+            check.run(&doc, &mut findings);
+        }
+        for f in &mut findings {
+            if let Some(&severity) = self.settings.severity_overrides.get(&f.check) {
+                f.severity = severity;
+            }
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
+        findings.dedup_by(|a, b| a.check == b.check && a.span == b.span);
+
+        let findings: Vec<FindingAudit> = findings
+            .into_iter()
+            .map(|finding| FindingAudit { sentence: sentence_of(&sentences, finding.span), finding })
+            .collect();
+        let sentences = self.sentence_audits(text, lang, &sentences, &findings);
+
+        let mut verdicts = VerdictCounts::default();
+        sentences.iter().for_each(|s| verdicts.add(s.verdict));
+        let mut findings_by_severity = BTreeMap::new();
+        let mut findings_by_check = BTreeMap::new();
+        for f in &findings {
+            *findings_by_severity.entry(f.finding.severity).or_insert(0) += 1;
+            *findings_by_check.entry(f.finding.check).or_insert(0) += 1;
+        }
+        let words = scoring::word_count(text);
+        let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
+        let score = scoring::article_score(penalty, words);
+        ArticleAudit {
+            schema_version: SCHEMA_VERSION,
+            id: article.id.clone(),
+            source: article.source.clone(),
+            title: article.title.clone(),
+            lang,
+            lang_source,
+            evidence: self.evidence(),
+            words,
+            penalty,
+            score,
+            verdicts,
+            findings_by_severity,
+            findings_by_check,
+            gate: self.settings.thresholds.evaluate(score, &verdicts),
+            text: article.text.clone(),
+            sentences,
+            findings,
+            tokens: None,
+        }
+    }
+
+    fn article_lang(&self, article: &Article) -> (Lang, LangSource) {
+        if let Some(lang) = self.lang_override {
+            return (lang, LangSource::Override);
+        }
+        if let Some(lang) = article.lang {
+            return (lang, LangSource::Input);
+        }
+        // Undetectable text (digits, symbols) is judged as German, the main use case.
+        let lang = langid::detect(&article.text).map(|d| d.lang).unwrap_or(Lang::GERMAN);
+        (lang, LangSource::Detected)
+    }
+
+    fn sentence_audits(&self, text: &str, lang: Lang, sentences: &[Sentence], findings: &[FindingAudit]) -> Vec<SentenceAudit> {
+        let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            if let Some(s) = f.sentence {
+                by_sentence.entry(s).or_default().push(i);
+            }
+        }
+        sentences
+            .iter()
+            .enumerate()
+            .map(|(index, sentence)| {
+                let own = by_sentence.remove(&index).unwrap_or_default();
+                let points = scoring::penalty(own.iter().map(|&i| &findings[i].finding));
+                SentenceAudit {
+                    index,
+                    span: sentence.span,
+                    kind: sentence.kind,
+                    lang: langid::detect_sentence(sentence.span.slice(text), lang).lang,
+                    verdict: scoring::verdict(points),
+                    findings: own,
+                    lm: None,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The sentence a finding belongs to: the last one starting at or before the finding,
+/// or `None` when the finding covers every sentence (a document-level statistic).
+fn sentence_of(sentences: &[Sentence], span: Span) -> Option<usize> {
+    let (first, last) = (sentences.first()?, sentences.last()?);
+    if sentences.len() > 1 && span.start <= first.span.start && span.end >= last.span.end {
+        return None;
+    }
+    Some(sentences.partition_point(|s| s.span.start <= span.start).saturating_sub(1))
+}
+
+/// Options of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub max_article_bytes: usize,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions { max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES }
+    }
+}
+
+/// What a batch run produced, beyond what the reports wrote.
+#[derive(Debug, Clone)]
+pub struct BatchOutcome {
+    pub summary: RunSummary,
+    pub rows: Vec<ArticleRow>,
+}
+
+impl BatchOutcome {
+    pub fn any_failed_gate(&self) -> bool {
+        self.summary.failed_gate > 0
+    }
+
+    pub fn any_input_error(&self) -> bool {
+        !self.summary.input_errors.is_empty()
+    }
+}
+
+/// Reads every input, audits the articles in parallel and hands each finished audit to
+/// every report as it completes. Input errors are collected, never fatal; a report that
+/// cannot be written is.
+pub fn run_batch(
+    inputs: &[Input],
+    discovery_errors: Vec<InputError>,
+    auditor: &Auditor,
+    options: &BatchOptions,
+    reports: &mut [Box<dyn Report>],
+    progress: &ProgressBar,
+) -> Result<BatchOutcome, ReportError> {
+    let started = Instant::now();
+    let read: Vec<Result<Article, InputError>> =
+        inputs.par_iter().flat_map_iter(|i| input::read(i, options.max_article_bytes)).collect();
+    let mut errors = discovery_errors;
+    let mut articles = Vec::new();
+    for r in read {
+        match r {
+            Ok(a) => articles.push(a),
+            Err(e) => errors.push(e),
+        }
+    }
+    make_ids_unique(&mut articles);
+    progress.set_length(articles.len() as u64);
+
+    let (sender, receiver) = std::sync::mpsc::channel::<ArticleAudit>();
+    let mut rows = Vec::with_capacity(articles.len());
+    let mut sentences = 0usize;
+    let mut verdicts = VerdictCounts::default();
+    let mut failed_gate = 0;
+    let mut score_sum = 0.0;
+    let mut report_error = None;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            articles.par_iter().for_each_with(sender, |tx, article| {
+                // The receiver only goes away after a report error; the rest is moot then.
+                let _ = tx.send(auditor.audit(article));
+            });
+        });
+        for audit in receiver {
+            sentences += audit.sentences.len();
+            verdicts.ok += audit.verdicts.ok;
+            verdicts.suspect += audit.verdicts.suspect;
+            verdicts.broken += audit.verdicts.broken;
+            failed_gate += usize::from(!audit.gate.passed);
+            score_sum += audit.score;
+            rows.push(ArticleRow::of(&audit));
+            if report_error.is_none() {
+                if let Err(e) = reports.iter_mut().try_for_each(|r| r.article(&audit)) {
+                    report_error = Some(e);
+                    break;
+                }
+            }
+            progress.inc(1);
+            let rate = sentences as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            progress.set_message(format!("{rate:.0} sentences/s"));
+        }
+    });
+    if let Some(e) = report_error {
+        return Err(e);
+    }
+    progress.finish_and_clear();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let summary = RunSummary {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        articles: rows.len(),
+        sentences,
+        verdicts,
+        failed_gate,
+        input_errors: errors.iter().map(|e| InputFailure { source: e.source_name().to_string(), error: e.to_string() }).collect(),
+        evidence: auditor.evidence(),
+        thresholds: auditor.thresholds(),
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        reused: 0,
+        mean_score: (!rows.is_empty()).then(|| score_sum / rows.len() as f64),
+    };
+    for report in reports.iter_mut() {
+        report.finish(&summary, &rows)?;
+    }
+    Ok(BatchOutcome { summary, rows })
+}
+
+/// Reports are named after ids, so two articles must never share one: later duplicates
+/// get a `~2`, `~3` suffix.
+fn make_ids_unique(articles: &mut [Article]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for article in articles.iter_mut() {
+        let n = seen.entry(article.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            article.id = format!("{}~{}", article.id, n);
+        }
+    }
+}
+
+/// Findings of one sentence.
+pub fn sentence_findings<'a>(audit: &'a ArticleAudit, sentence: &'a SentenceAudit) -> impl Iterator<Item = &'a Finding> {
+    sentence.findings.iter().map(|&i| &audit.findings[i].finding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::SentenceKind;
+
+    fn sentence(start: usize, end: usize) -> Sentence {
+        Sentence { span: Span::new(start, end), kind: SentenceKind::Sentence }
+    }
+
+    #[test]
+    fn findings_belong_to_the_sentence_they_start_in() {
+        let s = [sentence(0, 10), sentence(11, 20), sentence(21, 30)];
+        assert_eq!(sentence_of(&s, Span::new(0, 3)), Some(0));
+        assert_eq!(sentence_of(&s, Span::new(12, 25)), Some(1));
+        assert_eq!(sentence_of(&s, Span::new(10, 11)), Some(0));
+        assert_eq!(sentence_of(&s, Span::new(29, 30)), Some(2));
+        assert_eq!(sentence_of(&s, Span::new(0, 30)), None);
+        assert_eq!(sentence_of(&[], Span::new(0, 1)), None);
+        assert_eq!(sentence_of(&s[..1], Span::new(0, 10)), Some(0));
+    }
+
+    #[test]
+    fn duplicate_ids_get_suffixes() {
+        let article = |id: &str| Article { id: id.into(), source: id.into(), title: None, lang: None, text: "x".into() };
+        let mut a = vec![article("a"), article("b"), article("a"), article("a")];
+        make_ids_unique(&mut a);
+        let ids: Vec<_> = a.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "a~2", "a~3"]);
+    }
+}

@@ -1,0 +1,193 @@
+//! What an audit produces: the data every report format renders.
+//!
+//! These types are serialised as the JSON report (see `SCHEMA_VERSION`); field names are
+//! part of the machine-readable interface, so rename nothing without bumping it.
+
+use crate::checks::{CheckId, Finding, Severity};
+use crate::gate::GateResult;
+use crate::langid::Lang;
+use crate::segment::SentenceKind;
+use crate::span::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the JSON report layout. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Verdict on one sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ok,
+    Suspect,
+    Broken,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Suspect => "suspect",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+/// Where the article language came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LangSource {
+    /// Identified from the text.
+    Detected,
+    /// Given by the input (the `lang` field of a JSON Lines record).
+    Input,
+    /// Forced with `--lang`.
+    Override,
+}
+
+/// Which kinds of evidence the verdicts rest on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub heuristics: bool,
+    /// The language model used, if any.
+    pub language_model: Option<ModelInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub sha256: String,
+    /// Whether the full vocabulary was used for every token (`--exact`).
+    pub exact: bool,
+}
+
+/// Per-token surprisal (nats) from the language model, for heat maps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenScore {
+    pub start: usize,
+    pub end: usize,
+    pub surprisal: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceAudit {
+    pub index: usize,
+    #[serde(flatten)]
+    pub span: Span,
+    pub kind: SentenceKind,
+    pub lang: Lang,
+    pub verdict: Verdict,
+    /// Indexes into [`ArticleAudit::findings`].
+    pub findings: Vec<usize>,
+    /// Language-model features, when that evidence was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lm: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingAudit {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Index of the sentence the finding belongs to; `None` for document-level findings.
+    pub sentence: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictCounts {
+    pub ok: usize,
+    pub suspect: usize,
+    pub broken: usize,
+}
+
+impl VerdictCounts {
+    pub fn total(&self) -> usize {
+        self.ok + self.suspect + self.broken
+    }
+
+    pub fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Ok => self.ok += 1,
+            Verdict::Suspect => self.suspect += 1,
+            Verdict::Broken => self.broken += 1,
+        }
+    }
+
+    /// Share of broken sentences, 0 for an article without sentences.
+    pub fn broken_ratio(&self) -> f64 {
+        if self.total() == 0 {
+            0.0
+        } else {
+            self.broken as f64 / self.total() as f64
+        }
+    }
+}
+
+/// The audit of one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleAudit {
+    pub schema_version: u32,
+    pub id: String,
+    /// Where the article came from: a path, `path:line` for JSON Lines, or `-` for stdin.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub lang: Lang,
+    pub lang_source: LangSource,
+    pub evidence: Evidence,
+    pub words: usize,
+    /// MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
+    pub penalty: f64,
+    /// `max(0, 100 × (1 − penalty / words))`.
+    pub score: f64,
+    pub verdicts: VerdictCounts,
+    pub findings_by_severity: BTreeMap<Severity, usize>,
+    pub findings_by_check: BTreeMap<CheckId, usize>,
+    pub gate: GateResult,
+    /// The article text the offsets refer to (UTF-8, a leading BOM removed).
+    pub text: String,
+    pub sentences: Vec<SentenceAudit>,
+    pub findings: Vec<FindingAudit>,
+    /// Per-token surprisal, when the language model was used and tokens were requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Vec<TokenScore>>,
+}
+
+impl ArticleAudit {
+    pub fn sentence_text(&self, sentence: &SentenceAudit) -> &str {
+        sentence.span.slice(&self.text)
+    }
+
+    /// The check with the most penalty points in this article, if any finding exists.
+    pub fn worst_check(&self) -> Option<CheckId> {
+        let mut points: BTreeMap<CheckId, f64> = BTreeMap::new();
+        for f in &self.findings {
+            *points.entry(f.finding.check).or_default() += f.finding.severity.penalty();
+        }
+        points.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(c, _)| c)
+    }
+}
+
+/// An input that could not be audited (unreadable, binary, wrong encoding, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFailure {
+    pub source: String,
+    pub error: String,
+}
+
+/// Totals of a whole run (`summary.json`, the index page, the table footer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub schema_version: u32,
+    pub tool_version: String,
+    pub articles: usize,
+    pub sentences: usize,
+    pub verdicts: VerdictCounts,
+    pub failed_gate: usize,
+    pub input_errors: Vec<InputFailure>,
+    pub evidence: Evidence,
+    pub thresholds: crate::gate::Thresholds,
+    pub elapsed_seconds: f64,
+    /// Articles taken from a previous run's reports instead of being audited again.
+    pub reused: usize,
+    pub mean_score: Option<f64>,
+}

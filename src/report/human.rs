@@ -1,0 +1,133 @@
+//! `--format human`: a table of articles and the worst sentences of the run, for people
+//! at a terminal.
+
+use super::{ArticleRow, Report, ReportError};
+use crate::audit::result::{ArticleAudit, RunSummary, Verdict};
+use crate::audit::sentence_findings;
+use crate::scoring;
+use std::fmt::Write as _;
+use std::io::Write;
+
+/// How many of the run's worst sentences the table is followed by.
+const WORST_SENTENCES: usize = 12;
+const EXCERPT_CHARS: usize = 110;
+
+struct WorstSentence {
+    points: f64,
+    article: String,
+    index: usize,
+    excerpt: String,
+    reasons: Vec<String>,
+}
+
+pub struct HumanReport<W: Write + Send> {
+    out: W,
+    worst: Vec<WorstSentence>,
+}
+
+impl<W: Write + Send> HumanReport<W> {
+    pub fn new(out: W) -> Self {
+        HumanReport { out, worst: Vec::new() }
+    }
+
+    fn render(&self, summary: &RunSummary, rows: &[ArticleRow]) -> String {
+        let mut s = String::new();
+        let id_width = rows.iter().map(|r| r.id.chars().count()).max().unwrap_or(7).clamp(7, 40);
+        let _ = writeln!(
+            s,
+            "{:<id_width$}  {:<4} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  {}",
+            "ARTICLE", "LANG", "WORDS", "SCORE", "OK", "SUSPECT", "BROKEN", "GATE", "WORST CHECK"
+        );
+        for r in rows {
+            let _ = writeln!(
+                s,
+                "{:<id_width$}  {:<4} {:>6} {:>6.1}  {:>4} {:>7} {:>6}  {:<4}  {}",
+                truncate(&r.id, id_width),
+                r.lang.code(),
+                r.words,
+                r.score,
+                r.verdicts.ok,
+                r.verdicts.suspect,
+                r.verdicts.broken,
+                if r.gate_passed { "pass" } else { "FAIL" },
+                r.worst_check.map(|c| c.as_str()).unwrap_or("-"),
+            );
+        }
+        if !self.worst.is_empty() {
+            let _ = writeln!(s, "\nWorst sentences:");
+            for w in &self.worst {
+                let _ = writeln!(s, "  {} #{} ({} points): {}", w.article, w.index + 1, w.points, w.excerpt);
+                for reason in &w.reasons {
+                    let _ = writeln!(s, "      {reason}");
+                }
+            }
+        }
+        let v = summary.verdicts;
+        let _ = write!(
+            s,
+            "\n{} articles, {} sentences: {} ok, {} suspect, {} broken",
+            summary.articles, summary.sentences, v.ok, v.suspect, v.broken
+        );
+        if let Some(mean) = summary.mean_score {
+            let _ = write!(s, "; mean score {mean:.1}");
+        }
+        if summary.failed_gate > 0 {
+            let _ = write!(s, "; {} failed the gate", summary.failed_gate);
+        }
+        if !summary.input_errors.is_empty() {
+            let _ = write!(s, "; {} inputs could not be read", summary.input_errors.len());
+        }
+        let _ = writeln!(s, " ({:.1} s)", summary.elapsed_seconds);
+        s
+    }
+}
+
+impl<W: Write + Send> Report for HumanReport<W> {
+    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        for sentence in audit.sentences.iter().filter(|s| s.verdict == Verdict::Broken) {
+            let findings: Vec<_> = sentence_findings(audit, sentence).collect();
+            self.worst.push(WorstSentence {
+                points: scoring::penalty(findings.iter().copied()),
+                article: audit.id.clone(),
+                index: sentence.index,
+                excerpt: truncate(audit.sentence_text(sentence), EXCERPT_CHARS),
+                reasons: findings.iter().map(|f| format!("{} ({}): {}", f.check, f.severity, f.message)).collect(),
+            });
+        }
+        // Keep only the worst few; ties broken by article and position for stable output.
+        self.worst.sort_by(|a, b| {
+            b.points.total_cmp(&a.points).then_with(|| a.article.cmp(&b.article)).then(a.index.cmp(&b.index))
+        });
+        self.worst.truncate(WORST_SENTENCES);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
+        let text = self.render(summary, rows);
+        self.out.write_all(text.as_bytes()).and_then(|_| self.out.flush()).map_err(ReportError::Stdout)
+    }
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut; newlines flattened.
+fn truncate(text: &str, max: usize) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let mut cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_characters() {
+        assert_eq!(truncate("Größe", 5), "Größe");
+        assert_eq!(truncate("Größenordnung", 5), "Größ…");
+        assert_eq!(truncate("a\nb", 5), "a b");
+    }
+}

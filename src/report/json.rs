@@ -1,0 +1,56 @@
+//! `--format json`: one pretty-printed file per article under the output folder, plus
+//! `summary.json` with the run's totals and a row per article.
+
+use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
+use crate::audit::result::{ArticleAudit, RunSummary};
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub const SUMMARY_FILE: &str = "summary.json";
+
+pub struct JsonReport {
+    out_dir: PathBuf,
+}
+
+impl JsonReport {
+    pub fn new(out_dir: PathBuf) -> Self {
+        JsonReport { out_dir }
+    }
+
+    /// Where the report of article `id` goes.
+    pub fn article_path(&self, id: &str) -> PathBuf {
+        self.out_dir.join(format!("{}.json", file_stem(id)))
+    }
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    #[serde(flatten)]
+    summary: &'a RunSummary,
+    article_reports: Vec<SummaryRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct SummaryRow<'a> {
+    #[serde(flatten)]
+    row: &'a ArticleRow,
+    report: String,
+}
+
+impl Report for JsonReport {
+    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        let mut bytes = serde_json::to_vec_pretty(audit)
+            .map_err(|source| ReportError::Serialise { id: audit.id.clone(), source })?;
+        bytes.push(b'\n');
+        write_atomic(&self.article_path(&audit.id), &bytes)
+    }
+
+    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
+        let article_reports =
+            rows.iter().map(|row| SummaryRow { row, report: format!("{}.json", file_stem(&row.id)) }).collect();
+        let mut bytes = serde_json::to_vec_pretty(&Summary { summary, article_reports })
+            .map_err(|source| ReportError::Serialise { id: SUMMARY_FILE.into(), source })?;
+        bytes.push(b'\n');
+        write_atomic(&self.out_dir.join(SUMMARY_FILE), &bytes)
+    }
+}
