@@ -5,6 +5,14 @@
 //! statistics). Findings carry article-relative byte spans; the pipeline assigns each
 //! finding to the sentence that contains its start.
 
+pub mod boilerplate;
+pub mod caption_credit;
+pub mod detached_hyphen;
+pub mod markup_debris;
+pub mod repetition;
+pub mod words;
+pub mod wrong_language;
+
 use crate::langid::Lang;
 use crate::segment::Sentence;
 use crate::span::Span;
@@ -186,7 +194,14 @@ pub trait Check: Send + Sync {
 
 /// Every heuristic check, in report order.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![]
+    vec![
+        Box::new(repetition::Repetition),
+        Box::new(detached_hyphen::DetachedHyphen),
+        Box::new(wrong_language::WrongLanguage),
+        Box::new(boilerplate::Boilerplate),
+        Box::new(caption_credit::CaptionCredit),
+        Box::new(markup_debris::MarkupDebris),
+    ]
 }
 
 #[cfg(test)]
