@@ -5,6 +5,14 @@
 //! statistics). Findings carry article-relative byte spans; the pipeline assigns each
 //! finding to the sentence that contains its start.
 
+pub mod capitalisation;
+pub mod document_stats;
+pub mod encoding;
+pub mod fragment;
+pub mod near_duplicate;
+pub mod punctuation;
+pub mod text_units;
+
 use crate::langid::Lang;
 use crate::segment::Sentence;
 use crate::span::Span;
@@ -186,7 +194,14 @@ pub trait Check: Send + Sync {
 
 /// Every heuristic check, in report order.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![]
+    vec![
+        Box::new(capitalisation::Capitalisation),
+        Box::new(punctuation::Punctuation),
+        Box::new(encoding::Encoding),
+        Box::new(fragment::Fragment),
+        Box::new(near_duplicate::NearDuplicate),
+        Box::new(document_stats::DocumentStats),
+    ]
 }
 
 #[cfg(test)]
