@@ -6,10 +6,17 @@
 //! finding to the sentence that contains its start.
 
 pub mod boilerplate;
+pub mod capitalisation;
 pub mod caption_credit;
 pub mod detached_hyphen;
+pub mod document_stats;
+pub mod encoding;
+pub mod fragment;
 pub mod markup_debris;
+pub mod near_duplicate;
+pub mod punctuation;
 pub mod repetition;
+pub mod text_units;
 pub mod words;
 pub mod wrong_language;
 
@@ -201,6 +208,12 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(boilerplate::Boilerplate),
         Box::new(caption_credit::CaptionCredit),
         Box::new(markup_debris::MarkupDebris),
+        Box::new(capitalisation::Capitalisation),
+        Box::new(punctuation::Punctuation),
+        Box::new(encoding::Encoding),
+        Box::new(fragment::Fragment),
+        Box::new(near_duplicate::NearDuplicate),
+        Box::new(document_stats::DocumentStats),
     ]
 }
 
