@@ -26,8 +26,15 @@ pub struct Auditor {
 
 impl Auditor {
     pub fn new(settings: Resolved, lang_override: Option<Lang>) -> Self {
-        let checks = checks::all().into_iter().filter(|c| !settings.disabled.contains(&c.id())).collect();
-        Auditor { checks, settings, lang_override }
+        let checks = checks::all()
+            .into_iter()
+            .filter(|c| !settings.disabled.contains(&c.id()))
+            .collect();
+        Auditor {
+            checks,
+            settings,
+            lang_override,
+        }
     }
 
     pub fn thresholds(&self) -> crate::gate::Thresholds {
@@ -35,14 +42,22 @@ impl Auditor {
     }
 
     pub fn evidence(&self) -> Evidence {
-        Evidence { heuristics: true, language_model: None }
+        Evidence {
+            heuristics: true,
+            language_model: None,
+        }
     }
 
     pub fn audit(&self, article: &Article) -> ArticleAudit {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
         let sentences = segment::segment(text);
-        let doc = Document { text, lang, sentences: &sentences, settings: &self.settings.check_settings };
+        let doc = Document {
+            text,
+            lang,
+            sentences: &sentences,
+            settings: &self.settings.check_settings,
+        };
 
         let mut findings = Vec::new();
         for check in &self.checks {
@@ -58,7 +73,10 @@ impl Auditor {
 
         let findings: Vec<FindingAudit> = findings
             .into_iter()
-            .map(|finding| FindingAudit { sentence: sentence_of(&sentences, finding.span), finding })
+            .map(|finding| FindingAudit {
+                sentence: sentence_of(&sentences, finding.span),
+                finding,
+            })
             .collect();
         let sentences = self.sentence_audits(text, lang, &sentences, &findings);
 
@@ -103,11 +121,19 @@ impl Auditor {
             return (lang, LangSource::Input);
         }
         // Undetectable text (digits, symbols) is judged as German, the main use case.
-        let lang = langid::detect(&article.text).map(|d| d.lang).unwrap_or(Lang::GERMAN);
+        let lang = langid::detect(&article.text)
+            .map(|d| d.lang)
+            .unwrap_or(Lang::GERMAN);
         (lang, LangSource::Detected)
     }
 
-    fn sentence_audits(&self, text: &str, lang: Lang, sentences: &[Sentence], findings: &[FindingAudit]) -> Vec<SentenceAudit> {
+    fn sentence_audits(
+        &self,
+        text: &str,
+        lang: Lang,
+        sentences: &[Sentence],
+        findings: &[FindingAudit],
+    ) -> Vec<SentenceAudit> {
         let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             if let Some(s) = f.sentence {
@@ -141,7 +167,11 @@ fn sentence_of(sentences: &[Sentence], span: Span) -> Option<usize> {
     if sentences.len() > 1 && span.start <= first.span.start && span.end >= last.span.end {
         return None;
     }
-    Some(sentences.partition_point(|s| s.span.start <= span.start).saturating_sub(1))
+    Some(
+        sentences
+            .partition_point(|s| s.span.start <= span.start)
+            .saturating_sub(1),
+    )
 }
 
 /// Options of a batch run.
@@ -152,7 +182,9 @@ pub struct BatchOptions {
 
 impl Default for BatchOptions {
     fn default() -> Self {
-        BatchOptions { max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES }
+        BatchOptions {
+            max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
+        }
     }
 }
 
@@ -185,8 +217,10 @@ pub fn run_batch(
     progress: &ProgressBar,
 ) -> Result<BatchOutcome, ReportError> {
     let started = Instant::now();
-    let read: Vec<Result<Article, InputError>> =
-        inputs.par_iter().flat_map_iter(|i| input::read(i, options.max_article_bytes)).collect();
+    let read: Vec<Result<Article, InputError>> = inputs
+        .par_iter()
+        .flat_map_iter(|i| input::read(i, options.max_article_bytes))
+        .collect();
     let mut errors = discovery_errors;
     let mut articles = Vec::new();
     for r in read {
@@ -243,7 +277,13 @@ pub fn run_batch(
         sentences,
         verdicts,
         failed_gate,
-        input_errors: errors.iter().map(|e| InputFailure { source: e.source_name().to_string(), error: e.to_string() }).collect(),
+        input_errors: errors
+            .iter()
+            .map(|e| InputFailure {
+                source: e.source_name().to_string(),
+                error: e.to_string(),
+            })
+            .collect(),
         evidence: auditor.evidence(),
         thresholds: auditor.thresholds(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
@@ -270,8 +310,14 @@ fn make_ids_unique(articles: &mut [Article]) {
 }
 
 /// Findings of one sentence.
-pub fn sentence_findings<'a>(audit: &'a ArticleAudit, sentence: &'a SentenceAudit) -> impl Iterator<Item = &'a Finding> {
-    sentence.findings.iter().map(|&i| &audit.findings[i].finding)
+pub fn sentence_findings<'a>(
+    audit: &'a ArticleAudit,
+    sentence: &'a SentenceAudit,
+) -> impl Iterator<Item = &'a Finding> {
+    sentence
+        .findings
+        .iter()
+        .map(|&i| &audit.findings[i].finding)
 }
 
 #[cfg(test)]
@@ -280,7 +326,10 @@ mod tests {
     use crate::segment::SentenceKind;
 
     fn sentence(start: usize, end: usize) -> Sentence {
-        Sentence { span: Span::new(start, end), kind: SentenceKind::Sentence }
+        Sentence {
+            span: Span::new(start, end),
+            kind: SentenceKind::Sentence,
+        }
     }
 
     #[test]
@@ -297,7 +346,13 @@ mod tests {
 
     #[test]
     fn duplicate_ids_get_suffixes() {
-        let article = |id: &str| Article { id: id.into(), source: id.into(), title: None, lang: None, text: "x".into() };
+        let article = |id: &str| Article {
+            id: id.into(),
+            source: id.into(),
+            title: None,
+            lang: None,
+            text: "x".into(),
+        };
         let mut a = vec![article("a"), article("b"), article("a"), article("a")];
         make_ids_unique(&mut a);
         let ids: Vec<_> = a.iter().map(|a| a.id.as_str()).collect();

@@ -163,7 +163,10 @@ impl ArticleAudit {
         for f in &self.findings {
             *points.entry(f.finding.check).or_default() += f.finding.severity.penalty();
         }
-        points.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(c, _)| c)
+        points
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(c, _)| c)
     }
 }
 
