@@ -495,6 +495,34 @@ fn unreachable_first_source_falls_back_to_the_wheels() {
 }
 
 #[test]
+fn silent_first_source_times_out_and_falls_back() {
+    let fx = fixture();
+    let server = TestServer::start(fx.routes(), RangeSupport::Honour);
+    // Accepts connections (the kernel completes the handshake) but never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    let manifest = fx.manifest(&[
+        hugging_face_source(&silent_url),
+        fx.wheels_source(&server.base),
+    ]);
+    let provisioner = Provisioner::new(home.path().join("models"))
+        .quiet(true)
+        .timeouts(Duration::from_secs(1), Duration::from_secs(1));
+
+    let started = std::time::Instant::now();
+    let resolved = provisioner.resolve(None, &manifest).unwrap();
+    assert_eq!(fs::read(&resolved.path).unwrap(), fx.model);
+    // A bound on waiting, not a speed measurement: without the read timeout this hangs.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "waited {:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
 fn every_failed_source_is_named() {
     let fx = fixture();
     let server = TestServer::start(HashMap::new(), RangeSupport::Honour);

@@ -26,7 +26,7 @@ pub const HOME_ENV: &str = "MTAUDIT_HOME";
 pub const MODEL_ENV: &str = "MTAUDIT_MODEL";
 
 /// Connection and DNS timeout: an unreachable source should fail within seconds.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest wait for the next bytes of a response before giving up on a source.
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Folder inside the models directory where downloads collect before assembly.
