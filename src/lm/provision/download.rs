@@ -7,7 +7,7 @@
 use super::{sha256_file, ProvisionError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use ureq::tls::{RootCerts, TlsConfig};
@@ -153,7 +153,9 @@ impl Downloader {
             Resumption::Restart => (open_partial(partial, false)?, 0),
         };
         let bar = self.progress_bar(label, total, start);
-        let mut body = bar.wrap_read(response.into_body().into_reader());
+        // Never more than the expected size: a wrong or hostile server cannot fill the disk.
+        let body = response.into_body().into_reader().take(total - start);
+        let mut body = bar.wrap_read(body);
         // Bytes already written stay in the partial file when the transfer breaks off,
         // so the next attempt resumes from there.
         let copied = io::copy(&mut body, &mut file);
