@@ -8,6 +8,8 @@
 
 pub mod gemma3;
 pub mod head;
+pub mod provision;
+pub mod score_cache;
 pub mod surprisal;
 pub mod tokenizer;
 
