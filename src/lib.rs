@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod langid;
+pub mod lm;
 pub mod lexicon;
 pub mod segment;
 pub mod span;
