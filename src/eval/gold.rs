@@ -329,3 +329,131 @@ pub fn group_into_articles(items: &[SentenceItem]) -> (Vec<SentenceGroup<'_>>, V
     }
     (groups, unplaced)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+    use std::io::Write;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/eval")
+            .join(name)
+    }
+
+    fn sentences(file: GoldFile) -> Vec<SentenceItem> {
+        match file {
+            GoldFile::Sentences(items) => items,
+            GoldFile::Articles(_) => panic!("expected sentence items"),
+        }
+    }
+
+    fn parse(text: &str, label_field: &str) -> Result<GoldFile, GoldError> {
+        parse_gold(text.as_bytes(), Path::new("gold.jsonl"), label_field)
+    }
+
+    #[test]
+    fn reads_sentence_items_with_the_configured_label_field() {
+        let items =
+            sentences(read_gold(&fixture("sentences.jsonl"), "label_fluency").expect("reads"));
+        assert_eq!(items.len(), 8);
+        let labels: Vec<GoldLabel> = items.iter().map(|i| i.label).collect();
+        use GoldLabel::{Broken, Mid, Ok};
+        assert_eq!(labels, vec![Broken, Broken, Broken, Ok, Ok, Ok, Mid, Mid]);
+        assert_eq!(items[0].severity_score, Some(6.0));
+        assert_eq!(items[7].severity_score, None, "null severity is absent");
+        assert_eq!(items[4].lang, "it");
+        assert_eq!(items[1].seg_id, Some(3));
+        // The same file read by `label` calls item g broken.
+        let by_label =
+            sentences(read_gold(&fixture("sentences.jsonl"), DEFAULT_LABEL_FIELD).expect("reads"));
+        assert_eq!(by_label[6].label, Broken);
+    }
+
+    #[test]
+    fn reads_gzip_by_content() {
+        let plain = std::fs::read(fixture("sentences.jsonl")).expect("fixture");
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(&plain).expect("compress");
+        // A gzipped file without a .gz name is still recognised.
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), encoder.finish().expect("compress")).expect("write");
+        let gzipped = read_gold(file.path(), "label_fluency").expect("reads");
+        assert_eq!(
+            gzipped,
+            read_gold(&fixture("sentences.jsonl"), "label_fluency").expect("reads")
+        );
+    }
+
+    #[test]
+    fn reads_article_records() {
+        let GoldFile::Articles(articles) =
+            read_gold(&fixture("docs.jsonl"), DEFAULT_LABEL_FIELD).expect("reads")
+        else {
+            panic!("expected articles");
+        };
+        assert_eq!(articles.len(), 2);
+        assert_eq!(articles[0].doc_key, "t|sys1|doc1");
+        assert_eq!(articles[0].doc_mqm_mean, 2.5);
+        assert_eq!(articles[0].segments[1].label, Some(GoldLabel::Broken));
+        assert_eq!(articles[0].segments[1].severity_score, Some(5.0));
+        // Segments without the requested label field keep no label.
+        let GoldFile::Articles(fluency) =
+            read_gold(&fixture("docs.jsonl"), "label_fluency").expect("reads")
+        else {
+            panic!("expected articles");
+        };
+        assert_eq!(fluency[0].segments[0].label, None);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let ok = r#"{"id": "x", "text": "Ein Satz.", "lang": "de", "label": "ok"}"#;
+        let message = |text: &str| parse(text, "label").expect_err("must fail").to_string();
+        assert_eq!(
+            message(&format!(
+                "{ok}\n\n{{\"id\": \"y\", \"text\": \"T\", \"lang\": \"de\"}}"
+            )),
+            "gold.jsonl:3: missing label field \"label\""
+        );
+        assert_eq!(
+            message(&format!("{ok}\n{}", ok.replace("\"ok\"", "\"bad\""))),
+            "gold.jsonl:2: field \"label\" must be \"broken\", \"ok\" or \"mid\", not \"bad\""
+        );
+        assert!(message(&format!("{ok}\n{{oops")).starts_with("gold.jsonl:2: invalid JSON"));
+        assert_eq!(
+            message("[1]"),
+            "gold.jsonl:1: a record must be a JSON object"
+        );
+        assert_eq!(
+            message(&format!(
+                "{ok}\n{{\"doc_key\": \"k\", \"segments\": [], \"doc_mqm_mean\": 1}}"
+            )),
+            "gold.jsonl:2: an article record (with \"segments\") in a file of sentence items"
+        );
+        assert_eq!(
+            message(r#"{"doc_key": "k", "segments": [{"id": "s", "text": 3}], "doc_mqm_mean": 1}"#),
+            "gold.jsonl:1: segment 1: field \"text\" must be a string, not 3"
+        );
+        assert_eq!(message("\n"), "gold.jsonl: no records");
+        let missing = read_gold(&fixture("no-such-file.jsonl"), "label").expect_err("must fail");
+        assert!(matches!(missing, GoldError::Io { .. }));
+    }
+
+    #[test]
+    fn groups_sentences_into_articles_in_seg_order() {
+        let items =
+            sentences(read_gold(&fixture("sentences.jsonl"), "label_fluency").expect("reads"));
+        let (groups, unplaced) = group_into_articles(&items);
+        assert!(unplaced.is_empty());
+        assert_eq!(groups.len(), 2);
+        let ids: Vec<&str> = groups[0].items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, vec!["a", "c", "b", "d", "e", "f", "g"]);
+        assert_eq!((groups[0].doc_id, groups[0].system), ("doc1", Some("sys1")));
+        assert!(groups[0].complete);
+        // sys2 has only seg_id 2: part of an article.
+        assert!(!groups[1].complete);
+    }
+}

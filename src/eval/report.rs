@@ -360,3 +360,117 @@ fn threshold_row(metrics: &ThresholdMetrics) -> String {
         metrics.true_negatives
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::gold::{read_gold, GoldFile};
+    use super::super::metrics::DEFAULT_LENGTH_BANDS;
+    use super::*;
+    use crate::scoring::word_count;
+    use std::path::Path;
+
+    /// The fixture's items scored by hand: score and the checks that fired, by id.
+    fn scored_fixture() -> Vec<ScoredItem> {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/sentences.jsonl");
+        let GoldFile::Sentences(items) = read_gold(&path, "label_fluency").expect("reads") else {
+            panic!("expected sentence items");
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                let (score, checks_fired) = match item.id.as_str() {
+                    "a" => (0.9, vec![CheckId::Repetition]),
+                    "b" => (0.4, vec![]),
+                    "c" => (0.7, vec![CheckId::Repetition, CheckId::Punctuation]),
+                    "d" => (0.7, vec![CheckId::Punctuation]),
+                    "e" => (0.2, vec![]),
+                    "f" => (0.1, vec![]),
+                    "g" => (0.5, vec![CheckId::Repetition]),
+                    "h" => (0.3, vec![]),
+                    other => panic!("unexpected item {other}"),
+                };
+                ScoredItem {
+                    score,
+                    label: item.label,
+                    severity_score: item.severity_score,
+                    words: word_count(&item.text),
+                    lang: item.lang,
+                    checks_fired,
+                }
+            })
+            .collect()
+    }
+
+    fn close(actual: Option<f64>, expected: f64) {
+        let actual = actual.expect("metric is defined");
+        assert!((actual - expected).abs() < 1e-12, "{actual} != {expected}");
+    }
+
+    #[test]
+    fn overall_metrics_match_the_hand_computation() {
+        // The hand computations are in metrics::tests: same items, same scores.
+        let report = EvalReport::new(&scored_fixture(), 0.5, &DEFAULT_LENGTH_BANDS);
+        let set = &report.overall;
+        assert_eq!((set.n, set.n_broken, set.n_ok, set.n_mid), (8, 3, 3, 2));
+        close(set.auroc, 7.5 / 9.0);
+        close(set.average_precision, 29.0 / 36.0);
+        close(set.at_threshold.f1, 2.0 / 3.0);
+        assert_eq!(set.best_threshold.map(|b| b.threshold), Some(0.4));
+        // Mid item g (severity 2) counts for rank correlation; h has no severity.
+        assert_eq!(set.n_with_severity, 7);
+        close(set.spearman, 16.5 / 715f64.sqrt());
+        close(set.kendall_tau_b, 9.0 / 360f64.sqrt());
+        close(set.length_stratified.auroc.weighted_mean, 0.625);
+        // Band 21–30 holds only g (mid): no AUROC, one severity.
+        let band = &set.length_stratified.bands[2];
+        assert_eq!(
+            (band.n, band.n_broken, band.n_ok, band.n_with_severity),
+            (1, 0, 0, 1)
+        );
+        assert_eq!(band.auroc, None);
+    }
+
+    #[test]
+    fn breakdowns_by_check_and_language() {
+        let report = EvalReport::new(&scored_fixture(), 0.5, &DEFAULT_LENGTH_BANDS);
+        // Repetition fired on a, c (broken) and g (mid): tp 2, fp 0, fn 1 (b) →
+        // P 1, R 2/3, F1 0.8; AUROC: a, c beat d, e, f (6), b ties them (1.5) → 7.5/9.
+        let repetition = &report.by_check[&CheckId::Repetition];
+        assert_eq!(repetition.n_fired, 3);
+        close(repetition.as_predictor.at_threshold.precision, 1.0);
+        close(repetition.as_predictor.at_threshold.f1, 0.8);
+        close(repetition.as_predictor.auroc, 7.5 / 9.0);
+        assert_eq!(report.by_check[&CheckId::Encoding].n_fired, 0);
+        assert_eq!(report.by_check.len(), CheckId::ALL.len());
+        // de: a .9, b .4, c .7 broken vs d .7 ok → (1 + 0 + 0.5) / 3; it: only ok items.
+        close(report.by_lang["de"].auroc, 0.5);
+        assert_eq!(report.by_lang["it"].auroc, None);
+        assert_eq!(report.by_lang["it"].n_ok, 2);
+    }
+
+    #[test]
+    fn renders_table_and_json() {
+        let report = EvalReport::new(&scored_fixture(), 0.5, &DEFAULT_LENGTH_BANDS);
+        let table = report.render_table();
+        assert!(table.contains("AUROC               0.833\n"), "{table}");
+        assert!(
+            table.contains("best F1 threshold   t=0.400  P 0.750  R 1.000  F1 0.857"),
+            "{table}"
+        );
+        assert!(
+            table
+                .lines()
+                .any(|l| l.starts_with("it ") && l.contains(" -")),
+            "{table}"
+        );
+        assert!(
+            table.lines().any(|l| l.starts_with("repetition ")),
+            "{table}"
+        );
+        let json = serde_json::to_value(&report).expect("serialises");
+        assert_eq!(json["by_check"]["repetition"]["n_fired"], 3);
+        assert_eq!(json["by_lang"]["it"]["auroc"], serde_json::Value::Null);
+        assert_eq!(json["overall"]["best_threshold"]["threshold"], 0.4);
+    }
+}
