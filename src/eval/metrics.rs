@@ -137,26 +137,34 @@ pub fn at_threshold(scores: &[f64], labels: &[bool], threshold: f64) -> Threshol
 }
 
 /// The threshold, among the distinct scores, with the highest F1; on a tie the highest
-/// such threshold (fewest flags). `None` without broken items or with no defined F1.
+/// such threshold (fewest flags). `None` without broken items.
 pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> Option<ThresholdMetrics> {
     if scores.len() != labels.len() || !all_finite(scores) || !labels.contains(&true) {
         return None;
     }
-    let mut candidates = scores.to_vec();
-    candidates.sort_by(|a, b| b.total_cmp(a));
-    candidates.dedup();
-    let mut best: Option<ThresholdMetrics> = None;
-    // Visiting thresholds from highest to lowest and replacing only on a strictly higher
-    // F1 keeps the highest threshold among equals. This is O(n·k); k distinct scores.
-    for threshold in candidates {
-        let metrics = at_threshold(scores, labels, threshold);
-        if let Some(f1) = metrics.f1 {
-            if best.and_then(|b| b.f1).is_none_or(|best_f1| f1 > best_f1) {
-                best = Some(metrics);
-            }
+    let positives = labels.iter().filter(|&&l| l).count();
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    // One sweep from the highest score down: lowering the threshold to the next distinct
+    // score flags every item with that score. Replacing only on a strictly higher F1
+    // keeps the highest threshold among equals.
+    let (mut true_pos, mut flagged) = (0usize, 0usize);
+    let mut best: Option<(f64, f64)> = None;
+    let mut i = 0;
+    while i < order.len() {
+        let threshold = scores[order[i]];
+        while i < order.len() && scores[order[i]] == threshold {
+            flagged += 1;
+            true_pos += usize::from(labels[order[i]]);
+            i += 1;
+        }
+        // F1 = 2·tp / (flagged + positives), also 0 when tp is 0.
+        let f1 = 2.0 * true_pos as f64 / (flagged + positives) as f64;
+        if best.is_none_or(|(_, best_f1)| f1 > best_f1) {
+            best = Some((threshold, f1));
         }
     }
-    best
+    best.map(|(threshold, _)| at_threshold(scores, labels, threshold))
 }
 
 fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
