@@ -1,5 +1,6 @@
 //! The evaluation report: every metric for a set of scored gold items, overall, per
-//! check and per language, as JSON (serde) and as a plain-text table.
+//! check and per language, as JSON (serde) and as a plain-text table; and the rank
+//! agreement of article measures with the article gold.
 
 use super::gold::GoldLabel;
 use super::metrics::{
@@ -343,6 +344,47 @@ impl EvalReport {
     }
 }
 
+/// One gold article after scoring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredArticle {
+    /// The tool's measure of how bad the article is (higher is worse), e.g. penalty
+    /// points per sentence.
+    pub predicted: f64,
+    /// The gold mean MQM points per rated sentence.
+    pub doc_mqm_mean: f64,
+}
+
+/// Rank agreement between the tool's article measure and the article gold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleMetrics {
+    pub n: usize,
+    pub spearman: Option<f64>,
+    pub kendall_tau_b: Option<f64>,
+}
+
+impl ArticleMetrics {
+    pub fn new(articles: &[ScoredArticle]) -> ArticleMetrics {
+        let (predicted, gold): (Vec<f64>, Vec<f64>) = articles
+            .iter()
+            .map(|a| (a.predicted, a.doc_mqm_mean))
+            .unzip();
+        ArticleMetrics {
+            n: articles.len(),
+            spearman: spearman(&predicted, &gold),
+            kendall_tau_b: kendall_tau_b(&predicted, &gold),
+        }
+    }
+
+    pub fn render_table(&self) -> String {
+        format!(
+            "articles {}  Spearman {}  Kendall tau-b {} (against doc_mqm_mean)\n",
+            self.n,
+            number(self.spearman),
+            number(self.kendall_tau_b)
+        )
+    }
+}
+
 fn number(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"))
 }
@@ -472,5 +514,27 @@ mod tests {
         assert_eq!(json["by_check"]["repetition"]["n_fired"], 3);
         assert_eq!(json["by_lang"]["it"]["auroc"], serde_json::Value::Null);
         assert_eq!(json["overall"]["best_threshold"]["threshold"], 0.4);
+    }
+
+    #[test]
+    fn article_rank_agreement() {
+        // Predicted 1 2 3 4 against gold 0.5 0.4 2 3: gold ranks 2 1 3 4, Σd² = 2 →
+        // ρ = 1 − 6·2 / (4·15) = 0.8; one discordant pair of six → τb = (5 − 1) / 6.
+        let articles: Vec<ScoredArticle> = [(1.0, 0.5), (2.0, 0.4), (3.0, 2.0), (4.0, 3.0)]
+            .into_iter()
+            .map(|(predicted, doc_mqm_mean)| ScoredArticle {
+                predicted,
+                doc_mqm_mean,
+            })
+            .collect();
+        let metrics = ArticleMetrics::new(&articles);
+        assert_eq!(metrics.n, 4);
+        close(metrics.spearman, 0.8);
+        close(metrics.kendall_tau_b, 4.0 / 6.0);
+        assert_eq!(
+            metrics.render_table(),
+            "articles 4  Spearman 0.800  Kendall tau-b 0.667 (against doc_mqm_mean)\n"
+        );
+        assert_eq!(ArticleMetrics::new(&articles[..1]).spearman, None);
     }
 }
