@@ -289,10 +289,12 @@ pub struct SentenceGroup<'a> {
     pub doc_id: &'a str,
     pub system: Option<&'a str>,
     pub items: Vec<&'a SentenceItem>,
-    /// Whether the `seg_id`s run without gaps from 1: only then is the group the whole
-    /// article. The binary `eval-gold` files keep a subset of each article's sentences;
-    /// the graded files mostly whole articles.
-    pub complete: bool,
+    /// Whether the `seg_id`s run on without gaps or repeats. In `eval-gold` a `seg_id`
+    /// counts segments across the whole test set, not within the article, so this is the
+    /// best the file tells: 1,220 of the 1,326 article groups in `dev.graded` run on (as
+    /// many as `dev.docs` lists without missing segments); the binary files keep scattered
+    /// subsets (393 of 964 groups in `dev.binary_fluency` run on).
+    pub contiguous: bool,
 }
 
 /// Groups sentence items into their articles by `doc_id` and `system`, sorted by
@@ -313,7 +315,7 @@ pub fn group_into_articles(items: &[SentenceItem]) -> (Vec<SentenceGroup<'_>>, V
                 doc_id,
                 system: item.system.as_deref(),
                 items: Vec::new(),
-                complete: false,
+                contiguous: false,
             });
             groups.len() - 1
         });
@@ -321,11 +323,9 @@ pub fn group_into_articles(items: &[SentenceItem]) -> (Vec<SentenceGroup<'_>>, V
     }
     for group in &mut groups {
         group.items.sort_by_key(|item| item.seg_id);
-        group.complete = group
-            .items
-            .iter()
-            .zip(1u64..)
-            .all(|(item, expected)| item.seg_id == Some(expected));
+        group.contiguous = group.items.windows(2).all(
+            |pair| matches!((pair[0].seg_id, pair[1].seg_id), (Some(a), Some(b)) if b == a + 1),
+        );
     }
     (groups, unplaced)
 }
@@ -452,8 +452,8 @@ mod tests {
         let ids: Vec<&str> = groups[0].items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids, vec!["a", "c", "b", "d", "e", "f", "g"]);
         assert_eq!((groups[0].doc_id, groups[0].system), ("doc1", Some("sys1")));
-        assert!(groups[0].complete);
-        // sys2 has only seg_id 2: part of an article.
-        assert!(!groups[1].complete);
+        // sys1 jumps from seg_id 6 to 9 (g); sys2 is one sentence.
+        assert!(!groups[0].contiguous);
+        assert!(groups[1].contiguous);
     }
 }
