@@ -4,13 +4,18 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mtaudit::audit::{self, Auditor, BatchOptions};
+use mtaudit::audit::result::ModelInfo;
+use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::langid::Lang;
+use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
+use mtaudit::lm::score_cache::ScoreCache;
+use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
 use mtaudit::report::{human::HumanReport, json::JsonReport, jsonl::JsonLinesReport, Report};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +32,35 @@ struct Cli {
 enum Command {
     /// Audit articles: files, directories (recursive), `-` for stdin, or JSON Lines.
     Audit(AuditArgs),
+    /// Manage the language model file.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+        #[command(flatten)]
+        source: ModelSource,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Download the model into the cache (verifying its SHA-256) unless it is there.
+    Fetch,
+    /// List the known models and whether they are cached.
+    List,
+    /// Re-hash the cached model and compare it with its manifest.
+    Verify,
+    /// Print the path of the model file that `audit` would use.
+    Path,
+}
+
+#[derive(clap::Args, Clone)]
+struct ModelSource {
+    /// Model file (GGUF) to use instead of the cache.
+    #[arg(long, env = "MTAUDIT_MODEL", global = true)]
+    model: Option<PathBuf>,
+    /// Never use the network; fail if the model is not cached.
+    #[arg(long, global = true)]
+    offline: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,12 +111,25 @@ struct AuditArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// String heuristics only: no language model.
+    #[arg(long)]
+    no_lm: bool,
+    /// Normalise the language model over its full vocabulary (slower; the default
+    /// shortlist stays within 0.05 nats per token of it).
+    #[arg(long)]
+    exact: bool,
+    /// Where the language model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
+    #[arg(long, default_value = "cpu")]
+    device: LmDevice,
+    #[command(flatten)]
+    source: ModelSource,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Model { command, source } => run_model(command, &source),
     };
     match result {
         Ok(code) => code,
@@ -143,7 +190,10 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     }
 
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
-    let auditor = Auditor::new(settings, args.lang);
+    let mut auditor = Auditor::new(settings, args.lang);
+    if !args.no_lm {
+        auditor = auditor.with_language_model(language_model(&args)?);
+    }
     let progress = progress_bar(args.quiet);
     let options = BatchOptions {
         max_article_bytes: args.max_article_bytes,
@@ -168,6 +218,84 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn default_manifest() -> Result<ModelManifest> {
+    Ok(ModelManifest::find_builtin(DEFAULT_MODEL)?)
+}
+
+/// Resolves (fetching on first use) and loads the language model.
+fn language_model(args: &AuditArgs) -> Result<LmEvidence> {
+    let manifest = default_manifest()?;
+    let provisioner = Provisioner::from_env()?
+        .offline(args.source.offline)
+        .quiet(args.quiet);
+    let resolved = provisioner.resolve(args.source.model.as_deref(), &manifest)?;
+    let options = ScoringOptions {
+        exact: args.exact,
+        device: args.device,
+        ..ScoringOptions::default()
+    };
+    let model = LanguageModel::load(&resolved.path, options)
+        .with_context(|| format!("cannot load the language model {}", resolved.path.display()))?;
+    let sha256 = match resolved.sha256 {
+        Some(hash) => hash,
+        None => model.model_sha256()?,
+    };
+    let name = resolved
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(manifest.file);
+    let info = ModelInfo {
+        name,
+        sha256,
+        exact: args.exact,
+    };
+    // Without a cache folder every run scores again; that is slower, not wrong.
+    let cache = ScoreCache::from_env().ok();
+    Ok(LmEvidence {
+        model: Arc::new(model),
+        info,
+        cache,
+    })
+}
+
+fn run_model(command: ModelCommand, source: &ModelSource) -> Result<ExitCode> {
+    let manifest = default_manifest()?;
+    let provisioner = Provisioner::from_env()?.offline(source.offline);
+    match command {
+        ModelCommand::Fetch => {
+            let resolved = provisioner.fetch(&manifest)?;
+            println!("{}", resolved.path.display());
+        }
+        ModelCommand::Path => {
+            let resolved = provisioner.locate(source.model.as_deref(), &manifest)?;
+            println!("{}", resolved.path.display());
+        }
+        ModelCommand::Verify => {
+            let path = provisioner.verify(&manifest)?;
+            println!("{}: SHA-256 matches {}", path.display(), manifest.sha256);
+        }
+        ModelCommand::List => {
+            for manifest in ModelManifest::builtin()? {
+                let status = provisioner.status(&manifest);
+                let state = match status.state {
+                    CacheState::Present => "cached".to_string(),
+                    CacheState::Missing => "not cached".to_string(),
+                    CacheState::WrongSize { actual } => format!("damaged ({actual} bytes)"),
+                };
+                println!(
+                    "{}\t{} bytes\t{}\t{}",
+                    status.file,
+                    status.size,
+                    state,
+                    status.path.display()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A bar on stderr when it is a terminal; hidden on a pipe or with `--quiet`.

@@ -6,12 +6,52 @@
 //! score follows the MQM-Core convention.
 
 use crate::audit::result::Verdict;
-use crate::checks::Finding;
+use crate::checks::{CheckId, Finding, Severity};
+use crate::lm::SentenceLm;
+use crate::segment::Sentence;
 
 /// Penalty points at or above which a sentence is broken (one major finding).
 pub const BROKEN_PENALTY: f64 = 5.0;
 /// Penalty points at or above which a sentence is suspect (one minor finding).
 pub const SUSPECT_PENALTY: f64 = 1.0;
+
+/// Mean surprisal (nats) of a sentence's worst 3-token span above which the wording is
+/// implausible, and above which it is very likely broken.
+pub const IMPLAUSIBLE_SPAN_NATS: f32 = 11.0;
+pub const BROKEN_SPAN_NATS: f32 = 14.0;
+/// SLOR below which the whole sentence reads as implausible.
+pub const IMPLAUSIBLE_SLOR: f32 = -1.0;
+
+/// The language model's evidence on one sentence as a finding: its worst span, when that
+/// span (or the sentence as a whole, judged by SLOR) is implausible.
+pub fn implausible_wording(features: &SentenceLm, sentence: &Sentence) -> Option<Finding> {
+    let worst = features.worst_span?;
+    let span_bad = worst.mean_surprisal >= IMPLAUSIBLE_SPAN_NATS;
+    let sentence_bad = features.tokens >= 4 && features.slor <= IMPLAUSIBLE_SLOR;
+    if !span_bad && !sentence_bad {
+        return None;
+    }
+    let severity = if worst.mean_surprisal >= BROKEN_SPAN_NATS && sentence_bad {
+        Severity::Major
+    } else {
+        Severity::Minor
+    };
+    let message = format!(
+        "implausible wording: the language model finds this passage very unlikely ({:.1} nats per token; sentence SLOR {:.2})",
+        worst.mean_surprisal, features.slor
+    );
+    let span = if sentence.span.contains(worst.span) {
+        worst.span
+    } else {
+        sentence.span
+    };
+    Some(Finding::new(
+        CheckId::ImplausibleWording,
+        severity,
+        span,
+        message,
+    ))
+}
 
 /// Sum of MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
 pub fn penalty<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> f64 {

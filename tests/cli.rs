@@ -29,6 +29,7 @@ fn clean_article_passes_the_gate_with_exit_0() {
     mtaudit(dir.path())
         .args([
             "audit",
+            "--no-lm",
             "clean.txt",
             "--format",
             "jsonl",
@@ -45,13 +46,14 @@ fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
     let dir = tempfile::tempdir().unwrap();
     let garbled = sample("002_66fad53027afa2c3.txt");
     mtaudit(dir.path())
-        .args(["audit", "--format", "jsonl", "--fail-under", "99"])
+        .args(["audit", "--no-lm", "--format", "jsonl", "--fail-under", "99"])
         .arg(&garbled)
         .assert()
         .code(1);
     mtaudit(dir.path())
         .args([
             "audit",
+            "--no-lm",
             "--format",
             "jsonl",
             "--max-broken-ratio",
@@ -66,15 +68,15 @@ fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
 #[test]
 fn usage_and_config_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    mtaudit(dir.path()).args(["audit"]).assert().code(2);
+    mtaudit(dir.path()).args(["audit", "--no-lm"]).assert().code(2);
     mtaudit(dir.path())
-        .args(["audit", "x.txt", "--fail-under", "150"])
+        .args(["audit", "--no-lm", "x.txt", "--fail-under", "150"])
         .assert()
         .code(2);
     std::fs::write(dir.path().join("mtaudit.toml"), "[gate]\nminimum = 3\n").unwrap();
     std::fs::write(dir.path().join("a.txt"), CLEAN_GERMAN).unwrap();
     mtaudit(dir.path())
-        .args(["audit", "a.txt"])
+        .args(["audit", "--no-lm", "a.txt"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("mtaudit.toml").and(predicate::str::contains("minimum")));
@@ -92,7 +94,7 @@ fn config_is_found_in_a_parent_directory() {
     std::fs::create_dir_all(&nested).unwrap();
     std::fs::copy(sample("002_66fad53027afa2c3.txt"), nested.join("a.txt")).unwrap();
     mtaudit(&nested)
-        .args(["audit", "a.txt", "--format", "jsonl"])
+        .args(["audit", "--no-lm", "a.txt", "--format", "jsonl"])
         .assert()
         .code(1);
 }
@@ -107,7 +109,7 @@ fn one_invalid_file_does_not_lose_the_others() {
     std::fs::write(batch.join("binary.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
     std::fs::copy(sample("003_810082e6ac50dd52.txt"), batch.join("real.txt")).unwrap();
     mtaudit(dir.path())
-        .args(["audit", "batch", "--format", "json", "--out", "out"])
+        .args(["audit", "--no-lm", "batch", "--format", "json", "--out", "out"])
         .assert()
         .code(2)
         .stderr(
@@ -133,7 +135,7 @@ fn json_lines_input_with_a_bad_record() {
     ];
     std::fs::write(dir.path().join("feed.jsonl"), records.join("\n")).unwrap();
     let out = mtaudit(dir.path())
-        .args(["audit", "feed.jsonl", "--format", "jsonl"])
+        .args(["audit", "--no-lm", "feed.jsonl", "--format", "jsonl"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -161,7 +163,7 @@ fn json_lines_input_with_a_bad_record() {
 fn standard_input_is_one_article() {
     let dir = tempfile::tempdir().unwrap();
     let out = mtaudit(dir.path())
-        .args(["audit", "-", "--format", "jsonl"])
+        .args(["audit", "--no-lm", "-", "--format", "jsonl"])
         .write_stdin(std::fs::read(sample("004_f3f7d7d9b85fe900.txt")).unwrap())
         .output()
         .unwrap();
@@ -182,7 +184,7 @@ fn lang_override_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), CLEAN_GERMAN).unwrap();
     let out = mtaudit(dir.path())
-        .args(["audit", "a.txt", "--format", "jsonl", "--lang", "it"])
+        .args(["audit", "--no-lm", "a.txt", "--format", "jsonl", "--lang", "it"])
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -191,7 +193,7 @@ fn lang_override_is_recorded() {
         (Some("it"), Some("override"))
     );
     mtaudit(dir.path())
-        .args(["audit", "a.txt", "--lang", "xx"])
+        .args(["audit", "--no-lm", "a.txt", "--lang", "xx"])
         .assert()
         .code(2);
 }
@@ -201,7 +203,7 @@ fn rerun_reuses_unchanged_reports() {
     let dir = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         mtaudit(dir.path())
-            .args(["audit", SAMPLES, "--format", "json", "--out", "out"])
+            .args(["audit", "--no-lm", SAMPLES, "--format", "json", "--out", "out"])
             .args(extra)
             .output()
             .unwrap()
@@ -227,7 +229,7 @@ fn rerun_reuses_unchanged_reports() {
 fn human_table_lists_every_article() {
     let dir = tempfile::tempdir().unwrap();
     mtaudit(dir.path())
-        .args(["audit", SAMPLES, "--format", "human"])
+        .args(["audit", "--no-lm", SAMPLES, "--format", "human"])
         .assert()
         .code(0)
         .stdout(
@@ -249,6 +251,7 @@ fn json_report_of_a_sample_article() {
     mtaudit(dir.path())
         .args([
             "audit",
+            "--no-lm",
             "003_810082e6ac50dd52.txt",
             "--format",
             "json",

@@ -3,10 +3,12 @@
 
 pub mod result;
 
-use crate::checks::{self, Check, Document, Finding};
+use crate::checks::{self, Check, CheckId, Document, Finding};
 use crate::config::Resolved;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
+use crate::lm::score_cache::{ScoreCache, ScoreKey};
+use crate::lm::{ArticleSurprisal, LanguageModel, LmError, SCORER_VERSION};
 use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring;
 use crate::segment::{self, Sentence};
@@ -17,11 +19,44 @@ use result::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
+
+/// Language-model evidence: a loaded model and, optionally, a persistent score cache.
+pub struct LmEvidence {
+    pub model: Arc<LanguageModel>,
+    pub info: ModelInfo,
+    pub cache: Option<ScoreCache<ArticleSurprisal>>,
+}
+
+impl LmEvidence {
+    /// Scores `text` (cached by model, scorer version, options and the whole text, which is
+    /// all the scores depend on).
+    fn score(&self, text: &str, sentences: &[Sentence]) -> Result<ArticleSurprisal, LmError> {
+        let options = format!(
+            "exact={} segmenter={}",
+            self.info.exact,
+            env!("CARGO_PKG_VERSION")
+        );
+        let key = ScoreKey::new(&self.info.sha256, SCORER_VERSION, options, text);
+        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&key)) {
+            if hit.sentences.len() == sentences.len() {
+                return Ok(hit);
+            }
+        }
+        let scores = self.model.score_article(text, sentences)?;
+        if let Some(cache) = &self.cache {
+            // A cache that cannot be written only costs speed on the next run.
+            let _ = cache.put(&key, &scores);
+        }
+        Ok(scores)
+    }
+}
 
 /// Audits single articles with a fixed set of checks and settings.
 pub struct Auditor {
     checks: Vec<Box<dyn Check>>,
+    lm: Option<LmEvidence>,
     settings: Resolved,
     lang_override: Option<Lang>,
     /// Hash of the tool version and every setting that changes an audit.
@@ -55,10 +90,20 @@ impl Auditor {
         let settings_fingerprint = sha256_hex(description.as_bytes());
         Auditor {
             checks,
+            lm: None,
             settings,
             lang_override,
             settings_fingerprint,
         }
+    }
+
+    /// Adds the language model as a source of evidence.
+    pub fn with_language_model(mut self, lm: LmEvidence) -> Self {
+        let model = format!("{} {} {}", lm.info.name, lm.info.sha256, lm.info.exact);
+        let description = format!("{} {model}", self.settings_fingerprint);
+        self.settings_fingerprint = sha256_hex(description.as_bytes());
+        self.lm = Some(lm);
+        self
     }
 
     /// The fingerprint an audit of `article` with these settings has.
@@ -103,6 +148,32 @@ impl Auditor {
         for check in &self.checks {
             check.run(&doc, &mut findings);
         }
+        let mut evidence = self.evidence();
+        let (lm_scores, lm_error) = match &self.lm {
+            Some(lm) => match lm.score(text, &sentences) {
+                Ok(scores) => (Some(scores), None),
+                Err(e) => {
+                    evidence.language_model = None;
+                    (None, Some(e.to_string()))
+                }
+            },
+            None => (None, None),
+        };
+        if let Some(scores) = &lm_scores {
+            if !self
+                .settings
+                .disabled
+                .contains(&CheckId::ImplausibleWording)
+            {
+                findings.extend(
+                    scores
+                        .sentences
+                        .iter()
+                        .zip(&sentences)
+                        .filter_map(|(f, s)| scoring::implausible_wording(f, s)),
+                );
+            }
+        }
         for f in &mut findings {
             if let Some(&severity) = self.settings.severity_overrides.get(&f.check) {
                 f.severity = severity;
@@ -118,7 +189,12 @@ impl Auditor {
                 finding,
             })
             .collect();
-        let sentences = self.sentence_audits(text, lang, &sentences, &findings);
+        let mut sentences = self.sentence_audits(text, lang, &sentences, &findings);
+        if let Some(scores) = &lm_scores {
+            for (audit, features) in sentences.iter_mut().zip(&scores.sentences) {
+                audit.lm = Some(features.clone());
+            }
+        }
 
         let mut verdicts = VerdictCounts::default();
         sentences.iter().for_each(|s| verdicts.add(s.verdict));
@@ -139,7 +215,7 @@ impl Auditor {
             fingerprint: self.fingerprint(article),
             lang,
             lang_source,
-            evidence: self.evidence(),
+            evidence,
             words,
             penalty,
             score,
@@ -150,7 +226,18 @@ impl Auditor {
             text: article.text.clone(),
             sentences,
             findings,
-            tokens: None,
+            tokens: lm_scores.map(|scores| {
+                scores
+                    .tokens
+                    .iter()
+                    .map(|t| TokenScore {
+                        start: t.span.start,
+                        end: t.span.end,
+                        surprisal: t.surprisal,
+                    })
+                    .collect()
+            }),
+            lm_error,
         }
     }
 

@@ -80,8 +80,8 @@ pub struct SentenceAudit {
     /// Indexes into [`ArticleAudit::findings`].
     pub findings: Vec<usize>,
     /// Language-model features, when that evidence was used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lm: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lm: Option<crate::lm::SentenceLm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,9 +150,13 @@ pub struct ArticleAudit {
     pub text: String,
     pub sentences: Vec<SentenceAudit>,
     pub findings: Vec<FindingAudit>,
-    /// Per-token surprisal, when the language model was used and tokens were requested.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Per-token surprisal, when the language model was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<TokenScore>>,
+    /// Why the language model could not score this article, if it failed; the verdicts
+    /// then rest on the heuristics alone (see `evidence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lm_error: Option<String>,
 }
 
 impl ArticleAudit {

@@ -127,8 +127,12 @@ impl Default for ScoringOptions {
     }
 }
 
+/// Changes whenever the scores for the same model and text could change; part of the
+/// score cache's key.
+pub const SCORER_VERSION: &str = "gemma3-surprisal-1";
+
 /// Token and sentence surprisal of one article.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArticleSurprisal {
     /// Every token of the article in order (none for BOS).
     pub tokens: Vec<TokenSurprisal>,

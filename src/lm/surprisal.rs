@@ -18,7 +18,7 @@
 use crate::lexicon::Lexicon;
 use crate::segment::Sentence;
 use crate::span::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Zipf frequency assumed for a word outside the lexicon: below its least frequent
@@ -29,7 +29,7 @@ pub const UNLISTED_ZIPF: f32 = 2.0;
 pub const WORST_SPAN_TOKENS: usize = 3;
 
 /// The surprisal of one token of the article.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TokenSurprisal {
     /// Article-relative byte span of the token's text.
     pub span: Span,
@@ -41,7 +41,7 @@ pub struct TokenSurprisal {
 /// about 1/55, 1/3,000 and 1/160,000). Clean news German averages about 2.5–4 nats per
 /// token; tokens above 8 are rare in fluent text, above 12 almost only in garbled text
 /// and in names.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct FracAbove {
     pub nats_4: f32,
     pub nats_8: f32,
@@ -50,7 +50,7 @@ pub struct FracAbove {
 
 /// The contiguous run of [`WORST_SPAN_TOKENS`] tokens (fewer in shorter sentences) with the
 /// highest mean surprisal.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WorstSpan {
     /// Article-relative byte span (from the first token's first non-space byte).
     pub span: Span,
@@ -59,7 +59,7 @@ pub struct WorstSpan {
 }
 
 /// Language-model features of one sentence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentenceLm {
     pub tokens: usize,
     /// Mean token surprisal in nats (0 for a sentence without tokens).
