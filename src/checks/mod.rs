@@ -132,7 +132,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(check: CheckId, severity: Severity, span: Span, message: impl Into<String>) -> Self {
-        Finding { check, severity, span, message: message.into() }
+        Finding {
+            check,
+            severity,
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -150,7 +155,10 @@ pub struct CheckSettings {
 impl CheckSettings {
     /// Whether `word` is on the user's allow-lists (case-insensitive).
     pub fn is_allowed(&self, word: &str) -> bool {
-        self.allowed_names.iter().chain(&self.allowed_terms).any(|a| a.eq_ignore_ascii_case(word) || a.to_lowercase() == word.to_lowercase())
+        self.allowed_names
+            .iter()
+            .chain(&self.allowed_terms)
+            .any(|a| a.eq_ignore_ascii_case(word) || a.to_lowercase() == word.to_lowercase())
     }
 }
 
@@ -191,14 +199,30 @@ pub(crate) mod testing {
         run_check_with(check, text, lang, &CheckSettings::default())
     }
 
-    pub fn run_check_with(check: &dyn Check, text: &str, lang: Lang, settings: &CheckSettings) -> Vec<Finding> {
+    pub fn run_check_with(
+        check: &dyn Check,
+        text: &str,
+        lang: Lang,
+        settings: &CheckSettings,
+    ) -> Vec<Finding> {
         let sentences = crate::segment::segment(text);
-        let doc = Document { text, lang, sentences: &sentences, settings };
+        let doc = Document {
+            text,
+            lang,
+            sentences: &sentences,
+            settings,
+        };
         let mut out = Vec::new();
         check.run(&doc, &mut out);
         for f in &out {
             assert_eq!(f.check, check.id(), "finding from the wrong check id");
-            assert!(f.span.end <= text.len() && text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end), "bad span {:?}", f.span);
+            assert!(
+                f.span.end <= text.len()
+                    && text.is_char_boundary(f.span.start)
+                    && text.is_char_boundary(f.span.end),
+                "bad span {:?}",
+                f.span
+            );
         }
         out
     }
