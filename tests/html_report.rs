@@ -10,14 +10,19 @@ use regex::Regex;
 use std::collections::BTreeSet;
 
 fn render(audit: &ArticleAudit) -> String {
-    HtmlReport::new("unused".into()).render_article(audit).unwrap()
+    HtmlReport::new("unused".into())
+        .render_article(audit)
+        .unwrap()
 }
 
 /// The markup of the article text container.
 fn text_markup(html: &str) -> &str {
     let start = html.find("<div id=\"text\"").expect("text container");
     let open_end = start + html[start..].find('>').unwrap() + 1;
-    let end = open_end + html[open_end..].find("</div>").expect("text container closes");
+    let end = open_end
+        + html[open_end..]
+            .find("</div>")
+            .expect("text container closes");
     &html[open_end..end]
 }
 
@@ -30,12 +35,21 @@ fn walk_text_markup(markup: &str) -> String {
     let mut last = 0;
     for m in tag.captures_iter(markup) {
         let whole = m.get(0).unwrap();
-        text.push_str(&html_escape::decode_html_entities(&markup[last..whole.start()]));
+        text.push_str(&html_escape::decode_html_entities(
+            &markup[last..whole.start()],
+        ));
         last = whole.end();
         let name = m[2].to_string();
-        assert!(name == "span" || name == "mark", "unexpected element <{name}> in the text");
+        assert!(
+            name == "span" || name == "mark",
+            "unexpected element <{name}> in the text"
+        );
         if &m[1] == "/" {
-            assert_eq!(open.pop().as_deref(), Some(name.as_str()), "</{name}> closes the wrong element");
+            assert_eq!(
+                open.pop().as_deref(),
+                Some(name.as_str()),
+                "</{name}> closes the wrong element"
+            );
         } else {
             open.push(name);
         }
@@ -49,7 +63,12 @@ fn walk_text_markup(markup: &str) -> String {
 fn article_text_is_kept_exactly_and_markup_is_balanced() {
     for audit in [german_article(), xss_article()] {
         let html = render(&audit);
-        assert_eq!(walk_text_markup(text_markup(&html)), audit.text, "text of {}", audit.id);
+        assert_eq!(
+            walk_text_markup(text_markup(&html)),
+            audit.text,
+            "text of {}",
+            audit.id
+        );
     }
 }
 
@@ -57,15 +76,28 @@ fn article_text_is_kept_exactly_and_markup_is_balanced() {
 fn sentences_carry_verdicts_and_check_ids() {
     let audit = german_article();
     let html = render(&audit);
-    let sentence = Regex::new(r#"<span class="s" id="s-(\d+)"[^>]*data-verdict="(\w+)"[^>]*data-checks="([^"]*)""#).unwrap();
-    let found: Vec<(usize, String, String)> =
-        sentence.captures_iter(&html).map(|c| (c[1].parse().unwrap(), c[2].to_string(), c[3].to_string())).collect();
+    let sentence = Regex::new(
+        r#"<span class="s" id="s-(\d+)"[^>]*data-verdict="(\w+)"[^>]*data-checks="([^"]*)""#,
+    )
+    .unwrap();
+    let found: Vec<(usize, String, String)> = sentence
+        .captures_iter(&html)
+        .map(|c| (c[1].parse().unwrap(), c[2].to_string(), c[3].to_string()))
+        .collect();
     assert_eq!(found.len(), audit.sentences.len());
     for (index, verdict, checks) in found {
         let s = &audit.sentences[index];
         assert_eq!(verdict, s.verdict.as_str());
-        let expected: BTreeSet<&str> = s.findings.iter().map(|&i| audit.findings[i].finding.check.as_str()).collect();
-        assert_eq!(checks.split_whitespace().collect::<BTreeSet<_>>(), expected, "sentence {index}");
+        let expected: BTreeSet<&str> = s
+            .findings
+            .iter()
+            .map(|&i| audit.findings[i].finding.check.as_str())
+            .collect();
+        assert_eq!(
+            checks.split_whitespace().collect::<BTreeSet<_>>(),
+            expected,
+            "sentence {index}"
+        );
     }
     assert!(audit.sentences.iter().any(|s| s.verdict == Verdict::Broken));
     assert!(audit.sentences.iter().any(|s| s.verdict == Verdict::Ok));
@@ -82,15 +114,30 @@ fn overlapping_findings_split_into_flat_marks() {
         let ids: BTreeSet<usize> = c[1].split(' ').map(|i| i.parse().unwrap()).collect();
         let text = html_escape::decode_html_entities(&c[2]).to_string();
         for &i in &ids {
-            assert!(audit.findings[i].finding.span.slice(&audit.text).contains(text.as_str()), "{text:?} outside finding {i}");
+            assert!(
+                audit.findings[i]
+                    .finding
+                    .span
+                    .slice(&audit.text)
+                    .contains(text.as_str()),
+                "{text:?} outside finding {i}"
+            );
         }
         covered.extend(ids);
     }
     // Every finding of a sentence is underlined; the document-level one is only listed.
-    let expected: BTreeSet<usize> = (0..audit.findings.len()).filter(|&i| audit.findings[i].sentence.is_some()).collect();
+    let expected: BTreeSet<usize> = (0..audit.findings.len())
+        .filter(|&i| audit.findings[i].sentence.is_some())
+        .collect();
     assert_eq!(covered, expected);
-    assert!(html.contains(r#"data-findings="4 5""#), "nested findings share a mark for \"Hauss\"");
-    assert!(html.contains(r#"data-findings="6 7""#), "partly overlapping findings share a mark");
+    assert!(
+        html.contains(r#"data-findings="4 5""#),
+        "nested findings share a mark for \"Hauss\""
+    );
+    assert!(
+        html.contains(r#"data-findings="6 7""#),
+        "partly overlapping findings share a mark"
+    );
 }
 
 #[test]
@@ -110,8 +157,14 @@ fn findings_list_links_to_sentences_with_filters() {
     for check in audit.findings_by_check.keys() {
         assert!(html.contains(&format!(r#"class="filter-check" value="{check}""#)));
     }
-    assert!(html.contains(r#"id="heat-toggle""#), "token scores give a heat-map toggle");
-    assert!(!render(&xss_article()).contains(r#"id="heat-toggle""#), "no tokens, no toggle");
+    assert!(
+        html.contains(r#"id="heat-toggle""#),
+        "token scores give a heat-map toggle"
+    );
+    assert!(
+        !render(&xss_article()).contains(r#"id="heat-toggle""#),
+        "no tokens, no toggle"
+    );
 }
 
 #[test]
@@ -126,8 +179,14 @@ fn article_text_cannot_inject_markup() {
     assert!(html.contains("&lt;img src=x onerror="));
 
     let rows = [ArticleRow::of(&audit)];
-    let index = HtmlReport::new("unused".into()).render_index(&summary(&rows), &rows).unwrap();
-    assert_eq!(index.matches("<script").count(), 2, "the JSON data block and our script");
+    let index = HtmlReport::new("unused".into())
+        .render_index(&summary(&rows), &rows)
+        .unwrap();
+    assert_eq!(
+        index.matches("<script").count(),
+        2,
+        "the JSON data block and our script"
+    );
     assert_eq!(index.matches("</script>").count(), 2);
     assert!(!index.contains("<img"));
 }
@@ -146,8 +205,12 @@ fn article_page_snapshot() {
 #[test]
 fn index_page_embeds_every_row_and_a_histogram() {
     let rows = rows(250);
-    let html = HtmlReport::new("unused".into()).render_index(&summary(&rows), &rows).unwrap();
-    let json_start = html.find(r#"<script type="application/json" id="rows">"#).unwrap();
+    let html = HtmlReport::new("unused".into())
+        .render_index(&summary(&rows), &rows)
+        .unwrap();
+    let json_start = html
+        .find(r#"<script type="application/json" id="rows">"#)
+        .unwrap();
     let json = &html[json_start..];
     let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
     let parsed: Vec<serde_json::Value> = serde_json::from_str(json).unwrap();
@@ -161,7 +224,10 @@ fn index_page_embeds_every_row_and_a_histogram() {
         .map(|c| c[1].parse::<usize>().unwrap())
         .sum();
     assert_eq!(counts, rows.len(), "histogram bins hold every article");
-    assert!(html.contains("12.2 s") || html.contains("12.3 s"), "time taken is shown");
+    assert!(
+        html.contains("12.2 s") || html.contains("12.3 s"),
+        "time taken is shown"
+    );
     assert!(html.contains("&lt;b&gt;"), "input errors are escaped");
 }
 

@@ -43,8 +43,11 @@ impl HtmlReport {
     pub fn new(out_dir: PathBuf) -> Self {
         let mut env = Environment::new();
         // Names end in `.html`, so minijinja's default callback turns on HTML auto-escaping.
-        env.add_template(ARTICLE_TEMPLATE, include_str!("../../templates/article.html"))
-            .expect("the embedded article template parses");
+        env.add_template(
+            ARTICLE_TEMPLATE,
+            include_str!("../../templates/article.html"),
+        )
+        .expect("the embedded article template parses");
         env.add_template(INDEX_TEMPLATE, include_str!("../../templates/index.html"))
             .expect("the embedded index template parses");
         HtmlReport { out_dir, env }
@@ -68,12 +71,23 @@ impl HtmlReport {
     }
 
     /// The index page as HTML.
-    pub fn render_index(&self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<String, ReportError> {
+    pub fn render_index(
+        &self,
+        summary: &RunSummary,
+        rows: &[ArticleRow],
+    ) -> Result<String, ReportError> {
         let index_rows: Vec<IndexRow> = rows.iter().map(IndexRow::of).collect();
-        let rows_json = script_json(&index_rows)
-            .map_err(|source| ReportError::Serialise { id: INDEX_FILE.into(), source })?;
+        let rows_json = script_json(&index_rows).map_err(|source| ReportError::Serialise {
+            id: INDEX_FILE.into(),
+            source,
+        })?;
         let model = summary.evidence.language_model.as_ref().map(|m| {
-            format!("{} (sha256 {}{})", m.name, short_hash(&m.sha256), if m.exact { ", exact" } else { "" })
+            format!(
+                "{} (sha256 {}{})",
+                m.name,
+                short_hash(&m.sha256),
+                if m.exact { ", exact" } else { "" }
+            )
         });
         let page = context! {
             summary,
@@ -98,8 +112,14 @@ impl HtmlReport {
     }
 
     fn render(&self, template: &str, what: &str, ctx: Value) -> Result<String, ReportError> {
-        let render_error = |e: minijinja::Error| ReportError::Render { what: what.to_string(), message: format!("{e:#}") };
-        self.env.get_template(template).and_then(|t| t.render(ctx)).map_err(render_error)
+        let render_error = |e: minijinja::Error| ReportError::Render {
+            what: what.to_string(),
+            message: format!("{e:#}"),
+        };
+        self.env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(render_error)
     }
 }
 
@@ -136,7 +156,10 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
@@ -210,8 +233,14 @@ impl<'a> ArticlePage<'a> {
                 excerpt: excerpt(&audit.text, f.finding.span.start, f.finding.span.end),
             })
             .collect();
-        let checks = count_by(audit.findings.iter().map(|f| f.finding.check), CheckId::as_str);
-        let severities = count_by(audit.findings.iter().map(|f| f.finding.severity), Severity::as_str);
+        let checks = count_by(
+            audit.findings.iter().map(|f| f.finding.check),
+            CheckId::as_str,
+        );
+        let severities = count_by(
+            audit.findings.iter().map(|f| f.finding.severity),
+            Severity::as_str,
+        );
         let tokens = audit.tokens.as_deref().unwrap_or_default();
         ArticlePage {
             id: &audit.id,
@@ -230,7 +259,11 @@ impl<'a> ArticlePage<'a> {
             verdicts: audit.verdicts,
             gate_passed: audit.gate.passed,
             gate_reasons: &audit.gate.reasons,
-            model: audit.evidence.language_model.as_ref().map(|m| format!("{} (sha256 {})", m.name, short_hash(&m.sha256))),
+            model: audit
+                .evidence
+                .language_model
+                .as_ref()
+                .map(|m| format!("{} (sha256 {})", m.name, short_hash(&m.sha256))),
             pieces: pieces(audit, tokens),
             findings,
             checks,
@@ -241,10 +274,16 @@ impl<'a> ArticlePage<'a> {
     }
 }
 
-fn count_by<T: Ord + Copy>(items: impl Iterator<Item = T>, name: fn(T) -> &'static str) -> Vec<(&'static str, usize)> {
+fn count_by<T: Ord + Copy>(
+    items: impl Iterator<Item = T>,
+    name: fn(T) -> &'static str,
+) -> Vec<(&'static str, usize)> {
     let mut counts: BTreeMap<T, usize> = BTreeMap::new();
     items.for_each(|item| *counts.entry(item).or_default() += 1);
-    counts.into_iter().map(|(item, n)| (name(item), n)).collect()
+    counts
+        .into_iter()
+        .map(|(item, n)| (name(item), n))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -293,20 +332,40 @@ struct Segment {
 
 fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
     let text = audit.text.as_str();
-    let valid = |start: usize, end: usize| start <= end && end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end);
+    let valid = |start: usize, end: usize| {
+        start <= end
+            && end <= text.len()
+            && text.is_char_boundary(start)
+            && text.is_char_boundary(end)
+    };
     // Document-level findings (no sentence) are listed, not underlined: they cover everything.
     let marked: Vec<(usize, &crate::audit::result::FindingAudit)> = audit
         .findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.sentence.is_some() && !f.finding.span.is_empty() && valid(f.finding.span.start, f.finding.span.end))
+        .filter(|(_, f)| {
+            f.sentence.is_some()
+                && !f.finding.span.is_empty()
+                && valid(f.finding.span.start, f.finding.span.end)
+        })
         .collect();
-    let sentences: Vec<_> = audit.sentences.iter().filter(|s| valid(s.span.start, s.span.end)).collect();
-    let tokens: Vec<&TokenScore> = tokens.iter().filter(|t| t.start < t.end && valid(t.start, t.end)).collect();
+    let sentences: Vec<_> = audit
+        .sentences
+        .iter()
+        .filter(|s| valid(s.span.start, s.span.end))
+        .collect();
+    let tokens: Vec<&TokenScore> = tokens
+        .iter()
+        .filter(|t| t.start < t.end && valid(t.start, t.end))
+        .collect();
 
     let mut cuts: BTreeSet<usize> = BTreeSet::from([0, text.len()]);
     cuts.extend(sentences.iter().flat_map(|s| [s.span.start, s.span.end]));
-    cuts.extend(marked.iter().flat_map(|(_, f)| [f.finding.span.start, f.finding.span.end]));
+    cuts.extend(
+        marked
+            .iter()
+            .flat_map(|(_, f)| [f.finding.span.start, f.finding.span.end]),
+    );
     cuts.extend(tokens.iter().flat_map(|t| [t.start, t.end]));
     let cuts: Vec<usize> = cuts.into_iter().collect();
 
@@ -317,31 +376,58 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
         if start == end {
             continue;
         }
-        let sentence = sentences.iter().position(|s| s.span.start <= start && end <= s.span.end);
+        let sentence = sentences
+            .iter()
+            .position(|s| s.span.start <= start && end <= s.span.end);
         if current_sentence != Some(sentence) {
             current_sentence = Some(sentence);
-            pieces.push(Piece { sentence: sentence.map(|i| sentence_view(audit, sentences[i])), segments: Vec::new() });
+            pieces.push(Piece {
+                sentence: sentence.map(|i| sentence_view(audit, sentences[i])),
+                segments: Vec::new(),
+            });
         }
-        let covering: Vec<_> =
-            marked.iter().filter(|(_, f)| f.finding.span.start <= start && end <= f.finding.span.end).collect();
+        let covering: Vec<_> = marked
+            .iter()
+            .filter(|(_, f)| f.finding.span.start <= start && end <= f.finding.span.end)
+            .collect();
         let token = tokens.iter().find(|t| t.start <= start && end <= t.end);
         let segment = Segment {
             text: text[start..end].to_string(),
-            findings: covering.iter().map(|(i, _)| i.to_string()).collect::<Vec<_>>().join(" "),
+            findings: covering
+                .iter()
+                .map(|(i, _)| i.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
             checks: distinct_checks(covering.iter().map(|(_, f)| f.finding.check)),
-            severity: covering.iter().map(|(_, f)| f.finding.severity).max().map(Severity::as_str),
+            severity: covering
+                .iter()
+                .map(|(_, f)| f.finding.severity)
+                .max()
+                .map(Severity::as_str),
             tip: covering
                 .iter()
-                .map(|(_, f)| format!("{} ({}): {}", f.finding.check, f.finding.severity, f.finding.message))
+                .map(|(_, f)| {
+                    format!(
+                        "{} ({}): {}",
+                        f.finding.check, f.finding.severity, f.finding.message
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             heat: token.map(|t| heat_bucket(t.surprisal)),
             surprisal: token.map(|t| format!("{:.1}", t.surprisal)),
         };
-        let segments = &mut pieces.last_mut().expect("a piece was pushed for this segment").segments;
+        let segments = &mut pieces
+            .last_mut()
+            .expect("a piece was pushed for this segment")
+            .segments;
         // Neighbours with the same findings and no token merge, keeping the markup small.
         match segments.last_mut() {
-            Some(last) if segment.heat.is_none() && last.heat.is_none() && last.findings == segment.findings => {
+            Some(last)
+                if segment.heat.is_none()
+                    && last.heat.is_none()
+                    && last.findings == segment.findings =>
+            {
                 last.text.push_str(&segment.text)
             }
             _ => segments.push(segment),
@@ -350,7 +436,10 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
     pieces
 }
 
-fn sentence_view(audit: &ArticleAudit, sentence: &crate::audit::result::SentenceAudit) -> SentenceView {
+fn sentence_view(
+    audit: &ArticleAudit,
+    sentence: &crate::audit::result::SentenceAudit,
+) -> SentenceView {
     SentenceView {
         index: sentence.index,
         verdict: sentence.verdict.as_str(),
@@ -359,17 +448,29 @@ fn sentence_view(audit: &ArticleAudit, sentence: &crate::audit::result::Sentence
             crate::segment::SentenceKind::Heading => "heading",
         },
         checks: distinct_checks(
-            sentence.findings.iter().filter_map(|&i| audit.findings.get(i)).map(|f| f.finding.check),
+            sentence
+                .findings
+                .iter()
+                .filter_map(|&i| audit.findings.get(i))
+                .map(|f| f.finding.check),
         ),
     }
 }
 
 fn distinct_checks(checks: impl Iterator<Item = CheckId>) -> String {
-    checks.collect::<BTreeSet<_>>().into_iter().map(CheckId::as_str).collect::<Vec<_>>().join(" ")
+    checks
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(CheckId::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn heat_bucket(surprisal: f32) -> usize {
-    HEAT_BOUNDS.iter().position(|&bound| surprisal < bound).unwrap_or(HEAT_BOUNDS.len())
+    HEAT_BOUNDS
+        .iter()
+        .position(|&bound| surprisal < bound)
+        .unwrap_or(HEAT_BOUNDS.len())
 }
 
 fn excerpt(text: &str, start: usize, end: usize) -> String {
@@ -469,7 +570,12 @@ impl Histogram {
                 }
             })
             .collect();
-        Histogram { bars, width: Self::GAP + SCORE_BINS * (Self::BAR_WIDTH + Self::GAP), height: base + 36, base }
+        Histogram {
+            bars,
+            width: Self::GAP + SCORE_BINS * (Self::BAR_WIDTH + Self::GAP),
+            height: base + 36,
+            base,
+        }
     }
 }
 
@@ -479,7 +585,12 @@ mod tests {
 
     #[test]
     fn script_json_cannot_close_the_script_element() {
-        let json = script_json(&["</script><script>alert(1)</script>", "a & b", "\u{2028}\u{2029}"]).unwrap();
+        let json = script_json(&[
+            "</script><script>alert(1)</script>",
+            "a & b",
+            "\u{2028}\u{2029}",
+        ])
+        .unwrap();
         assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
         assert!(!json.contains('\u{2028}') && !json.contains('\u{2029}'));
         let back: Vec<String> = serde_json::from_str(&json).unwrap();
@@ -489,7 +600,14 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")];
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+        ];
         for (plain, encoded) in cases {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }

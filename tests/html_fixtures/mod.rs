@@ -14,7 +14,10 @@ use mtaudit::segment::segment;
 use mtaudit::span::Span;
 use std::collections::BTreeMap;
 
-pub const THRESHOLDS: Thresholds = Thresholds { fail_under: Some(90.0), max_broken_ratio: Some(0.2) };
+pub const THRESHOLDS: Thresholds = Thresholds {
+    fail_under: Some(90.0),
+    max_broken_ratio: Some(0.2),
+};
 
 /// The first paragraphs of a real machine-translated sample article.
 pub fn german_text() -> String {
@@ -31,8 +34,19 @@ pub struct Planted {
     pub message: &'static str,
 }
 
-const fn plant(needle: &'static str, check: CheckId, severity: Severity, message: &'static str) -> Planted {
-    Planted { needle, nth: 0, check, severity, message }
+const fn plant(
+    needle: &'static str,
+    check: CheckId,
+    severity: Severity,
+    message: &'static str,
+) -> Planted {
+    Planted {
+        needle,
+        nth: 0,
+        check,
+        severity,
+        message,
+    }
 }
 
 /// Findings on the German text; the two on "Weißen Hauss" nest, the two around
@@ -41,26 +55,81 @@ pub fn german_findings() -> Vec<Planted> {
     use CheckId::*;
     use Severity::*;
     vec![
-        plant("Maxim shemetov | Reuters", CaptionCredit, Minor, "photo credit left in the running text"),
-        plant("US -Verhandlungsführer", DetachedHyphen, Major, "hyphen detached from its word: \"US -Verhandlungsführer\""),
-        plant("Ukraine -Krieges", DetachedHyphen, Major, "hyphen detached from its word: \"Ukraine -Krieges\""),
-        plant("des Weißen Hauss zu melden", ImplausibleWording, Major, "the language model finds this wording implausible"),
-        plant("Hauss", Capitalisation, Minor, "\"Hauss\" is not a German word"),
-        plant("vor dem Russlands Gericht", ImplausibleWording, Critical, "garbled phrase: \"vor dem Russlands Gericht\""),
-        plant("Russlands Gericht, nachdem", Repetition, Minor, "article repeated before a genitive"),
-        plant("Stimmungsmusik", WrongLanguage, Minor, "calque of an English idiom (\"mood music\")"),
+        plant(
+            "Maxim shemetov | Reuters",
+            CaptionCredit,
+            Minor,
+            "photo credit left in the running text",
+        ),
+        plant(
+            "US -Verhandlungsführer",
+            DetachedHyphen,
+            Major,
+            "hyphen detached from its word: \"US -Verhandlungsführer\"",
+        ),
+        plant(
+            "Ukraine -Krieges",
+            DetachedHyphen,
+            Major,
+            "hyphen detached from its word: \"Ukraine -Krieges\"",
+        ),
+        plant(
+            "des Weißen Hauss zu melden",
+            ImplausibleWording,
+            Major,
+            "the language model finds this wording implausible",
+        ),
+        plant(
+            "Hauss",
+            Capitalisation,
+            Minor,
+            "\"Hauss\" is not a German word",
+        ),
+        plant(
+            "vor dem Russlands Gericht",
+            ImplausibleWording,
+            Critical,
+            "garbled phrase: \"vor dem Russlands Gericht\"",
+        ),
+        plant(
+            "Russlands Gericht, nachdem",
+            Repetition,
+            Minor,
+            "article repeated before a genitive",
+        ),
+        plant(
+            "Stimmungsmusik",
+            WrongLanguage,
+            Minor,
+            "calque of an English idiom (\"mood music\")",
+        ),
     ]
 }
 
 /// Builds an audit the way the pipeline does: findings belong to the sentence they start
 /// in, verdicts follow their penalty points, the score follows MQM-Core.
-pub fn audit_of(id: &str, text: &str, planted: &[Planted], document_findings: &[Finding], tokens: bool) -> ArticleAudit {
+pub fn audit_of(
+    id: &str,
+    text: &str,
+    planted: &[Planted],
+    document_findings: &[Finding],
+    tokens: bool,
+) -> ArticleAudit {
     let sentences = segment(text);
     let mut findings: Vec<Finding> = planted
         .iter()
         .map(|p| {
-            let start = text.match_indices(p.needle).nth(p.nth).unwrap_or_else(|| panic!("{:?} not in text", p.needle)).0;
-            Finding::new(p.check, p.severity, Span::new(start, start + p.needle.len()), p.message)
+            let start = text
+                .match_indices(p.needle)
+                .nth(p.nth)
+                .unwrap_or_else(|| panic!("{:?} not in text", p.needle))
+                .0;
+            Finding::new(
+                p.check,
+                p.severity,
+                Span::new(start, start + p.needle.len()),
+                p.message,
+            )
         })
         .collect();
     findings.extend(document_findings.iter().cloned());
@@ -69,8 +138,11 @@ pub fn audit_of(id: &str, text: &str, planted: &[Planted], document_findings: &[
     let findings: Vec<FindingAudit> = findings
         .into_iter()
         .map(|finding| {
-            let sentence = (!finding.span.contains(whole))
-                .then(|| sentences.partition_point(|s| s.span.start <= finding.span.start).saturating_sub(1));
+            let sentence = (!finding.span.contains(whole)).then(|| {
+                sentences
+                    .partition_point(|s| s.span.start <= finding.span.start)
+                    .saturating_sub(1)
+            });
             FindingAudit { finding, sentence }
         })
         .collect();
@@ -79,10 +151,21 @@ pub fn audit_of(id: &str, text: &str, planted: &[Planted], document_findings: &[
         .iter()
         .enumerate()
         .map(|(index, s)| {
-            let own: Vec<usize> = (0..findings.len()).filter(|&i| findings[i].sentence == Some(index)).collect();
-            let verdict = scoring::verdict(scoring::penalty(own.iter().map(|&i| &findings[i].finding)));
+            let own: Vec<usize> = (0..findings.len())
+                .filter(|&i| findings[i].sentence == Some(index))
+                .collect();
+            let verdict =
+                scoring::verdict(scoring::penalty(own.iter().map(|&i| &findings[i].finding)));
             verdicts.add(verdict);
-            SentenceAudit { index, span: s.span, kind: s.kind, lang: Lang::GERMAN, verdict, findings: own, lm: None }
+            SentenceAudit {
+                index,
+                span: s.span,
+                kind: s.kind,
+                lang: Lang::GERMAN,
+                verdict,
+                findings: own,
+                lm: None,
+            }
         })
         .collect();
     let mut findings_by_severity = BTreeMap::new();
@@ -100,6 +183,7 @@ pub fn audit_of(id: &str, text: &str, planted: &[Planted], document_findings: &[
         id: id.to_string(),
         source: format!("samples/{id}.txt"),
         title: None,
+        fingerprint: "fixture".into(),
         lang: Lang::GERMAN,
         lang_source: LangSource::Detected,
         evidence: Evidence {
@@ -128,13 +212,22 @@ pub fn audit_of(id: &str, text: &str, planted: &[Planted], document_findings: &[
 fn word_tokens(text: &str, findings: &[FindingAudit]) -> Vec<TokenScore> {
     let mut tokens = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (c.is_whitespace(), start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
-                let flagged = findings.iter().any(|f| f.sentence.is_some() && f.finding.span.overlaps(Span::new(s, i)));
+                let flagged = findings
+                    .iter()
+                    .any(|f| f.sentence.is_some() && f.finding.span.overlaps(Span::new(s, i)));
                 let base = ((i - s) % 6) as f32 * 1.1 + 0.4;
-                tokens.push(TokenScore { start: s, end: i, surprisal: if flagged { base + 7.5 } else { base } });
+                tokens.push(TokenScore {
+                    start: s,
+                    end: i,
+                    surprisal: if flagged { base + 7.5 } else { base },
+                });
                 start = None;
             }
             _ => {}
@@ -151,7 +244,13 @@ pub fn german_article() -> ArticleAudit {
         Span::new(0, text.len()),
         "unusually many detached hyphens for one article",
     );
-    audit_of("000_242c8710a1e8f699", &text, &german_findings(), &[stats], true)
+    audit_of(
+        "fixture-de-putin",
+        &text,
+        &german_findings(),
+        &[stats],
+        true,
+    )
 }
 
 /// Article text that would run script if it were not escaped. A successful attack
@@ -165,11 +264,32 @@ pub fn xss_article() -> ArticleAudit {
     use CheckId::*;
     use Severity::*;
     let planted = [
-        plant("<script>document.title='pwned'</script>", MarkupDebris, Major, "markup <script> in the text"),
-        plant("\"><img src=x onerror=\"document.title='pwned'\">", MarkupDebris, Critical, "HTML tag \"><img onerror>"),
-        plant("<a href=\"javascript:document.title='pwned'\">", MarkupDebris, Major, "link markup <a href=javascript:>"),
+        plant(
+            "<script>document.title='pwned'</script>",
+            MarkupDebris,
+            Major,
+            "markup <script> in the text",
+        ),
+        plant(
+            "\"><img src=x onerror=\"document.title='pwned'\">",
+            MarkupDebris,
+            Critical,
+            "HTML tag \"><img onerror>",
+        ),
+        plant(
+            "<a href=\"javascript:document.title='pwned'\">",
+            MarkupDebris,
+            Major,
+            "link markup <a href=javascript:>",
+        ),
     ];
-    let mut audit = audit_of("xss\"><script>document.title='pwned'</script>", XSS_TEXT, &planted, &[], false);
+    let mut audit = audit_of(
+        "xss\"><script>document.title='pwned'</script>",
+        XSS_TEXT,
+        &planted,
+        &[],
+        false,
+    );
     audit.title = Some("<img src=x onerror=\"document.title='pwned'\"> Titel".into());
     audit.source = "<script>document.title='pwned'</script>.txt".into();
     audit
@@ -186,10 +306,18 @@ pub fn rows(n: usize) -> Vec<ArticleRow> {
                 id: format!("article-{i:05}"),
                 source: format!("batch/article-{i:05}.txt"),
                 title: (i % 3 == 0).then(|| format!("Titel Nummer {i}")),
-                lang: if i % 5 == 0 { Lang::ITALIAN } else { Lang::GERMAN },
+                lang: if i % 5 == 0 {
+                    Lang::ITALIAN
+                } else {
+                    Lang::GERMAN
+                },
                 words: 200 + (i * 13) % 900,
                 score,
-                verdicts: VerdictCounts { ok: 20 + i % 17, suspect: i % 4, broken },
+                verdicts: VerdictCounts {
+                    ok: 20 + i % 17,
+                    suspect: i % 4,
+                    broken,
+                },
                 worst_check: (broken > 0).then(|| checks[i % checks.len()]),
                 gate_passed: score >= 90.0,
             }
@@ -211,11 +339,18 @@ pub fn summary(rows: &[ArticleRow]) -> RunSummary {
         sentences: verdicts.total(),
         verdicts,
         failed_gate: rows.iter().filter(|r| !r.gate_passed).count(),
-        input_errors: vec![InputFailure { source: "bad<b>.txt".into(), error: "not UTF-8".into() }],
-        evidence: Evidence { heuristics: true, language_model: None },
+        input_errors: vec![InputFailure {
+            source: "bad<b>.txt".into(),
+            error: "not UTF-8".into(),
+        }],
+        evidence: Evidence {
+            heuristics: true,
+            language_model: None,
+        },
         thresholds: THRESHOLDS,
         elapsed_seconds: 12.25,
         reused: 0,
-        mean_score: (!rows.is_empty()).then(|| rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64),
+        mean_score: (!rows.is_empty())
+            .then(|| rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64),
     }
 }
