@@ -15,13 +15,17 @@
     m.removeAttribute("title");
   });
 
-  function tipText(el) {
+  // Lines for the tooltip of whatever the pointer or focus is on: the findings of the
+  // enclosing mark, and the token's surprisal when the heat map is on.
+  function tipText(node) {
     var lines = [];
-    if (el.matches("mark.f") && !el.classList.contains("filtered-out")) {
-      lines.push(el.dataset.tip);
+    var mark = node.closest("mark.f");
+    if (mark && !mark.classList.contains("filtered-out")) {
+      lines.push(mark.dataset.tip);
     }
-    if (body.classList.contains("heat") && el.dataset.surprisal) {
-      lines.push("surprisal " + el.dataset.surprisal + " nats");
+    var token = node.closest(".t");
+    if (token && body.classList.contains("heat")) {
+      lines.push("surprisal " + token.dataset.surprisal + " nats");
     }
     return lines.join("\n");
   }
@@ -31,11 +35,12 @@
     if (!content) { hideTip(); return; }
     tip.textContent = content;
     tip.hidden = false;
-    var r = el.getBoundingClientRect();
+    var r = (el.closest("mark.f") || el).getBoundingClientRect();
     var left = Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8);
     tip.style.left = Math.max(window.scrollX + 4, left) + "px";
     tip.style.top = (r.bottom + window.scrollY + 6) + "px";
-    el.setAttribute("aria-describedby", "tip");
+    var mark = el.closest("mark.f");
+    if (mark) { mark.setAttribute("aria-describedby", "tip"); }
   }
 
   function hideTip() {

@@ -59,8 +59,8 @@
     cell(tr, String(r.ok), "num");
     cell(tr, String(r.suspect), "num");
     cell(tr, String(r.broken), "num");
-    cell(tr, r.worst || "–");
-    cell(tr, r.gate ? "✓ pass" : "✗ FAIL", r.gate ? "pass" : "fail");
+    cell(tr, r.worst || "–", "worst");
+    cell(tr, r.gate ? "✓ pass" : "✗ FAIL", r.gate ? "gate-cell pass" : "gate-cell fail");
     return tr;
   }
 

@@ -8,7 +8,9 @@
 //! Article pages hold no timestamps or random ids, so they are byte-for-byte stable.
 
 use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, LangSource, RunSummary, TokenScore};
+use crate::audit::result::{
+    ArticleAudit, FindingAudit, LangSource, RunSummary, SentenceAudit, TokenScore,
+};
 use crate::checks::{CheckId, Severity};
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
@@ -313,12 +315,11 @@ struct SentenceView {
     checks: String,
 }
 
-/// A stretch of text with one set of findings and one token over all of it. Splitting
-/// the text at every finding and token boundary turns overlapping findings into flat,
-/// non-nested elements, so the markup stays valid however spans overlap.
+/// A stretch of text with one set of findings over all of it. Splitting the text at every
+/// finding boundary turns overlapping findings into flat, non-nested marks, so the markup
+/// stays valid however spans overlap.
 #[derive(Serialize, Debug, PartialEq)]
 struct Segment {
-    text: String,
     /// Indexes of the findings covering this stretch, space-separated; empty for none.
     findings: String,
     checks: String,
@@ -326,6 +327,15 @@ struct Segment {
     severity: Option<&'static str>,
     /// Tooltip: one line per finding.
     tip: String,
+    /// The text, cut where tokens with surprisal start and end.
+    parts: Vec<Part>,
+}
+
+/// Text under at most one token: a token cut by a finding boundary becomes two parts
+/// with the same surprisal.
+#[derive(Serialize, Debug, PartialEq)]
+struct Part {
+    text: String,
     heat: Option<usize>,
     surprisal: Option<String>,
 }
@@ -339,7 +349,7 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
             && text.is_char_boundary(end)
     };
     // Document-level findings (no sentence) are listed, not underlined: they cover everything.
-    let marked: Vec<(usize, &crate::audit::result::FindingAudit)> = audit
+    let marked: Vec<(usize, &FindingAudit)> = audit
         .findings
         .iter()
         .enumerate()
@@ -373,9 +383,6 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
     let mut current_sentence: Option<Option<usize>> = None;
     for window in cuts.windows(2) {
         let (start, end) = (window[0], window[1]);
-        if start == end {
-            continue;
-        }
         let sentence = sentences
             .iter()
             .position(|s| s.span.start <= start && end <= s.span.end);
@@ -390,56 +397,59 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
             .iter()
             .filter(|(_, f)| f.finding.span.start <= start && end <= f.finding.span.end)
             .collect();
+        let findings = covering
+            .iter()
+            .map(|(i, _)| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
         let token = tokens.iter().find(|t| t.start <= start && end <= t.end);
-        let segment = Segment {
+        let part = Part {
             text: text[start..end].to_string(),
-            findings: covering
-                .iter()
-                .map(|(i, _)| i.to_string())
-                .collect::<Vec<_>>()
-                .join(" "),
-            checks: distinct_checks(covering.iter().map(|(_, f)| f.finding.check)),
-            severity: covering
-                .iter()
-                .map(|(_, f)| f.finding.severity)
-                .max()
-                .map(Severity::as_str),
-            tip: covering
-                .iter()
-                .map(|(_, f)| {
-                    format!(
-                        "{} ({}): {}",
-                        f.finding.check, f.finding.severity, f.finding.message
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
             heat: token.map(|t| heat_bucket(t.surprisal)),
             surprisal: token.map(|t| format!("{:.1}", t.surprisal)),
         };
         let segments = &mut pieces
             .last_mut()
-            .expect("a piece was pushed for this segment")
+            .expect("a piece was pushed for this stretch")
             .segments;
-        // Neighbours with the same findings and no token merge, keeping the markup small.
-        match segments.last_mut() {
-            Some(last)
-                if segment.heat.is_none()
-                    && last.heat.is_none()
-                    && last.findings == segment.findings =>
-            {
-                last.text.push_str(&segment.text)
+        let segment = match segments.last_mut() {
+            Some(last) if last.findings == findings => last,
+            _ => {
+                segments.push(Segment {
+                    findings,
+                    checks: distinct_checks(covering.iter().map(|(_, f)| f.finding.check)),
+                    severity: covering
+                        .iter()
+                        .map(|(_, f)| f.finding.severity)
+                        .max()
+                        .map(Severity::as_str),
+                    tip: covering
+                        .iter()
+                        .map(|(_, f)| {
+                            format!(
+                                "{} ({}): {}",
+                                f.finding.check, f.finding.severity, f.finding.message
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    parts: Vec::new(),
+                });
+                segments.last_mut().expect("just pushed")
             }
-            _ => segments.push(segment),
+        };
+        // Plain neighbours merge, keeping the markup small.
+        match segment.parts.last_mut() {
+            Some(last) if last.heat.is_none() && part.heat.is_none() => {
+                last.text.push_str(&part.text)
+            }
+            _ => segment.parts.push(part),
         }
     }
     pieces
 }
 
-fn sentence_view(
-    audit: &ArticleAudit,
-    sentence: &crate::audit::result::SentenceAudit,
-) -> SentenceView {
+fn sentence_view(audit: &ArticleAudit, sentence: &SentenceAudit) -> SentenceView {
     SentenceView {
         index: sentence.index,
         verdict: sentence.verdict.as_str(),
