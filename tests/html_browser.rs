@@ -17,6 +17,18 @@ use mtaudit::report::{ArticleRow, Report};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
+/// With `MTAUDIT_HTML_OUT` set, keeps a screenshot of the current view there (base64 PNG,
+/// for looking at states a plain `--screenshot` cannot reach: tooltips, print layout).
+fn keep_screenshot(browser: &mut Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("MTAUDIT_HTML_OUT") {
+        std::fs::write(
+            Path::new(&dir).join(format!("{name}.png.b64")),
+            browser.screenshot_base64(),
+        )
+        .unwrap();
+    }
+}
+
 /// Rows in the large index whose load time is measured.
 const LARGE_INDEX_ROWS: usize = 10_000;
 
@@ -117,6 +129,10 @@ fn flagged_sentences_are_marked(browser: &mut Browser, dir: &Path, audit: &Artic
         tip[1],
         "caption-credit (minor): photo credit left in the running text"
     );
+    keep_screenshot(browser, "tooltip-on-focus");
+    browser.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    keep_screenshot(browser, "print");
+    browser.call("Emulation.setEmulatedMedia", json!({ "media": "" }));
 }
 
 fn filters_and_keys_work(browser: &mut Browser, dir: &Path, audit: &ArticleAudit) {
@@ -171,6 +187,7 @@ fn filters_and_keys_work(browser: &mut Browser, dir: &Path, audit: &ArticleAudit
     assert_eq!(browser.eval("document.activeElement.id"), json!(broken[1]));
     browser.press("k");
     assert_eq!(browser.eval("document.activeElement.id"), json!(broken[0]));
+    keep_screenshot(browser, "filtered-and-j");
 
     // The heat map toggle colours tokens by surprisal.
     let hot = "getComputedStyle(document.querySelector('#text .t.h5')).backgroundColor";

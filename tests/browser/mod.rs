@@ -255,6 +255,12 @@ impl Browser {
         );
     }
 
+    /// A PNG of the viewport, base64-encoded as the protocol returns it.
+    pub fn screenshot_base64(&mut self) -> String {
+        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
+        shot["data"].as_str().expect("screenshot data").to_string()
+    }
+
     /// Types `text` into the focused element.
     pub fn type_text(&mut self, text: &str) {
         self.call("Input.insertText", json!({ "text": text }));
