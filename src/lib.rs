@@ -12,6 +12,7 @@ pub mod gate;
 pub mod input;
 pub mod langid;
 pub mod lexicon;
+pub mod lm;
 pub mod report;
 pub mod scoring;
 pub mod segment;
