@@ -359,15 +359,17 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
                 && valid(f.finding.span.start, f.finding.span.end)
         })
         .collect();
-    let sentences: Vec<_> = audit
+    let mut sentences: Vec<_> = audit
         .sentences
         .iter()
         .filter(|s| valid(s.span.start, s.span.end))
         .collect();
-    let tokens: Vec<&TokenScore> = tokens
+    sentences.sort_by_key(|s| s.span.start);
+    let mut tokens: Vec<&TokenScore> = tokens
         .iter()
         .filter(|t| t.start < t.end && valid(t.start, t.end))
         .collect();
+    tokens.sort_by_key(|t| (t.start, t.end));
 
     let mut cuts: BTreeSet<usize> = BTreeSet::from([0, text.len()]);
     cuts.extend(sentences.iter().flat_map(|s| [s.span.start, s.span.end]));
@@ -383,9 +385,11 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
     let mut current_sentence: Option<Option<usize>> = None;
     for window in cuts.windows(2) {
         let (start, end) = (window[0], window[1]);
+        // Sentences and tokens are sorted: the candidate is the last one starting at or before `start`.
         let sentence = sentences
-            .iter()
-            .position(|s| s.span.start <= start && end <= s.span.end);
+            .partition_point(|s| s.span.start <= start)
+            .checked_sub(1)
+            .filter(|&i| end <= sentences[i].span.end);
         if current_sentence != Some(sentence) {
             current_sentence = Some(sentence);
             pieces.push(Piece {
@@ -402,7 +406,11 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
             .map(|(i, _)| i.to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        let token = tokens.iter().find(|t| t.start <= start && end <= t.end);
+        let token = tokens
+            .partition_point(|t| t.start <= start)
+            .checked_sub(1)
+            .map(|i| tokens[i])
+            .filter(|t| end <= t.end);
         let part = Part {
             text: text[start..end].to_string(),
             heat: token.map(|t| heat_bucket(t.surprisal)),
@@ -621,6 +629,120 @@ mod tests {
         for (plain, encoded) in cases {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }
+    }
+
+    fn audit_with(text: &str, spans: &[(usize, usize)], tokens: Vec<TokenScore>) -> ArticleAudit {
+        use crate::audit::result::*;
+        use crate::checks::{CheckId, Finding};
+        use crate::span::Span;
+        let findings = spans
+            .iter()
+            .map(|&(start, end)| FindingAudit {
+                finding: Finding {
+                    check: CheckId::Repetition,
+                    severity: Severity::Major,
+                    span: Span { start, end },
+                    message: "m".into(),
+                },
+                sentence: Some(0),
+            })
+            .collect::<Vec<_>>();
+        ArticleAudit {
+            schema_version: SCHEMA_VERSION,
+            id: "a".into(),
+            source: "a".into(),
+            title: None,
+            fingerprint: String::new(),
+            lang: crate::langid::Lang::GERMAN,
+            lang_source: LangSource::Detected,
+            evidence: Evidence {
+                heuristics: true,
+                language_model: None,
+            },
+            words: 1,
+            penalty: 0.0,
+            score: 100.0,
+            verdicts: VerdictCounts::default(),
+            findings_by_severity: Default::default(),
+            findings_by_check: Default::default(),
+            gate: crate::gate::GateResult {
+                passed: true,
+                reasons: vec![],
+            },
+            text: text.into(),
+            sentences: vec![SentenceAudit {
+                index: 0,
+                span: Span {
+                    start: 0,
+                    end: text.len(),
+                },
+                kind: crate::segment::SentenceKind::Sentence,
+                lang: crate::langid::Lang::GERMAN,
+                verdict: Verdict::Broken,
+                findings: (0..spans.len()).collect(),
+                lm: None,
+            }],
+            findings,
+            tokens: Some(tokens),
+        }
+    }
+
+    fn rendered_text(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .flat_map(|p| &p.segments)
+            .flat_map(|s| &s.parts)
+            .map(|p| p.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn spans_off_char_boundaries_or_past_the_end_are_skipped() {
+        let text = "Größe über alles";
+        let token = |start, end| TokenScore {
+            start,
+            end,
+            surprisal: 3.0,
+        };
+        // 3 is inside "ö"; 99 is past the end; 7..13 ("über") is a valid finding.
+        let audit = audit_with(
+            text,
+            &[(3, 5), (7, 99), (7, 13)],
+            vec![token(0, 3), token(2, 7), token(8, 12)],
+        );
+        let pieces = pieces(&audit, audit.tokens.as_deref().unwrap());
+        assert_eq!(rendered_text(&pieces), text);
+        let marked: Vec<&str> = pieces[0]
+            .segments
+            .iter()
+            .map(|s| s.findings.as_str())
+            .collect();
+        assert_eq!(marked, ["", "2", ""]);
+    }
+
+    #[test]
+    fn tokens_cut_by_a_finding_keep_their_surprisal_on_both_sides() {
+        let text = "abcdef";
+        let audit = audit_with(
+            text,
+            &[(0, 3)],
+            vec![TokenScore {
+                start: 1,
+                end: 5,
+                surprisal: 9.0,
+            }],
+        );
+        let pieces = pieces(&audit, audit.tokens.as_deref().unwrap());
+        let parts: Vec<(&str, Option<usize>)> = pieces[0]
+            .segments
+            .iter()
+            .flat_map(|s| &s.parts)
+            .map(|p| (p.text.as_str(), p.heat))
+            .collect();
+        assert_eq!(
+            parts,
+            [("a", None), ("bc", Some(4)), ("de", Some(4)), ("f", None)]
+        );
     }
 
     #[test]
