@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod checks;
 pub mod config;
+pub mod eval;
 pub mod gate;
 pub mod input;
 pub mod langid;
