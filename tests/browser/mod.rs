@@ -20,7 +20,7 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The Chromium binary: `$CHROMIUM`, or the first of the usual names on the `PATH`.
 pub fn find_chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let names = [
         "chromium",
