@@ -4,6 +4,7 @@
 //! (so streaming formats print while the batch runs) and calls [`Report::finish`] once
 //! with the run's totals and a row per article (for tables and index pages).
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;

@@ -1,0 +1,341 @@
+//! The HTML report in a real browser: headless Chromium driven over the DevTools
+//! protocol. Skips (passing, with a message) when Chromium is not installed.
+//!
+//! Run: `cargo test --test html_browser -- --nocapture` (prints the index load time).
+//! Set `MTAUDIT_HTML_OUT=<dir>` to keep the generated pages there for a look.
+
+mod browser;
+mod html_fixtures;
+
+use browser::{find_chromium, Browser};
+use html_fixtures::*;
+use mtaudit::audit::result::{ArticleAudit, Verdict};
+use mtaudit::audit::Auditor;
+use mtaudit::input::Article;
+use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
+use mtaudit::report::{ArticleRow, Report};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// With `MTAUDIT_HTML_OUT` set, keeps a screenshot of the current view there (base64 PNG,
+/// for looking at states a plain `--screenshot` cannot reach: tooltips, print layout).
+fn keep_screenshot(browser: &mut Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("MTAUDIT_HTML_OUT") {
+        std::fs::write(
+            Path::new(&dir).join(format!("{name}.png.b64")),
+            browser.screenshot_base64(),
+        )
+        .unwrap();
+    }
+}
+
+/// Rows in the large index whose load time is measured.
+const LARGE_INDEX_ROWS: usize = 10_000;
+
+fn write_pages(dir: &Path, audits: &[ArticleAudit], index_rows: &[ArticleRow]) {
+    let mut report = HtmlReport::new(dir.to_path_buf());
+    for audit in audits {
+        report.article(audit).unwrap();
+    }
+    report.finish(&summary(index_rows), index_rows).unwrap();
+}
+
+/// Real audits of the sample articles, through the pipeline.
+fn sample_audits() -> Vec<ArticleAudit> {
+    let auditor = Auditor::new(Default::default(), None);
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(samples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let id = path.file_stem().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(path).unwrap();
+            auditor.audit(&Article {
+                id,
+                source: path.display().to_string(),
+                title: None,
+                lang: None,
+                text,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn html_report_in_headless_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!("SKIPPED html_report_in_headless_chromium: no chromium found (install Debian's `chromium` or set CHROMIUM=/path/to/chrome)");
+        return;
+    };
+    let kept = std::env::var_os("MTAUDIT_HTML_OUT").map(PathBuf::from);
+    let temp = tempfile::tempdir().unwrap();
+    let out = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let small = out.join("small");
+    let large = out.join("large");
+
+    let german = german_article();
+    let xss = xss_article();
+    let samples = sample_audits();
+    let mut audits = vec![german.clone(), xss.clone()];
+    audits.extend(samples.iter().cloned());
+    let rows: Vec<ArticleRow> = audits.iter().map(ArticleRow::of).collect();
+    write_pages(&small, &audits, &rows);
+    write_pages(&large, &[], &html_fixtures::rows(LARGE_INDEX_ROWS));
+
+    let mut browser = Browser::launch(&chromium);
+    flagged_sentences_are_marked(&mut browser, &small, &german);
+    filters_and_keys_work(&mut browser, &small, &german);
+    article_text_runs_no_script(&mut browser, &small, &xss, rows.len());
+    sample_pages_render(&mut browser, &small, &samples);
+    index_sorts_and_filters(&mut browser, &small, &rows);
+    large_index_loads(&mut browser, &large);
+}
+
+fn flagged_sentences_are_marked(browser: &mut Browser, dir: &Path, audit: &ArticleAudit) {
+    browser.open(&dir.join(article_file(&audit.id)));
+    let dom = browser.eval(
+        "[...document.querySelectorAll('#text .s')].map(s => [+s.dataset.index, s.dataset.verdict, s.dataset.checks.split(' ').filter(Boolean).sort().join(' ')])",
+    );
+    let dom = dom.as_array().unwrap();
+    assert_eq!(dom.len(), audit.sentences.len());
+    let mut flagged = 0;
+    for (sentence, marked) in audit.sentences.iter().zip(dom) {
+        let mut checks: Vec<&str> = sentence
+            .findings
+            .iter()
+            .map(|&i| audit.findings[i].finding.check.as_str())
+            .collect();
+        checks.sort();
+        checks.dedup();
+        assert_eq!(
+            marked,
+            &json!([sentence.index, sentence.verdict.as_str(), checks.join(" ")])
+        );
+        flagged += usize::from(!checks.is_empty());
+    }
+    assert!(flagged >= 5, "the fixture flags several sentences");
+
+    // Keyboard focus on an underlined finding shows its check, severity and message.
+    browser.eval("document.querySelector('mark.f[data-checks~=\"caption-credit\"]').focus()");
+    let tip = browser.eval(
+        "[document.getElementById('tip').hidden, document.getElementById('tip').textContent]",
+    );
+    assert_eq!(tip[0], false, "the tooltip shows on focus");
+    assert_eq!(
+        tip[1],
+        "caption-credit (minor): photo credit left in the running text"
+    );
+    keep_screenshot(browser, "tooltip-on-focus");
+    browser.call("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    keep_screenshot(browser, "print");
+    browser.call("Emulation.setEmulatedMedia", json!({ "media": "" }));
+}
+
+fn filters_and_keys_work(browser: &mut Browser, dir: &Path, audit: &ArticleAudit) {
+    browser.open(&dir.join(article_file(&audit.id)));
+    let displayed = "(sel) => [...document.querySelectorAll(sel)].map(e => getComputedStyle(e).display !== 'none')";
+    let visible = |browser: &mut Browser, verdict: &str| -> Vec<bool> {
+        let value = browser.eval(&format!(
+            "({displayed})('#text .s[data-verdict=\"{verdict}\"]')"
+        ));
+        serde_json::from_value(value).unwrap()
+    };
+    assert!(visible(browser, "ok").iter().all(|&v| v));
+    browser.click("#hide-ok");
+    assert!(
+        visible(browser, "ok").iter().all(|&v| !v),
+        "ok sentences hidden after the click"
+    );
+    assert!(
+        visible(browser, "broken").iter().all(|&v| v),
+        "broken sentences stay"
+    );
+    browser.click("#hide-ok");
+    assert!(visible(browser, "ok").iter().all(|&v| v));
+
+    // Unticking a check hides its findings in the list and removes their underlines.
+    browser.click(".filter-check[value=\"detached-hyphen\"]");
+    let state = browser.eval(
+        "[[...document.querySelectorAll('.findings li[data-check=\"detached-hyphen\"]')].every(li => li.hidden), \
+          [...document.querySelectorAll('mark.f[data-checks=\"detached-hyphen\"]')].every(m => m.classList.contains('filtered-out')), \
+          [...document.querySelectorAll('.findings li[data-check=\"caption-credit\"]')].every(li => !li.hidden)]",
+    );
+    assert_eq!(state, json!([true, true, true]));
+    browser.click(".filter-severity[value=\"minor\"]");
+    let shown = browser.eval("[...document.querySelectorAll('.findings li')].filter(li => !li.hidden).map(li => li.dataset.severity)");
+    assert!(
+        shown.as_array().unwrap().iter().all(|s| s != "minor"),
+        "minor findings hidden: {shown}"
+    );
+
+    // j and k step through the broken sentences.
+    let broken: Vec<String> = audit
+        .sentences
+        .iter()
+        .filter(|s| s.verdict == Verdict::Broken)
+        .map(|s| format!("s-{}", s.index))
+        .collect();
+    assert!(broken.len() >= 2);
+    browser.eval("document.activeElement.blur()");
+    browser.press("j");
+    assert_eq!(browser.eval("document.activeElement.id"), json!(broken[0]));
+    browser.press("j");
+    assert_eq!(browser.eval("document.activeElement.id"), json!(broken[1]));
+    browser.press("k");
+    assert_eq!(browser.eval("document.activeElement.id"), json!(broken[0]));
+    keep_screenshot(browser, "filtered-and-j");
+
+    // The heat map toggle colours tokens by surprisal.
+    let hot = "getComputedStyle(document.querySelector('#text .t.h5')).backgroundColor";
+    assert_eq!(browser.eval(hot), json!("rgba(0, 0, 0, 0)"));
+    browser.click("#heat-toggle");
+    assert_ne!(browser.eval(hot), json!("rgba(0, 0, 0, 0)"));
+}
+
+fn article_text_runs_no_script(
+    browser: &mut Browser,
+    dir: &Path,
+    audit: &ArticleAudit,
+    articles: usize,
+) {
+    let article_title = format!("{} · mtaudit", audit.title.as_deref().unwrap());
+    let index_title = format!("mtaudit · {articles} articles");
+    for (page, title) in [
+        (article_file(&audit.id), article_title),
+        (INDEX_FILE.to_string(), index_title),
+    ] {
+        browser.open(&dir.join(&page));
+        // Give a planted onerror handler time to fire.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(
+            browser.eval("document.title"),
+            json!(title),
+            "{page}: a planted script changed the title"
+        );
+        assert_eq!(
+            browser.eval("document.querySelectorAll('img, #text a, #text script').length"),
+            json!(0),
+            "{page}"
+        );
+    }
+    browser.open(&dir.join(article_file(&audit.id)));
+    let text = browser.eval("document.getElementById('text').textContent");
+    assert_eq!(
+        text,
+        Value::String(audit.text.clone()),
+        "the markup shows as text"
+    );
+}
+
+fn sample_pages_render(browser: &mut Browser, dir: &Path, samples: &[ArticleAudit]) {
+    for audit in samples {
+        browser.open(&dir.join(article_file(&audit.id)));
+        let shown = browser.eval(
+            "[document.getElementById('text').textContent, document.querySelectorAll('#text .s').length, \
+              [...document.querySelectorAll('#text .s')].map(s => s.dataset.checks.split(' ').filter(Boolean).sort().join(' ')).join('|')]",
+        );
+        assert_eq!(shown[0], Value::String(audit.text.clone()), "{}", audit.id);
+        assert_eq!(shown[1], json!(audit.sentences.len()), "{}", audit.id);
+        let expected: Vec<String> = audit
+            .sentences
+            .iter()
+            .map(|s| {
+                let mut checks: Vec<&str> = s
+                    .findings
+                    .iter()
+                    .map(|&i| audit.findings[i].finding.check.as_str())
+                    .collect();
+                checks.sort();
+                checks.dedup();
+                checks.join(" ")
+            })
+            .collect();
+        assert_eq!(shown[2], json!(expected.join("|")), "{}", audit.id);
+    }
+}
+
+fn table_column(browser: &mut Browser, column: usize) -> Vec<String> {
+    let value = browser.eval(&format!(
+        "[...document.querySelectorAll('#articles tbody tr')].map(tr => tr.cells[{column}].textContent)"
+    ));
+    serde_json::from_value(value).unwrap()
+}
+
+fn index_sorts_and_filters(browser: &mut Browser, dir: &Path, rows: &[ArticleRow]) {
+    browser.open(&dir.join(INDEX_FILE));
+    browser.wait_for("document.documentElement.dataset.ready === 'true'");
+    let scores = |browser: &mut Browser| -> Vec<f64> {
+        table_column(browser, 3)
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect()
+    };
+    browser.click("th[data-key=\"score\"] button");
+    let ascending = scores(browser);
+    assert_eq!(ascending.len(), rows.len());
+    assert!(
+        ascending.windows(2).all(|w| w[0] <= w[1]),
+        "ascending by score: {ascending:?}"
+    );
+    let lowest = rows.iter().map(|r| r.score).fold(f64::INFINITY, f64::min);
+    assert!((ascending[0] - lowest).abs() < 0.051);
+    browser.click("th[data-key=\"score\"] button");
+    let descending = scores(browser);
+    assert!(
+        descending.windows(2).all(|w| w[0] >= w[1]),
+        "descending by score: {descending:?}"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('th[data-key=\"score\"]').getAttribute('aria-sort')"),
+        json!("descending")
+    );
+
+    browser.click("#filter");
+    browser.type_text("xss");
+    let ids = browser
+        .eval("[...document.querySelectorAll('#articles tbody tr')].map(tr => tr.dataset.id)");
+    let expected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.id.contains("xss"))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, json!(expected));
+}
+
+fn large_index_loads(browser: &mut Browser, dir: &Path) {
+    let wall = browser.open(&dir.join(INDEX_FILE));
+    browser.wait_for("document.documentElement.dataset.ready === 'true'");
+    let timing = browser.eval(
+        "(() => { const n = performance.getEntriesByType('navigation')[0]; \
+          return [window.mtauditIndexRenderedAt, n.domContentLoadedEventEnd, n.loadEventEnd, n.transferSize || n.encodedBodySize]; })()",
+    );
+    eprintln!(
+        "index with {LARGE_INDEX_ROWS} rows: first page rendered from JSON {:.0} ms after navigation start, \
+         DOMContentLoaded {:.0} ms, load {:.0} ms (wall time to readyState complete {} ms), file {} bytes",
+        timing[0].as_f64().unwrap_or(f64::NAN),
+        timing[1].as_f64().unwrap_or(f64::NAN),
+        timing[2].as_f64().unwrap_or(f64::NAN),
+        wall.as_millis(),
+        std::fs::metadata(dir.join(INDEX_FILE)).map(|m| m.len()).unwrap_or(0),
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#articles tbody tr').length"),
+        json!(100),
+        "one page of rows"
+    );
+    browser.click("#page-next");
+    assert_eq!(table_column(browser, 0)[0], "article-00100");
+    browser.click("th[data-key=\"broken\"] button");
+    let broken: Vec<usize> = table_column(browser, 6)
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(
+        broken.iter().all(|&b| b == 0),
+        "sorting by broken starts with the clean articles"
+    );
+}
