@@ -11,7 +11,9 @@ use mtaudit::langid::Lang;
 use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
 use mtaudit::lm::score_cache::ScoreCache;
 use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
-use mtaudit::report::{human::HumanReport, json::JsonReport, jsonl::JsonLinesReport, Report};
+use mtaudit::report::{
+    html::HtmlReport, human::HumanReport, json::JsonReport, jsonl::JsonLinesReport, Report,
+};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +73,8 @@ enum Format {
     Json,
     /// One JSON object per article on standard output (default on a pipe).
     Jsonl,
+    /// One self-contained page per article under --out, plus index.html.
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -81,6 +85,9 @@ struct AuditArgs {
     /// Output format; repeat for several.
     #[arg(long, value_enum)]
     format: Vec<Format>,
+    /// Also write HTML reports (same as --format html).
+    #[arg(long)]
+    html: bool,
     /// Folder for per-article reports.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
@@ -170,15 +177,17 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
             .context("cannot start worker threads")?;
     }
 
-    let formats = if args.format.is_empty() {
-        vec![if std::io::stdout().is_terminal() {
+    let mut formats = args.format.clone();
+    if formats.is_empty() {
+        formats.push(if std::io::stdout().is_terminal() {
             Format::Human
         } else {
             Format::Jsonl
-        }]
-    } else {
-        args.format.clone()
-    };
+        });
+    }
+    if args.html && !formats.contains(&Format::Html) {
+        formats.push(Format::Html);
+    }
     let writes_json = formats.contains(&Format::Json);
     let mut reports: Vec<Box<dyn Report>> = Vec::new();
     for format in formats {
@@ -186,6 +195,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
             Format::Human => Box::new(HumanReport::new(std::io::stdout())),
             Format::Json => Box::new(JsonReport::new(args.out.clone())),
             Format::Jsonl => Box::new(JsonLinesReport::new(std::io::stdout())),
+            Format::Html => Box::new(HtmlReport::new(args.out.clone())),
         });
     }
 

@@ -46,7 +46,14 @@ fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
     let dir = tempfile::tempdir().unwrap();
     let garbled = sample("002_66fad53027afa2c3.txt");
     mtaudit(dir.path())
-        .args(["audit", "--no-lm", "--format", "jsonl", "--fail-under", "99"])
+        .args([
+            "audit",
+            "--no-lm",
+            "--format",
+            "jsonl",
+            "--fail-under",
+            "99",
+        ])
         .arg(&garbled)
         .assert()
         .code(1);
@@ -68,7 +75,10 @@ fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
 #[test]
 fn usage_and_config_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    mtaudit(dir.path()).args(["audit", "--no-lm"]).assert().code(2);
+    mtaudit(dir.path())
+        .args(["audit", "--no-lm"])
+        .assert()
+        .code(2);
     mtaudit(dir.path())
         .args(["audit", "--no-lm", "x.txt", "--fail-under", "150"])
         .assert()
@@ -109,7 +119,9 @@ fn one_invalid_file_does_not_lose_the_others() {
     std::fs::write(batch.join("binary.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
     std::fs::copy(sample("003_810082e6ac50dd52.txt"), batch.join("real.txt")).unwrap();
     mtaudit(dir.path())
-        .args(["audit", "--no-lm", "batch", "--format", "json", "--out", "out"])
+        .args([
+            "audit", "--no-lm", "batch", "--format", "json", "--out", "out",
+        ])
         .assert()
         .code(2)
         .stderr(
@@ -184,7 +196,9 @@ fn lang_override_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), CLEAN_GERMAN).unwrap();
     let out = mtaudit(dir.path())
-        .args(["audit", "--no-lm", "a.txt", "--format", "jsonl", "--lang", "it"])
+        .args([
+            "audit", "--no-lm", "a.txt", "--format", "jsonl", "--lang", "it",
+        ])
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -203,7 +217,9 @@ fn rerun_reuses_unchanged_reports() {
     let dir = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         mtaudit(dir.path())
-            .args(["audit", "--no-lm", SAMPLES, "--format", "json", "--out", "out"])
+            .args([
+                "audit", "--no-lm", SAMPLES, "--format", "json", "--out", "out",
+            ])
             .args(extra)
             .output()
             .unwrap()
