@@ -13,7 +13,10 @@ pub const FILE_NAME: &str = "mtaudit.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -69,31 +72,50 @@ pub struct Resolved {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         config.resolve(path)?;
         Ok(config)
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Config::parse(&text, path)
     }
 
     /// The nearest `mtaudit.toml` in `start` or one of its ancestors.
     pub fn discover(start: &Path) -> Option<PathBuf> {
-        start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|p| p.is_file())
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|p| p.is_file())
     }
 
     /// Validates check ids, severities, thresholds and patterns; `path` names the file in errors.
     pub fn resolve(&self, path: &Path) -> Result<Resolved, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
-        let mut resolved = Resolved { thresholds: self.gate, ..Resolved::default() };
-        self.gate.validate().map_err(|e| invalid(format!("[gate]: {e}")))?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut resolved = Resolved {
+            thresholds: self.gate,
+            ..Resolved::default()
+        };
+        self.gate
+            .validate()
+            .map_err(|e| invalid(format!("[gate]: {e}")))?;
         for (name, check) in &self.checks {
             let id: CheckId = name.parse().map_err(|_| {
                 let known: Vec<_> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
-                invalid(format!("unknown check [checks.{name}]; known checks: {}", known.join(", ")))
+                invalid(format!(
+                    "unknown check [checks.{name}]; known checks: {}",
+                    known.join(", ")
+                ))
             })?;
             if check.enabled == Some(false) {
                 resolved.disabled.push(id);
@@ -105,8 +127,11 @@ impl Config {
         resolved.check_settings.allowed_names = self.allow.names.clone();
         resolved.check_settings.allowed_terms = self.allow.terms.clone();
         for pattern in &self.boilerplate.patterns {
-            let regex = regex::Regex::new(pattern)
-                .map_err(|e| invalid(format!("boilerplate pattern {pattern:?} is not a valid regular expression: {e}")))?;
+            let regex = regex::Regex::new(pattern).map_err(|e| {
+                invalid(format!(
+                    "boilerplate pattern {pattern:?} is not a valid regular expression: {e}"
+                ))
+            })?;
             resolved.check_settings.extra_boilerplate.push(regex);
         }
         Ok(resolved)
@@ -143,7 +168,10 @@ mod tests {
         let r = config.resolve(Path::new("mtaudit.toml")).unwrap();
         assert_eq!(r.thresholds.fail_under, Some(80.0));
         assert_eq!(r.disabled, [CheckId::DocumentStats]);
-        assert_eq!(r.severity_overrides[&CheckId::Repetition], Severity::Critical);
+        assert_eq!(
+            r.severity_overrides[&CheckId::Repetition],
+            Severity::Critical
+        );
         assert!(r.check_settings.is_allowed("witkoff"));
         assert!(r.check_settings.extra_boilerplate[0].is_match("Lesen Sie auch: mehr"));
     }
@@ -151,8 +179,13 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_are_errors() {
         let err = parse("[gate]\nfail_below = 3\n").unwrap_err().to_string();
-        assert!(err.starts_with("mtaudit.toml: ") && err.contains("fail_below"), "{err}");
-        let err = parse("[checks.spelling]\nenabled = false\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("mtaudit.toml: ") && err.contains("fail_below"),
+            "{err}"
+        );
+        let err = parse("[checks.spelling]\nenabled = false\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown check [checks.spelling]"), "{err}");
         assert!(parse("[checks.repetition]\nseverity = \"huge\"\n").is_err());
         assert!(parse("[gate]\nfail_under = 120\n").is_err());

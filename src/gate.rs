@@ -25,12 +25,16 @@ impl Thresholds {
     pub fn validate(&self) -> Result<(), String> {
         if let Some(score) = self.fail_under {
             if !(0.0..=100.0).contains(&score) {
-                return Err(format!("the minimum score must be between 0 and 100, not {score}"));
+                return Err(format!(
+                    "the minimum score must be between 0 and 100, not {score}"
+                ));
             }
         }
         if let Some(ratio) = self.max_broken_ratio {
             if !(0.0..=1.0).contains(&ratio) {
-                return Err(format!("the maximum broken ratio must be between 0 and 1, not {ratio}"));
+                return Err(format!(
+                    "the maximum broken ratio must be between 0 and 1, not {ratio}"
+                ));
             }
         }
         Ok(())
@@ -55,7 +59,10 @@ impl Thresholds {
                 ));
             }
         }
-        GateResult { passed: reasons.is_empty(), reasons }
+        GateResult {
+            passed: reasons.is_empty(),
+            reasons,
+        }
     }
 }
 
@@ -64,7 +71,11 @@ mod tests {
     use super::*;
 
     fn counts(ok: usize, broken: usize) -> VerdictCounts {
-        VerdictCounts { ok, suspect: 0, broken }
+        VerdictCounts {
+            ok,
+            suspect: 0,
+            broken,
+        }
     }
 
     #[test]
@@ -74,7 +85,10 @@ mod tests {
 
     #[test]
     fn score_threshold() {
-        let t = Thresholds { fail_under: Some(80.0), max_broken_ratio: None };
+        let t = Thresholds {
+            fail_under: Some(80.0),
+            max_broken_ratio: None,
+        };
         assert!(t.evaluate(80.0, &counts(1, 0)).passed);
         let failed = t.evaluate(79.9, &counts(1, 0));
         assert!(!failed.passed);
@@ -83,7 +97,10 @@ mod tests {
 
     #[test]
     fn broken_ratio_threshold() {
-        let t = Thresholds { fail_under: None, max_broken_ratio: Some(0.25) };
+        let t = Thresholds {
+            fail_under: None,
+            max_broken_ratio: Some(0.25),
+        };
         assert!(t.evaluate(50.0, &counts(3, 1)).passed);
         assert!(!t.evaluate(50.0, &counts(2, 1)).passed);
         assert!(t.evaluate(50.0, &counts(0, 0)).passed);

@@ -31,36 +31,40 @@ pub struct Article {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
-    #[error("{source}: no such file or directory")]
-    NotFound { source: String },
-    #[error("{source}: cannot read: {message}")]
-    Unreadable { source: String, message: String },
-    #[error("{source}: binary data (NUL byte at offset {offset}), not a text article")]
-    Binary { source: String, offset: usize },
-    #[error("{source}: encoded as UTF-16; convert it to UTF-8")]
-    Utf16 { source: String },
-    #[error("{source}: invalid UTF-8 at byte {offset}; convert the file to UTF-8")]
-    InvalidUtf8 { source: String, offset: usize },
-    #[error("{source}: empty article (no text)")]
-    Empty { source: String },
-    #[error("{source}: article of {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge { source: String, size: u64, limit: usize },
-    #[error("{source}: malformed JSON Lines record: {message}")]
-    MalformedRecord { source: String, message: String },
+    #[error("{input}: no such file or directory")]
+    NotFound { input: String },
+    #[error("{input}: cannot read: {message}")]
+    Unreadable { input: String, message: String },
+    #[error("{input}: binary data (NUL byte at offset {offset}), not a text article")]
+    Binary { input: String, offset: usize },
+    #[error("{input}: encoded as UTF-16; convert it to UTF-8")]
+    Utf16 { input: String },
+    #[error("{input}: invalid UTF-8 at byte {offset}; convert the file to UTF-8")]
+    InvalidUtf8 { input: String, offset: usize },
+    #[error("{input}: empty article (no text)")]
+    Empty { input: String },
+    #[error("{input}: article of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        input: String,
+        size: u64,
+        limit: usize,
+    },
+    #[error("{input}: malformed JSON Lines record: {message}")]
+    MalformedRecord { input: String, message: String },
 }
 
 impl InputError {
     /// The input this error is about.
     pub fn source_name(&self) -> &str {
         match self {
-            InputError::NotFound { source }
-            | InputError::Unreadable { source, .. }
-            | InputError::Binary { source, .. }
-            | InputError::Utf16 { source }
-            | InputError::InvalidUtf8 { source, .. }
-            | InputError::Empty { source }
-            | InputError::TooLarge { source, .. }
-            | InputError::MalformedRecord { source, .. } => source,
+            InputError::NotFound { input }
+            | InputError::Unreadable { input, .. }
+            | InputError::Binary { input, .. }
+            | InputError::Utf16 { input }
+            | InputError::InvalidUtf8 { input, .. }
+            | InputError::Empty { input }
+            | InputError::TooLarge { input, .. }
+            | InputError::MalformedRecord { input, .. } => input,
         }
     }
 }
@@ -81,7 +85,10 @@ impl Input {
         match self {
             Input::Stdin => false,
             Input::File { path, .. } => {
-                let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
                 JSONL_SUFFIXES.iter().any(|s| name.ends_with(s))
             }
         }
@@ -101,32 +108,48 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
             let walker = walkdir::WalkDir::new(path)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
             for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() && is_article_file(e.path()) => {
                         let relative = e.path().strip_prefix(path).unwrap_or(e.path());
-                        inputs.push(Input::File { path: e.path().to_path_buf(), id: id_for(relative) });
+                        inputs.push(Input::File {
+                            path: e.path().to_path_buf(),
+                            id: id_for(relative),
+                        });
                     }
                     Ok(_) => {}
                     Err(e) => errors.push(InputError::Unreadable {
-                        source: e.path().unwrap_or(path).display().to_string(),
+                        input: e.path().unwrap_or(path).display().to_string(),
                         message: e.to_string(),
                     }),
                 }
             }
         } else if path.exists() {
-            let name = path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone());
-            inputs.push(Input::File { path: path.clone(), id: id_for(&name) });
+            let name = path
+                .file_name()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| path.clone());
+            inputs.push(Input::File {
+                path: path.clone(),
+                id: id_for(&name),
+            });
         } else {
-            errors.push(InputError::NotFound { source: path.display().to_string() });
+            errors.push(InputError::NotFound {
+                input: path.display().to_string(),
+            });
         }
     }
     (inputs, errors)
 }
 
 fn is_article_file(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     JSONL_SUFFIXES.iter().any(|s| name.ends_with(s))
         || path
             .extension()
@@ -137,7 +160,10 @@ fn is_article_file(path: &Path) -> bool {
 /// `sub/dir/article.txt` → `sub/dir/article`.
 fn id_for(relative: &Path) -> String {
     let stem = relative.with_extension("");
-    let parts: Vec<String> = stem.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = stem
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     parts.join("/")
 }
 
@@ -148,7 +174,10 @@ pub fn read(input: &Input, max_article_bytes: usize) -> Vec<Result<Article, Inpu
             let mut bytes = Vec::new();
             let limit = max_article_bytes as u64 + 4;
             if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
-                return vec![Err(InputError::Unreadable { source: "-".into(), message: e.to_string() })];
+                return vec![Err(InputError::Unreadable {
+                    input: "-".into(),
+                    message: e.to_string(),
+                })];
             }
             vec![decode_article(&bytes, "-", "stdin", max_article_bytes)]
         }
@@ -157,7 +186,11 @@ pub fn read(input: &Input, max_article_bytes: usize) -> Vec<Result<Article, Inpu
             let source = path.display().to_string();
             match std::fs::metadata(path) {
                 Ok(m) if m.len() > max_article_bytes as u64 + 3 => {
-                    return vec![Err(InputError::TooLarge { source, size: m.len(), limit: max_article_bytes })]
+                    return vec![Err(InputError::TooLarge {
+                        input: source.clone(),
+                        size: m.len(),
+                        limit: max_article_bytes,
+                    })]
                 }
                 Ok(_) => {}
                 Err(e) => return vec![Err(unreadable(&source, &e))],
@@ -172,42 +205,70 @@ pub fn read(input: &Input, max_article_bytes: usize) -> Vec<Result<Article, Inpu
 
 fn unreadable(source: &str, e: &std::io::Error) -> InputError {
     if e.kind() == std::io::ErrorKind::NotFound {
-        InputError::NotFound { source: source.to_string() }
+        InputError::NotFound {
+            input: source.to_string(),
+        }
     } else {
-        InputError::Unreadable { source: source.to_string(), message: e.to_string() }
+        InputError::Unreadable {
+            input: source.to_string(),
+            message: e.to_string(),
+        }
     }
 }
 
 /// Decodes a plain-text article.
 fn decode_article(bytes: &[u8], source: &str, id: &str, max: usize) -> Result<Article, InputError> {
     let text = decode_text(bytes, source, max)?;
-    Ok(Article { id: id.to_string(), source: source.to_string(), title: None, lang: None, text })
+    Ok(Article {
+        id: id.to_string(),
+        source: source.to_string(),
+        title: None,
+        lang: None,
+        text,
+    })
 }
 
 /// Strict UTF-8 decoding with the checks every article gets.
 pub fn decode_text(bytes: &[u8], source: &str, max: usize) -> Result<String, InputError> {
     let source = source.to_string();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(InputError::Utf16 { source });
+        return Err(InputError::Utf16 {
+            input: source.clone(),
+        });
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     if body.len() > max {
-        return Err(InputError::TooLarge { source, size: body.len() as u64, limit: max });
+        return Err(InputError::TooLarge {
+            input: source.clone(),
+            size: body.len() as u64,
+            limit: max,
+        });
     }
     if let Some(offset) = body.iter().position(|&b| b == 0) {
-        return Err(InputError::Binary { source, offset });
+        return Err(InputError::Binary {
+            input: source.clone(),
+            offset,
+        });
     }
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|e| InputError::InvalidUtf8 { source: source.clone(), offset: e.utf8_error().valid_up_to() })?;
+    let text = String::from_utf8(body.to_vec()).map_err(|e| InputError::InvalidUtf8 {
+        input: source.clone(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
     check_text(text, source, max)
 }
 
 fn check_text(text: String, source: String, max: usize) -> Result<String, InputError> {
     if text.trim().is_empty() {
-        return Err(InputError::Empty { source });
+        return Err(InputError::Empty {
+            input: source.clone(),
+        });
     }
     if text.len() > max {
-        return Err(InputError::TooLarge { source, size: text.len() as u64, limit: max });
+        return Err(InputError::TooLarge {
+            input: source.clone(),
+            size: text.len() as u64,
+            limit: max,
+        });
     }
     Ok(text)
 }
@@ -238,12 +299,17 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
         let line = match line {
             Ok(l) => l,
             Err(e) => {
-                out.push(Err(InputError::Unreadable { source: at, message: e.to_string() }));
+                out.push(Err(InputError::Unreadable {
+                    input: at,
+                    message: e.to_string(),
+                }));
                 break;
             }
         };
-        let line = std::str::from_utf8(&line)
-            .map_err(|e| InputError::InvalidUtf8 { source: at.clone(), offset: e.valid_up_to() });
+        let line = std::str::from_utf8(&line).map_err(|e| InputError::InvalidUtf8 {
+            input: at.clone(),
+            offset: e.valid_up_to(),
+        });
         let line = match line {
             Ok(l) if l.trim().is_empty() => continue,
             Ok(l) => l.trim_start_matches('\u{feff}'),
@@ -255,27 +321,51 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
         out.push(parse_record(line, at, index + 1, max));
     }
     if out.is_empty() {
-        out.push(Err(InputError::Empty { source }));
+        out.push(Err(InputError::Empty {
+            input: source.clone(),
+        }));
     }
     out
 }
 
-fn parse_record(line: &str, source: String, line_no: usize, max: usize) -> Result<Article, InputError> {
-    let malformed = |message: String| InputError::MalformedRecord { source: source.clone(), message };
+fn parse_record(
+    line: &str,
+    source: String,
+    line_no: usize,
+    max: usize,
+) -> Result<Article, InputError> {
+    let malformed = |message: String| InputError::MalformedRecord {
+        input: source.clone(),
+        message,
+    };
     let record: Record = serde_json::from_str(line).map_err(|e| malformed(e.to_string()))?;
     let id = match record.id {
         None | Some(serde_json::Value::Null) => format!("line-{line_no}"),
         Some(serde_json::Value::String(s)) if !s.is_empty() => s,
         Some(serde_json::Value::Number(n)) => n.to_string(),
-        Some(other) => return Err(malformed(format!("`id` must be a string or a number, not {other}"))),
+        Some(other) => {
+            return Err(malformed(format!(
+                "`id` must be a string or a number, not {other}"
+            )))
+        }
     };
     let lang = match record.lang.as_deref().map(str::parse::<Lang>) {
         None => None,
         Some(Ok(l)) => Some(l),
         Some(Err(e)) => return Err(malformed(e.to_string())),
     };
-    let text = check_text(record.text.trim_start_matches('\u{feff}').to_string(), source.clone(), max)?;
-    Ok(Article { id, source, title: record.title, lang, text })
+    let text = check_text(
+        record.text.trim_start_matches('\u{feff}').to_string(),
+        source.clone(),
+        max,
+    )?;
+    Ok(Article {
+        id,
+        source,
+        title: record.title,
+        lang,
+        text,
+    })
 }
 
 #[cfg(test)]
@@ -294,18 +384,36 @@ mod tests {
     fn bad_encodings_are_named_errors() {
         assert_eq!(
             decode_text(b"gut \xC3\x28 schlecht", "x.txt", MAX),
-            Err(InputError::InvalidUtf8 { source: "x.txt".into(), offset: 4 })
+            Err(InputError::InvalidUtf8 {
+                input: "x.txt".into(),
+                offset: 4
+            })
         );
-        assert!(matches!(decode_text(b"\xFF\xFEa\0b\0", "x", MAX), Err(InputError::Utf16 { .. })));
-        assert!(matches!(decode_text(b"PK\x03\x04\0\0", "x", MAX), Err(InputError::Binary { offset: 4, .. })));
-        assert!(matches!(decode_text(b" \n\t ", "x", MAX), Err(InputError::Empty { .. })));
-        assert!(matches!(decode_text(b"abcdef", "x", 3), Err(InputError::TooLarge { size: 6, .. })));
+        assert!(matches!(
+            decode_text(b"\xFF\xFEa\0b\0", "x", MAX),
+            Err(InputError::Utf16 { .. })
+        ));
+        assert!(matches!(
+            decode_text(b"PK\x03\x04\0\0", "x", MAX),
+            Err(InputError::Binary { offset: 4, .. })
+        ));
+        assert!(matches!(
+            decode_text(b" \n\t ", "x", MAX),
+            Err(InputError::Empty { .. })
+        ));
+        assert!(matches!(
+            decode_text(b"abcdef", "x", 3),
+            Err(InputError::TooLarge { size: 6, .. })
+        ));
     }
 
     #[test]
     fn error_messages_name_the_file() {
         let e = decode_text(b"\xC3\x28", "/data/a.txt", MAX).unwrap_err();
-        assert_eq!(e.to_string(), "/data/a.txt: invalid UTF-8 at byte 0; convert the file to UTF-8");
+        assert_eq!(
+            e.to_string(),
+            "/data/a.txt: invalid UTF-8 at byte 0; convert the file to UTF-8"
+        );
     }
 
     #[test]
@@ -317,16 +425,26 @@ mod tests {
             "{\"id\": \"a\", \"text\": \"Hallo Welt.\", \"lang\": \"de\", \"title\": \"T\"}\n\n{\"text\": \"Ciao.\"}\nnot json\n{\"id\": 7, \"text\": \"\"}\n{\"id\": 8, \"text\": \"x\", \"extra\": 1}\n",
         )
         .unwrap();
-        let input = Input::File { path: path.clone(), id: "batch".into() };
+        let input = Input::File {
+            path: path.clone(),
+            id: "batch".into(),
+        };
         let read = read(&input, MAX);
         assert_eq!(read.len(), 5);
         let a = read[0].as_ref().unwrap();
-        assert_eq!((a.id.as_str(), a.lang, a.title.as_deref()), ("a", Some(Lang::GERMAN), Some("T")));
+        assert_eq!(
+            (a.id.as_str(), a.lang, a.title.as_deref()),
+            ("a", Some(Lang::GERMAN), Some("T"))
+        );
         assert!(a.source.ends_with("batch.jsonl:1"));
         assert_eq!(read[1].as_ref().unwrap().id, "line-3");
-        assert!(matches!(&read[2], Err(InputError::MalformedRecord { source, .. }) if source.ends_with(":4")));
+        assert!(
+            matches!(&read[2], Err(InputError::MalformedRecord { input, .. }) if input.ends_with(":4"))
+        );
         assert!(matches!(&read[3], Err(InputError::Empty { .. })));
-        assert!(matches!(&read[4], Err(InputError::MalformedRecord { message, .. }) if message.contains("extra")));
+        assert!(
+            matches!(&read[4], Err(InputError::MalformedRecord { message, .. }) if message.contains("extra"))
+        );
     }
 
     #[test]
@@ -334,10 +452,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("sub")).unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        for name in ["b.txt", "a.md", "sub/c.txt", "skip.png", ".git/x.txt", "d.jsonl"] {
+        for name in [
+            "b.txt",
+            "a.md",
+            "sub/c.txt",
+            "skip.png",
+            ".git/x.txt",
+            "d.jsonl",
+        ] {
             std::fs::write(dir.path().join(name), "Text.").unwrap();
         }
-        let (inputs, errors) = discover(&[dir.path().to_path_buf(), PathBuf::from("/no/such/file.txt")]);
+        let (inputs, errors) =
+            discover(&[dir.path().to_path_buf(), PathBuf::from("/no/such/file.txt")]);
         let ids: Vec<_> = inputs
             .iter()
             .map(|i| match i {
@@ -346,6 +472,11 @@ mod tests {
             })
             .collect();
         assert_eq!(ids, ["a", "b", "d", "sub/c"]);
-        assert_eq!(errors, [InputError::NotFound { source: "/no/such/file.txt".into() }]);
+        assert_eq!(
+            errors,
+            [InputError::NotFound {
+                input: "/no/such/file.txt".into()
+            }]
+        );
     }
 }

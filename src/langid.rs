@@ -73,7 +73,9 @@ impl FromStr for Lang {
         whatlang::Lang::all()
             .iter()
             .map(|&l| Lang(l))
-            .find(|l| l.code() == wanted || l.0.code() == wanted || l.name().eq_ignore_ascii_case(&wanted))
+            .find(|l| {
+                l.code() == wanted || l.0.code() == wanted || l.name().eq_ignore_ascii_case(&wanted)
+            })
             .ok_or_else(|| UnknownLanguage(s.to_string()))
     }
 }
@@ -116,9 +118,18 @@ const MIN_SENTENCE_CONFIDENCE: f64 = 0.9;
 pub fn detect_sentence(sentence: &str, article_lang: Lang) -> Detection {
     let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();
     match detect(sentence) {
-        Some(d) if d.lang != article_lang && letters >= MIN_SENTENCE_LETTERS && d.confidence >= MIN_SENTENCE_CONFIDENCE => d,
+        Some(d)
+            if d.lang != article_lang
+                && letters >= MIN_SENTENCE_LETTERS
+                && d.confidence >= MIN_SENTENCE_CONFIDENCE =>
+        {
+            d
+        }
         Some(d) if d.lang == article_lang => d,
-        _ => Detection { lang: article_lang, confidence: 0.0 },
+        _ => Detection {
+            lang: article_lang,
+            confidence: 0.0,
+        },
     }
 }
 
@@ -151,6 +162,9 @@ mod tests {
 
     #[test]
     fn short_sentence_keeps_article_language() {
-        assert_eq!(detect_sentence("Konflikt.", Lang::ITALIAN).lang, Lang::ITALIAN);
+        assert_eq!(
+            detect_sentence("Konflikt.", Lang::ITALIAN).lang,
+            Lang::ITALIAN
+        );
     }
 }

@@ -57,7 +57,13 @@ pub fn for_lang(lang: Lang) -> Option<&'static Lexicon> {
 }
 
 /// Languages that have a lexicon.
-pub const LANGS: [Lang; 5] = [Lang::GERMAN, Lang::ITALIAN, Lang::ENGLISH, Lang::FRENCH, Lang::SPANISH];
+pub const LANGS: [Lang; 5] = [
+    Lang::GERMAN,
+    Lang::ITALIAN,
+    Lang::ENGLISH,
+    Lang::FRENCH,
+    Lang::SPANISH,
+];
 
 #[cfg(test)]
 mod tests {

@@ -5,14 +5,14 @@
 //! ([`checks`]) and a local language model ([`lm`]), turns it into verdicts and scores
 //! ([`scoring`]), writes reports ([`report`]) and applies the threshold gate ([`gate`]).
 
+pub mod audit;
 pub mod checks;
+pub mod config;
+pub mod gate;
+pub mod input;
 pub mod langid;
 pub mod lexicon;
+pub mod report;
+pub mod scoring;
 pub mod segment;
 pub mod span;
-pub mod audit;
-pub mod gate;
-pub mod report;
-pub mod input;
-pub mod config;
-pub mod scoring;

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mtaudit", version, about = "Audit machine-translated news before it is published")]
+#[command(
+    name = "mtaudit",
+    version,
+    about = "Audit machine-translated news before it is published"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,6 +71,9 @@ struct AuditArgs {
     /// Threads for auditing (default: one per core).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// Audit every article again, even when --out holds a valid report from an earlier run.
+    #[arg(long)]
+    force: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -89,7 +96,9 @@ fn main() -> ExitCode {
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let config_path = match &args.config {
         Some(path) => Some(path.clone()),
-        None => Config::discover(&std::env::current_dir().context("cannot read the working directory")?),
+        None => {
+            Config::discover(&std::env::current_dir().context("cannot read the working directory")?)
+        }
     };
     let config = match &config_path {
         Some(path) => Config::load(path)?,
@@ -102,17 +111,28 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     if args.max_broken_ratio.is_some() {
         settings.thresholds.max_broken_ratio = args.max_broken_ratio;
     }
-    settings.thresholds.validate().map_err(|e| anyhow::anyhow!("invalid gate option: {e}"))?;
+    settings
+        .thresholds
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid gate option: {e}"))?;
 
     if let Some(jobs) = args.jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global().context("cannot start worker threads")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global()
+            .context("cannot start worker threads")?;
     }
 
     let formats = if args.format.is_empty() {
-        vec![if std::io::stdout().is_terminal() { Format::Human } else { Format::Jsonl }]
+        vec![if std::io::stdout().is_terminal() {
+            Format::Human
+        } else {
+            Format::Jsonl
+        }]
     } else {
         args.format.clone()
     };
+    let writes_json = formats.contains(&Format::Json);
     let mut reports: Vec<Box<dyn Report>> = Vec::new();
     for format in formats {
         reports.push(match format {
@@ -125,8 +145,18 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
     let auditor = Auditor::new(settings, args.lang);
     let progress = progress_bar(args.quiet);
-    let options = BatchOptions { max_article_bytes: args.max_article_bytes };
-    let outcome = audit::run_batch(&inputs, discovery_errors, &auditor, &options, &mut reports, &progress)?;
+    let options = BatchOptions {
+        max_article_bytes: args.max_article_bytes,
+        reuse_from: (writes_json && !args.force).then(|| args.out.clone()),
+    };
+    let outcome = audit::run_batch(
+        &inputs,
+        discovery_errors,
+        &auditor,
+        &options,
+        &mut reports,
+        &progress,
+    )?;
 
     for failure in &outcome.summary.input_errors {
         eprintln!("mtaudit: error: {}", failure.error);
@@ -147,9 +177,11 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} articles · {msg} · ETA {eta}")
-            .expect("valid progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {pos}/{len} articles · {msg} · ETA {eta}",
+        )
+        .expect("valid progress template")
+        .progress_chars("=> "),
     );
     bar
 }

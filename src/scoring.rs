@@ -40,7 +40,9 @@ pub fn article_score(penalty: f64, words: usize) -> f64 {
 
 /// Words for the MQM denominator: whitespace-separated tokens with a letter or digit.
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
 }
 
 #[cfg(test)]
@@ -55,7 +57,11 @@ mod tests {
 
     #[test]
     fn mqm_core_penalties() {
-        let f = [finding(Severity::Minor), finding(Severity::Major), finding(Severity::Critical)];
+        let f = [
+            finding(Severity::Minor),
+            finding(Severity::Major),
+            finding(Severity::Critical),
+        ];
         assert_eq!(penalty(&f), 31.0);
         assert_eq!(article_score(31.0, 100), 69.0);
         assert_eq!(article_score(31.0, 10), 0.0);

@@ -29,29 +29,64 @@ pub struct Sentence {
 /// not end a sentence. German, Italian, English and French news usage.
 const ABBREVIATIONS: &[&str] = &[
     // German
-    "z", "b", "bzw", "ca", "dr", "prof", "nr", "usw", "vgl", "evtl", "ggf", "inkl", "zzgl", "bspw", "u", "a", "d", "h",
-    "o", "ä", "s", "st", "str", "mio", "mrd", "tsd", "jh", "jhd", "abs", "art", "bd", "hrsg", "mind", "max", "min",
-    "geb", "gest", "sog", "ehem", "verh", "allg", "betr", "zb", "dh", "uvm", "etc", "ff", "chr", "v", "n", "dipl",
-    "ing", "mag", "hl", "tel", "okt", "nov", "dez", "jan", "feb", "mär", "apr", "aug", "sept", "sep",
-    // Italian
-    "sig", "sigg", "sig.ra", "dott", "dott.ssa", "ing", "avv", "arch", "geom", "rag", "on", "sen", "pag", "pagg",
-    "ecc", "cfr", "p", "es", "ca", "n", "ss", "fig", "tab", "cap", "vol", "gen", "col", "magg", "ten", "cav",
-    // English and French
-    "mr", "mrs", "ms", "jr", "sr", "vs", "e.g", "i.e", "inc", "ltd", "co", "corp", "gov", "sen", "rep", "gen",
-    "lt", "col", "sgt", "mt", "no", "m", "mme", "mlle", "cf",
+    "z", "b", "bzw", "ca", "dr", "prof", "nr", "usw", "vgl", "evtl", "ggf", "inkl", "zzgl", "bspw",
+    "u", "a", "d", "h", "o", "ä", "s", "st", "str", "mio", "mrd", "tsd", "jh", "jhd", "abs", "art",
+    "bd", "hrsg", "mind", "max", "min", "geb", "gest", "sog", "ehem", "verh", "allg", "betr", "zb",
+    "dh", "uvm", "etc", "ff", "chr", "v", "n", "dipl", "ing", "mag", "hl", "tel", "okt", "nov",
+    "dez", "jan", "feb", "mär", "apr", "aug", "sept", "sep", // Italian
+    "sig", "sigg", "sig.ra", "dott", "dott.ssa", "ing", "avv", "arch", "geom", "rag", "on", "sen",
+    "pag", "pagg", "ecc", "cfr", "p", "es", "ca", "n", "ss", "fig", "tab", "cap", "vol", "gen",
+    "col", "magg", "ten", "cav", // English and French
+    "mr", "mrs", "ms", "jr", "sr", "vs", "e.g", "i.e", "inc", "ltd", "co", "corp", "gov", "sen",
+    "rep", "gen", "lt", "col", "sgt", "mt", "no", "m", "mme", "mlle", "cf",
 ];
 
 const MONTHS: &[&str] = &[
-    "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "dezember", "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-    "settembre", "ottobre", "novembre", "dicembre", "jahrhundert", "jahrestag", "jahrhunderts", "quartal",
-    "platz", "liga", "bundesliga", "weltkrieg", "weltkriegs", "stock", "etage", "runde", "klasse", "mal",
+    "januar",
+    "jänner",
+    "februar",
+    "märz",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "dezember",
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+    "jahrhundert",
+    "jahrestag",
+    "jahrhunderts",
+    "quartal",
+    "platz",
+    "liga",
+    "bundesliga",
+    "weltkrieg",
+    "weltkriegs",
+    "stock",
+    "etage",
+    "runde",
+    "klasse",
+    "mal",
 ];
 
 /// Words after which "12." is an ordinal rather than a sentence end ("am 13. März").
 const ORDINAL_LEADS: &[&str] = &[
-    "am", "vom", "zum", "bis", "ab", "seit", "der", "die", "das", "den", "dem", "des", "im", "beim", "zur", "ihr",
-    "ihrem", "seinem", "seit", "dem", "jeden", "jedem", "jeder",
+    "am", "vom", "zum", "bis", "ab", "seit", "der", "die", "das", "den", "dem", "des", "im",
+    "beim", "zur", "ihr", "ihrem", "seinem", "seit", "dem", "jeden", "jedem", "jeder",
 ];
 
 const CLOSERS: &[char] = &['"', '\'', '”', '“', '’', '»', '«', ')', ']', '}', '›'];
@@ -69,7 +104,9 @@ pub fn segment(text: &str) -> Vec<Sentence> {
 }
 
 fn segment_line(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
-    let Some(line) = trimmed(text, Span::new(start, end)) else { return };
+    let Some(line) = trimmed(text, Span::new(start, end)) else {
+        return;
+    };
     let first_index = out.len();
     let s = line.slice(text);
     let mut sentence_start = 0;
@@ -99,10 +136,20 @@ fn segment_line(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
         if c == '…' && after_space.starts_with(|ch: char| ch.is_lowercase()) {
             continue;
         }
-        push(text, Span::new(line.start + sentence_start, line.start + end), SentenceKind::Sentence, out);
+        push(
+            text,
+            Span::new(line.start + sentence_start, line.start + end),
+            SentenceKind::Sentence,
+            out,
+        );
         sentence_start = s.len() - after_space.len();
     }
-    push(text, Span::new(line.start + sentence_start, line.end), SentenceKind::Sentence, out);
+    push(
+        text,
+        Span::new(line.start + sentence_start, line.end),
+        SentenceKind::Sentence,
+        out,
+    );
 
     // A line that is a single unpunctuated sentence stands alone: heading, title or caption.
     if out.len() == first_index + 1 {
@@ -117,18 +164,25 @@ fn segment_line(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
 /// Whether a full stop after `before` (the sentence so far) ends the sentence, given the
 /// text that follows the whitespace after it.
 fn ends_sentence(before: &str, next: &str) -> bool {
-    let token = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    let token = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
     let token_clean = token.trim_start_matches(|c: char| !c.is_alphanumeric());
     let lower = token_clean.to_lowercase();
-    let next_word: String = next.chars().take_while(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let next_word: String = next
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
     let next_starts_lower = next.starts_with(|c: char| c.is_lowercase());
 
     if lower.is_empty() {
         return true;
     }
-    // "U.S." / "z.B." style: letters separated by dots.
+    // "U.S." / "z.B." style: letters separated by dots, nearly always mid-sentence.
     if lower.contains('.') && lower.split('.').all(|p| p.chars().count() <= 2) {
-        return !next_starts_lower && !looks_like_continuation(&next_word);
+        return false;
     }
     if ABBREVIATIONS.contains(&lower.as_str()) {
         return false;
@@ -140,11 +194,18 @@ fn ends_sentence(before: &str, next: &str) -> bool {
     if lower.chars().all(|c| c.is_ascii_digit()) {
         let ordinal_like = lower.len() <= 2;
         if ordinal_like {
-            if MONTHS.contains(&next_word.as_str()) || next_starts_lower || next.starts_with(|c: char| c.is_ascii_digit()) {
+            if MONTHS.contains(&next_word.as_str())
+                || next_starts_lower
+                || next.starts_with(|c: char| c.is_ascii_digit())
+            {
                 return false;
             }
             let previous = before[..before.len() - token.len()].trim_end();
-            let previous_word = previous.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_lowercase();
+            let previous_word = previous
+                .rsplit(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
             if ORDINAL_LEADS.contains(&previous_word.as_str()) {
                 return false;
             }
@@ -157,10 +218,6 @@ fn ends_sentence(before: &str, next: &str) -> bool {
         return lower.chars().count() >= 4;
     }
     true
-}
-
-fn looks_like_continuation(word: &str) -> bool {
-    matches!(word, "und" | "oder" | "e" | "o" | "and" | "or")
 }
 
 fn push(text: &str, span: Span, kind: SentenceKind, out: &mut Vec<Sentence>) {
@@ -187,37 +244,85 @@ mod tests {
 
     #[test]
     fn splits_simple_sentences() {
-        assert_eq!(texts("Das ist gut. Das ist schlecht! Warum?"), ["Das ist gut.", "Das ist schlecht!", "Warum?"]);
+        assert_eq!(
+            texts("Das ist gut. Das ist schlecht! Warum?"),
+            ["Das ist gut.", "Das ist schlecht!", "Warum?"]
+        );
     }
 
     #[test]
     fn ordinal_dates_do_not_end_sentences() {
         let t = "Putin nimmt am 13. März 2025 an einem Treffen teil. Danach reist er ab.";
-        assert_eq!(texts(t), ["Putin nimmt am 13. März 2025 an einem Treffen teil.", "Danach reist er ab."]);
-        assert_eq!(texts("Das Treffen fand am 1. Mai statt."), ["Das Treffen fand am 1. Mai statt."]);
-        assert_eq!(texts("Der 2. Weltkrieg endete."), ["Der 2. Weltkrieg endete."]);
+        assert_eq!(
+            texts(t),
+            [
+                "Putin nimmt am 13. März 2025 an einem Treffen teil.",
+                "Danach reist er ab."
+            ]
+        );
+        assert_eq!(
+            texts("Das Treffen fand am 1. Mai statt."),
+            ["Das Treffen fand am 1. Mai statt."]
+        );
+        assert_eq!(
+            texts("Der 2. Weltkrieg endete."),
+            ["Der 2. Weltkrieg endete."]
+        );
     }
 
     #[test]
     fn numbers_at_sentence_end_still_split() {
-        assert_eq!(texts("Es gab 10 Stimmen dafür. Die Resolution fiel durch."), ["Es gab 10 Stimmen dafür.", "Die Resolution fiel durch."]);
-        assert_eq!(texts("Das war 2023. Dann kam 2024."), ["Das war 2023.", "Dann kam 2024."]);
+        assert_eq!(
+            texts("Es gab 10 Stimmen dafür. Die Resolution fiel durch."),
+            ["Es gab 10 Stimmen dafür.", "Die Resolution fiel durch."]
+        );
+        assert_eq!(
+            texts("Das war 2023. Dann kam 2024."),
+            ["Das war 2023.", "Dann kam 2024."]
+        );
     }
 
     #[test]
     fn abbreviations_do_not_end_sentences() {
-        assert_eq!(texts("Er nennt z. B. Dr. Müller und ca. drei andere. Gut."), ["Er nennt z. B. Dr. Müller und ca. drei andere.", "Gut."]);
-        assert_eq!(texts("Die U.S. Army rückte vor. Sie siegte."), ["Die U.S. Army rückte vor.", "Sie siegte."]);
-        assert_eq!(texts("Lo ha detto il dott. Rossi, ecc. e altri. Poi è partito."), ["Lo ha detto il dott. Rossi, ecc. e altri.", "Poi è partito."]);
-        assert_eq!(texts("Präsident John F. Kennedy sprach."), ["Präsident John F. Kennedy sprach."]);
+        assert_eq!(
+            texts("Er nennt z. B. Dr. Müller und ca. drei andere. Gut."),
+            ["Er nennt z. B. Dr. Müller und ca. drei andere.", "Gut."]
+        );
+        assert_eq!(
+            texts("Die U.S. Army rückte vor. Sie siegte."),
+            ["Die U.S. Army rückte vor.", "Sie siegte."]
+        );
+        assert_eq!(
+            texts("Lo ha detto il dott. Rossi, ecc. e altri. Poi è partito."),
+            [
+                "Lo ha detto il dott. Rossi, ecc. e altri.",
+                "Poi è partito."
+            ]
+        );
+        assert_eq!(
+            texts("Präsident John F. Kennedy sprach."),
+            ["Präsident John F. Kennedy sprach."]
+        );
     }
 
     #[test]
     fn quotes_close_the_sentence() {
         let t = "Eine dritte Quelle sagte: „Bei den Amerikanern ist alles auseinandergefallen.“ Sie sagen das.";
-        assert_eq!(texts(t), ["Eine dritte Quelle sagte: „Bei den Amerikanern ist alles auseinandergefallen.“", "Sie sagen das."]);
-        assert_eq!(texts("«Va bene.» Poi se ne andò."), ["«Va bene.»", "Poi se ne andò."]);
-        assert_eq!(texts("“Es gibt viel zu tun”, fügte er hinzu."), ["“Es gibt viel zu tun”, fügte er hinzu."]);
+        assert_eq!(
+            texts(t),
+            [
+                "Eine dritte Quelle sagte: „Bei den Amerikanern ist alles auseinandergefallen.“",
+                "Sie sagen das."
+            ]
+        );
+        assert_eq!(
+            texts("«Va bene.» Poi se ne andò."),
+            ["«Va bene.»", "Poi se ne andò."]
+        );
+        assert_eq!(
+            texts("“Es gibt viel zu tun”, fügte er hinzu."),
+            ["“Es gibt viel zu tun”, fügte er hinzu."]
+        );
     }
 
     #[test]
@@ -247,7 +352,10 @@ mod tests {
 
     #[test]
     fn lowercase_after_real_word_is_a_new_sentence() {
-        assert_eq!(texts("Das ist gesagt. und dann ging er."), ["Das ist gesagt.", "und dann ging er."]);
+        assert_eq!(
+            texts("Das ist gesagt. und dann ging er."),
+            ["Das ist gesagt.", "und dann ging er."]
+        );
     }
 
     #[test]

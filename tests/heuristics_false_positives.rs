@@ -14,7 +14,10 @@ struct Item {
 }
 
 fn ok_references() -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dev.refs.binary.jsonl.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dev.refs.binary.jsonl.gz"
+    );
     let file = std::fs::File::open(path).expect("reference fixture");
     BufReader::new(GzDecoder::new(file))
         .lines()
@@ -33,17 +36,32 @@ fn at_most_five_percent_of_clean_references_get_major_findings() {
     let mut flagged = Vec::new();
     for text in &refs {
         let sentences = segment(text);
-        let doc = Document { text, lang: Lang::GERMAN, sentences: &sentences, settings: &settings };
+        let doc = Document {
+            text,
+            lang: Lang::GERMAN,
+            sentences: &sentences,
+            settings: &settings,
+        };
         let mut findings: Vec<Finding> = Vec::new();
         for check in &checks {
             check.run(&doc, &mut findings);
         }
         if let Some(f) = findings.iter().find(|f| f.severity >= Severity::Major) {
-            flagged.push(format!("[{}] {} :: {:?}", f.check, f.message, f.span.slice(text)));
+            flagged.push(format!(
+                "[{}] {} :: {:?}",
+                f.check,
+                f.message,
+                f.span.slice(text)
+            ));
         }
     }
     let ratio = flagged.len() as f64 / refs.len() as f64;
-    eprintln!("{} of {} clean references flagged major+ ({:.2}%)", flagged.len(), refs.len(), 100.0 * ratio);
+    eprintln!(
+        "{} of {} clean references flagged major+ ({:.2}%)",
+        flagged.len(),
+        refs.len(),
+        100.0 * ratio
+    );
     for line in flagged.iter().take(40) {
         eprintln!("  {line}");
     }

@@ -7,14 +7,16 @@ use crate::checks::{self, Check, Document, Finding};
 use crate::config::Resolved;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
-use crate::report::{ArticleRow, Report, ReportError};
+use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring;
 use crate::segment::{self, Sentence};
 use crate::span::Span;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use result::*;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Audits single articles with a fixed set of checks and settings.
@@ -22,12 +24,57 @@ pub struct Auditor {
     checks: Vec<Box<dyn Check>>,
     settings: Resolved,
     lang_override: Option<Lang>,
+    /// Hash of the tool version and every setting that changes an audit.
+    settings_fingerprint: String,
 }
 
 impl Auditor {
     pub fn new(settings: Resolved, lang_override: Option<Lang>) -> Self {
-        let checks = checks::all().into_iter().filter(|c| !settings.disabled.contains(&c.id())).collect();
-        Auditor { checks, settings, lang_override }
+        let checks = checks::all()
+            .into_iter()
+            .filter(|c| !settings.disabled.contains(&c.id()))
+            .collect();
+        let s = &settings;
+        let patterns: Vec<&str> = s
+            .check_settings
+            .extra_boilerplate
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        let description = format!(
+            "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            env!("CARGO_PKG_VERSION"),
+            s.thresholds,
+            s.disabled,
+            s.severity_overrides,
+            s.check_settings.allowed_names,
+            s.check_settings.allowed_terms,
+            patterns,
+            lang_override,
+        );
+        let settings_fingerprint = sha256_hex(description.as_bytes());
+        Auditor {
+            checks,
+            settings,
+            lang_override,
+            settings_fingerprint,
+        }
+    }
+
+    /// The fingerprint an audit of `article` with these settings has.
+    pub fn fingerprint(&self, article: &Article) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            &self.settings_fingerprint,
+            &article.id,
+            &article.source,
+            &article.text,
+        ] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher.update(format!("{:?} {:?}", article.title, article.lang).as_bytes());
+        hex::encode(hasher.finalize())
     }
 
     pub fn thresholds(&self) -> crate::gate::Thresholds {
@@ -35,14 +82,22 @@ impl Auditor {
     }
 
     pub fn evidence(&self) -> Evidence {
-        Evidence { heuristics: true, language_model: None }
+        Evidence {
+            heuristics: true,
+            language_model: None,
+        }
     }
 
     pub fn audit(&self, article: &Article) -> ArticleAudit {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
         let sentences = segment::segment(text);
-        let doc = Document { text, lang, sentences: &sentences, settings: &self.settings.check_settings };
+        let doc = Document {
+            text,
+            lang,
+            sentences: &sentences,
+            settings: &self.settings.check_settings,
+        };
 
         let mut findings = Vec::new();
         for check in &self.checks {
@@ -58,7 +113,10 @@ impl Auditor {
 
         let findings: Vec<FindingAudit> = findings
             .into_iter()
-            .map(|finding| FindingAudit { sentence: sentence_of(&sentences, finding.span), finding })
+            .map(|finding| FindingAudit {
+                sentence: sentence_of(&sentences, finding.span),
+                finding,
+            })
             .collect();
         let sentences = self.sentence_audits(text, lang, &sentences, &findings);
 
@@ -78,6 +136,7 @@ impl Auditor {
             id: article.id.clone(),
             source: article.source.clone(),
             title: article.title.clone(),
+            fingerprint: self.fingerprint(article),
             lang,
             lang_source,
             evidence: self.evidence(),
@@ -103,11 +162,19 @@ impl Auditor {
             return (lang, LangSource::Input);
         }
         // Undetectable text (digits, symbols) is judged as German, the main use case.
-        let lang = langid::detect(&article.text).map(|d| d.lang).unwrap_or(Lang::GERMAN);
+        let lang = langid::detect(&article.text)
+            .map(|d| d.lang)
+            .unwrap_or(Lang::GERMAN);
         (lang, LangSource::Detected)
     }
 
-    fn sentence_audits(&self, text: &str, lang: Lang, sentences: &[Sentence], findings: &[FindingAudit]) -> Vec<SentenceAudit> {
+    fn sentence_audits(
+        &self,
+        text: &str,
+        lang: Lang,
+        sentences: &[Sentence],
+        findings: &[FindingAudit],
+    ) -> Vec<SentenceAudit> {
         let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             if let Some(s) = f.sentence {
@@ -141,19 +208,42 @@ fn sentence_of(sentences: &[Sentence], span: Span) -> Option<usize> {
     if sentences.len() > 1 && span.start <= first.span.start && span.end >= last.span.end {
         return None;
     }
-    Some(sentences.partition_point(|s| s.span.start <= span.start).saturating_sub(1))
+    Some(
+        sentences
+            .partition_point(|s| s.span.start <= span.start)
+            .saturating_sub(1),
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Options of a batch run.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
     pub max_article_bytes: usize,
+    /// A folder of JSON reports from an earlier run: an article whose report there has the
+    /// same fingerprint is taken from it instead of being audited again.
+    pub reuse_from: Option<PathBuf>,
 }
 
 impl Default for BatchOptions {
     fn default() -> Self {
-        BatchOptions { max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES }
+        BatchOptions {
+            max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
+            reuse_from: None,
+        }
     }
+}
+
+/// The earlier report of `article` in `dir`, if it is still valid for `auditor`.
+fn reusable(dir: &Path, article: &Article, auditor: &Auditor) -> Option<ArticleAudit> {
+    let path = dir.join(format!("{}.json", report::file_stem(&article.id)));
+    let bytes = std::fs::read(path).ok()?;
+    let audit: ArticleAudit = serde_json::from_slice(&bytes).ok()?;
+    (audit.schema_version == SCHEMA_VERSION && audit.fingerprint == auditor.fingerprint(article))
+        .then_some(audit)
 }
 
 /// What a batch run produced, beyond what the reports wrote.
@@ -185,8 +275,10 @@ pub fn run_batch(
     progress: &ProgressBar,
 ) -> Result<BatchOutcome, ReportError> {
     let started = Instant::now();
-    let read: Vec<Result<Article, InputError>> =
-        inputs.par_iter().flat_map_iter(|i| input::read(i, options.max_article_bytes)).collect();
+    let read: Vec<Result<Article, InputError>> = inputs
+        .par_iter()
+        .flat_map_iter(|i| input::read(i, options.max_article_bytes))
+        .collect();
     let mut errors = discovery_errors;
     let mut articles = Vec::new();
     for r in read {
@@ -198,21 +290,29 @@ pub fn run_batch(
     make_ids_unique(&mut articles);
     progress.set_length(articles.len() as u64);
 
-    let (sender, receiver) = std::sync::mpsc::channel::<ArticleAudit>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(ArticleAudit, bool)>();
     let mut rows = Vec::with_capacity(articles.len());
     let mut sentences = 0usize;
     let mut verdicts = VerdictCounts::default();
     let mut failed_gate = 0;
     let mut score_sum = 0.0;
     let mut report_error = None;
+    let mut reused = 0;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             articles.par_iter().for_each_with(sender, |tx, article| {
+                let earlier = options
+                    .reuse_from
+                    .as_deref()
+                    .and_then(|dir| reusable(dir, article, auditor));
+                let reused = earlier.is_some();
+                let audit = earlier.unwrap_or_else(|| auditor.audit(article));
                 // The receiver only goes away after a report error; the rest is moot then.
-                let _ = tx.send(auditor.audit(article));
+                let _ = tx.send((audit, reused));
             });
         });
-        for audit in receiver {
+        for (audit, was_reused) in receiver {
+            reused += usize::from(was_reused);
             sentences += audit.sentences.len();
             verdicts.ok += audit.verdicts.ok;
             verdicts.suspect += audit.verdicts.suspect;
@@ -243,11 +343,17 @@ pub fn run_batch(
         sentences,
         verdicts,
         failed_gate,
-        input_errors: errors.iter().map(|e| InputFailure { source: e.source_name().to_string(), error: e.to_string() }).collect(),
+        input_errors: errors
+            .iter()
+            .map(|e| InputFailure {
+                source: e.source_name().to_string(),
+                error: e.to_string(),
+            })
+            .collect(),
         evidence: auditor.evidence(),
         thresholds: auditor.thresholds(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
-        reused: 0,
+        reused,
         mean_score: (!rows.is_empty()).then(|| score_sum / rows.len() as f64),
     };
     for report in reports.iter_mut() {
@@ -270,8 +376,14 @@ fn make_ids_unique(articles: &mut [Article]) {
 }
 
 /// Findings of one sentence.
-pub fn sentence_findings<'a>(audit: &'a ArticleAudit, sentence: &'a SentenceAudit) -> impl Iterator<Item = &'a Finding> {
-    sentence.findings.iter().map(|&i| &audit.findings[i].finding)
+pub fn sentence_findings<'a>(
+    audit: &'a ArticleAudit,
+    sentence: &'a SentenceAudit,
+) -> impl Iterator<Item = &'a Finding> {
+    sentence
+        .findings
+        .iter()
+        .map(|&i| &audit.findings[i].finding)
 }
 
 #[cfg(test)]
@@ -280,7 +392,10 @@ mod tests {
     use crate::segment::SentenceKind;
 
     fn sentence(start: usize, end: usize) -> Sentence {
-        Sentence { span: Span::new(start, end), kind: SentenceKind::Sentence }
+        Sentence {
+            span: Span::new(start, end),
+            kind: SentenceKind::Sentence,
+        }
     }
 
     #[test]
@@ -297,7 +412,13 @@ mod tests {
 
     #[test]
     fn duplicate_ids_get_suffixes() {
-        let article = |id: &str| Article { id: id.into(), source: id.into(), title: None, lang: None, text: "x".into() };
+        let article = |id: &str| Article {
+            id: id.into(),
+            source: id.into(),
+            title: None,
+            lang: None,
+            text: "x".into(),
+        };
         let mut a = vec![article("a"), article("b"), article("a"), article("a")];
         make_ids_unique(&mut a);
         let ids: Vec<_> = a.iter().map(|a| a.id.as_str()).collect();

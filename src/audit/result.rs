@@ -131,6 +131,9 @@ pub struct ArticleAudit {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Hash of everything the audit depends on (tool version, settings, evidence, text);
+    /// a re-run reuses a report whose fingerprint matches instead of auditing again.
+    pub fingerprint: String,
     pub lang: Lang,
     pub lang_source: LangSource,
     pub evidence: Evidence,
@@ -163,7 +166,10 @@ impl ArticleAudit {
         for f in &self.findings {
             *points.entry(f.finding.check).or_default() += f.finding.severity.penalty();
         }
-        points.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(c, _)| c)
+        points
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(c, _)| c)
     }
 }
 

@@ -6,10 +6,17 @@
 //! finding to the sentence that contains its start.
 
 pub mod boilerplate;
+pub mod capitalisation;
 pub mod caption_credit;
 pub mod detached_hyphen;
+pub mod document_stats;
+pub mod encoding;
+pub mod fragment;
 pub mod markup_debris;
+pub mod near_duplicate;
+pub mod punctuation;
 pub mod repetition;
+pub mod text_units;
 pub mod words;
 pub mod wrong_language;
 
@@ -140,7 +147,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(check: CheckId, severity: Severity, span: Span, message: impl Into<String>) -> Self {
-        Finding { check, severity, span, message: message.into() }
+        Finding {
+            check,
+            severity,
+            span,
+            message: message.into(),
+        }
     }
 }
 
@@ -158,7 +170,10 @@ pub struct CheckSettings {
 impl CheckSettings {
     /// Whether `word` is on the user's allow-lists (case-insensitive).
     pub fn is_allowed(&self, word: &str) -> bool {
-        self.allowed_names.iter().chain(&self.allowed_terms).any(|a| a.eq_ignore_ascii_case(word) || a.to_lowercase() == word.to_lowercase())
+        self.allowed_names
+            .iter()
+            .chain(&self.allowed_terms)
+            .any(|a| a.eq_ignore_ascii_case(word) || a.to_lowercase() == word.to_lowercase())
     }
 }
 
@@ -193,6 +208,12 @@ pub fn all() -> Vec<Box<dyn Check>> {
         Box::new(boilerplate::Boilerplate),
         Box::new(caption_credit::CaptionCredit),
         Box::new(markup_debris::MarkupDebris),
+        Box::new(capitalisation::Capitalisation),
+        Box::new(punctuation::Punctuation),
+        Box::new(encoding::Encoding),
+        Box::new(fragment::Fragment),
+        Box::new(near_duplicate::NearDuplicate),
+        Box::new(document_stats::DocumentStats),
     ]
 }
 
@@ -206,14 +227,30 @@ pub(crate) mod testing {
         run_check_with(check, text, lang, &CheckSettings::default())
     }
 
-    pub fn run_check_with(check: &dyn Check, text: &str, lang: Lang, settings: &CheckSettings) -> Vec<Finding> {
+    pub fn run_check_with(
+        check: &dyn Check,
+        text: &str,
+        lang: Lang,
+        settings: &CheckSettings,
+    ) -> Vec<Finding> {
         let sentences = crate::segment::segment(text);
-        let doc = Document { text, lang, sentences: &sentences, settings };
+        let doc = Document {
+            text,
+            lang,
+            sentences: &sentences,
+            settings,
+        };
         let mut out = Vec::new();
         check.run(&doc, &mut out);
         for f in &out {
             assert_eq!(f.check, check.id(), "finding from the wrong check id");
-            assert!(f.span.end <= text.len() && text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end), "bad span {:?}", f.span);
+            assert!(
+                f.span.end <= text.len()
+                    && text.is_char_boundary(f.span.start)
+                    && text.is_char_boundary(f.span.end),
+                "bad span {:?}",
+                f.span
+            );
         }
         out
     }

@@ -27,12 +27,20 @@ pub struct HumanReport<W: Write + Send> {
 
 impl<W: Write + Send> HumanReport<W> {
     pub fn new(out: W) -> Self {
-        HumanReport { out, worst: Vec::new() }
+        HumanReport {
+            out,
+            worst: Vec::new(),
+        }
     }
 
     fn render(&self, summary: &RunSummary, rows: &[ArticleRow]) -> String {
         let mut s = String::new();
-        let id_width = rows.iter().map(|r| r.id.chars().count()).max().unwrap_or(7).clamp(7, 40);
+        let id_width = rows
+            .iter()
+            .map(|r| r.id.chars().count())
+            .max()
+            .unwrap_or(7)
+            .clamp(7, 40);
         let _ = writeln!(
             s,
             "{:<id_width$}  {:<4} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  {}",
@@ -56,7 +64,14 @@ impl<W: Write + Send> HumanReport<W> {
         if !self.worst.is_empty() {
             let _ = writeln!(s, "\nWorst sentences:");
             for w in &self.worst {
-                let _ = writeln!(s, "  {} #{} ({} points): {}", w.article, w.index + 1, w.points, w.excerpt);
+                let _ = writeln!(
+                    s,
+                    "  {} #{} ({} points): {}",
+                    w.article,
+                    w.index + 1,
+                    w.points,
+                    w.excerpt
+                );
                 for reason in &w.reasons {
                     let _ = writeln!(s, "      {reason}");
                 }
@@ -75,7 +90,11 @@ impl<W: Write + Send> HumanReport<W> {
             let _ = write!(s, "; {} failed the gate", summary.failed_gate);
         }
         if !summary.input_errors.is_empty() {
-            let _ = write!(s, "; {} inputs could not be read", summary.input_errors.len());
+            let _ = write!(
+                s,
+                "; {} inputs could not be read",
+                summary.input_errors.len()
+            );
         }
         let _ = writeln!(s, " ({:.1} s)", summary.elapsed_seconds);
         s
@@ -84,19 +103,29 @@ impl<W: Write + Send> HumanReport<W> {
 
 impl<W: Write + Send> Report for HumanReport<W> {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        for sentence in audit.sentences.iter().filter(|s| s.verdict == Verdict::Broken) {
+        for sentence in audit
+            .sentences
+            .iter()
+            .filter(|s| s.verdict == Verdict::Broken)
+        {
             let findings: Vec<_> = sentence_findings(audit, sentence).collect();
             self.worst.push(WorstSentence {
                 points: scoring::penalty(findings.iter().copied()),
                 article: audit.id.clone(),
                 index: sentence.index,
                 excerpt: truncate(audit.sentence_text(sentence), EXCERPT_CHARS),
-                reasons: findings.iter().map(|f| format!("{} ({}): {}", f.check, f.severity, f.message)).collect(),
+                reasons: findings
+                    .iter()
+                    .map(|f| format!("{} ({}): {}", f.check, f.severity, f.message))
+                    .collect(),
             });
         }
         // Keep only the worst few; ties broken by article and position for stable output.
         self.worst.sort_by(|a, b| {
-            b.points.total_cmp(&a.points).then_with(|| a.article.cmp(&b.article)).then(a.index.cmp(&b.index))
+            b.points
+                .total_cmp(&a.points)
+                .then_with(|| a.article.cmp(&b.article))
+                .then(a.index.cmp(&b.index))
         });
         self.worst.truncate(WORST_SENTENCES);
         Ok(())
@@ -104,13 +133,19 @@ impl<W: Write + Send> Report for HumanReport<W> {
 
     fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
         let text = self.render(summary, rows);
-        self.out.write_all(text.as_bytes()).and_then(|_| self.out.flush()).map_err(ReportError::Stdout)
+        self.out
+            .write_all(text.as_bytes())
+            .and_then(|_| self.out.flush())
+            .map_err(ReportError::Stdout)
     }
 }
 
 /// `text` cut to at most `max` characters, with an ellipsis when cut; newlines flattened.
 fn truncate(text: &str, max: usize) -> String {
-    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if flat.chars().count() <= max {
         flat
     } else {

@@ -39,17 +39,31 @@ struct SummaryRow<'a> {
 
 impl Report for JsonReport {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        let mut bytes = serde_json::to_vec_pretty(audit)
-            .map_err(|source| ReportError::Serialise { id: audit.id.clone(), source })?;
+        let mut bytes =
+            serde_json::to_vec_pretty(audit).map_err(|source| ReportError::Serialise {
+                id: audit.id.clone(),
+                source,
+            })?;
         bytes.push(b'\n');
         write_atomic(&self.article_path(&audit.id), &bytes)
     }
 
     fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
-        let article_reports =
-            rows.iter().map(|row| SummaryRow { row, report: format!("{}.json", file_stem(&row.id)) }).collect();
-        let mut bytes = serde_json::to_vec_pretty(&Summary { summary, article_reports })
-            .map_err(|source| ReportError::Serialise { id: SUMMARY_FILE.into(), source })?;
+        let article_reports = rows
+            .iter()
+            .map(|row| SummaryRow {
+                row,
+                report: format!("{}.json", file_stem(&row.id)),
+            })
+            .collect();
+        let mut bytes = serde_json::to_vec_pretty(&Summary {
+            summary,
+            article_reports,
+        })
+        .map_err(|source| ReportError::Serialise {
+            id: SUMMARY_FILE.into(),
+            source,
+        })?;
         bytes.push(b'\n');
         write_atomic(&self.out_dir.join(SUMMARY_FILE), &bytes)
     }

@@ -16,10 +16,15 @@ impl<W: Write + Send> JsonLinesReport<W> {
 
 impl<W: Write + Send> Report for JsonLinesReport<W> {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        serde_json::to_writer(&mut self.out, audit)
-            .map_err(|source| ReportError::Serialise { id: audit.id.clone(), source })?;
+        serde_json::to_writer(&mut self.out, audit).map_err(|source| ReportError::Serialise {
+            id: audit.id.clone(),
+            source,
+        })?;
         // Flush per line so a consumer downstream sees each article as soon as it is done.
-        self.out.write_all(b"\n").and_then(|_| self.out.flush()).map_err(ReportError::Stdout)
+        self.out
+            .write_all(b"\n")
+            .and_then(|_| self.out.flush())
+            .map_err(ReportError::Stdout)
     }
 
     fn finish(&mut self, _summary: &RunSummary, _rows: &[ArticleRow]) -> Result<(), ReportError> {
