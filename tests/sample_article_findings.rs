@@ -163,3 +163,41 @@ fn italian_sample_defects_are_flagged() {
         );
     }
 }
+
+#[test]
+fn odd_input_gives_valid_spans_and_no_panic() {
+    let odd = [
+        "",
+        "-",
+        " -x",
+        "é -É -",
+        "<a",
+        "</a> <a href=",
+        "https:",
+        "https: /",
+        "www.",
+        "Wir wir wir wir",
+        "| Reuters",
+        "Reuters |",
+        "x.Reuters/",
+        "🙂 🙂 🙂 -🙂",
+        "Nahenvoyé-Nahenvoyé",
+        "bersaglio = \"",
+        "(Dies ist ein unbearbeiteter Artikel, der automatisch aus einem syndizierten Newsfeed generiert wurde.",
+        "a\r\n\r\nb -c\r\n",
+    ];
+    for text in odd {
+        for lang in [Lang::GERMAN, Lang::ITALIAN, Lang::ENGLISH] {
+            for f in findings(text, lang) {
+                assert!(
+                    f.span.start <= f.span.end && f.span.end <= text.len(),
+                    "{text:?}: {f:?}"
+                );
+                assert!(
+                    text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end),
+                    "{text:?}: {f:?}"
+                );
+            }
+        }
+    }
+}
