@@ -104,6 +104,10 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
             if i + 2 * n > tokens.len() || !same(i, i + n, n) {
                 continue;
             }
+            // "wir wir wir wir" is one word four times, not the phrase "wir wir" twice.
+            if n > 1 && (1..n).all(|k| tokens[i + k].lower == tokens[i].lower) {
+                continue;
+            }
             let mut copies = 2;
             while i + (copies + 1) * n <= tokens.len() && same(i, i + copies * n, n) {
                 copies += 1;
@@ -119,6 +123,12 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
             }
             let unit = &tokens[i..i + n];
             let content_words = unit.iter().filter(|t| !is_function_word(t)).count();
+            // A comma or dash between the copies is ambiguous: an enumeration ("griechische
+            // Staatsbürger, Staatsbürger mit Wohnsitz"), two clauses ("… hätten, hätten wir"),
+            // emphasis ("Halt, Halt, Halt", "Es ist überall, es ist überall"); a bare doubling
+            // is clearly broken.
+            let junction = &text[unit[n - 1].word.span.end..tokens[i + n].word.span.start];
+            let punctuated = junction.contains([',', '–', '—']) || junction.contains(" - ");
             let severity = if n == 1 {
                 let t = &unit[0];
                 if copies == 2
@@ -131,25 +141,25 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
                 // "Saba-Saba", "Bora-Bora": hyphenated doubling is often a name or a word of its own.
                 let hyphenated = text[t.word.span.end..tokens[i + 1].word.span.start].trim() == "-";
                 // "Wer das gesagt hat, hat gelogen": a verb closing one clause and opening the next.
-                let clause_boundary =
-                    text[t.word.span.end..tokens[i + 1].word.span.start].contains(',');
-                if content_words == 0 && copies == 2 && clause_boundary {
+                if content_words == 0 && copies == 2 && punctuated {
                     continue;
                 }
-                // A comma between the copies is ambiguous: an enumeration ("griechische
-                // Staatsbürger, Staatsbürger mit Wohnsitz …"), two clauses ("… hätten, hätten
-                // wir …") or emphasis ("Walk, walk"); only a bare doubling is clearly broken.
+                // A word in no word list doubled is often a name ("Ylang Ylang", "Sing Sing").
+                let unknown = lexicon.is_some_and(|l| !l.contains(&t.lower));
                 match (content_words, copies) {
+                    _ if punctuated || hyphenated => Severity::Minor,
                     (_, c) if c >= 3 => Severity::Major,
                     (0, _) => Severity::Minor,
-                    _ if hyphenated || clause_boundary => Severity::Minor,
+                    _ if unknown => Severity::Minor,
                     _ => Severity::Major,
                 }
             } else {
                 let repeated_words = n * (copies - 1);
-                if copies >= 3 || repeated_words >= 6 {
+                if (copies >= 3 || repeated_words >= 6) && !punctuated {
                     Severity::Critical
-                } else if content_words == 0 {
+                } else if copies >= 3 || repeated_words >= 6 {
+                    Severity::Major
+                } else if content_words == 0 || punctuated {
                     Severity::Minor
                 } else {
                     Severity::Major
@@ -210,7 +220,12 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
                 let coordinated = gap_words
                     .iter()
                     .any(|t| COORDINATORS.contains(&t.lower.as_str()));
-                let severity = if coordinated {
+                // "zu sorgen, dafür zu sorgen" restates; "angenommen, die die … angenommen"
+                // stutters on the gap word as well.
+                let punctuated =
+                    text[unit[n - 1].word.span.end..tokens[second].word.span.start].contains(',');
+                let gap_stutters = gap_words.iter().all(|g| g.lower == unit[0].lower);
+                let severity = if coordinated || (punctuated && !gap_stutters) {
                     Severity::Minor
                 } else {
                     Severity::Major
@@ -258,6 +273,13 @@ mod tests {
 
         let t = "Es ist unmöglich. Wir wir uns Haben Sie viel zu tun.";
         assert_eq!(flagged(t, &check(t, Lang::GERMAN)), ["Wir wir"]);
+        let t = "Wir wir wir wir haben.";
+        let f = check(t, Lang::GERMAN);
+        assert_eq!(flagged(t, &f), ["Wir wir wir wir"]);
+        assert_eq!(
+            (f[0].severity, f[0].message.as_str()),
+            (Severity::Major, "\"Wir\" repeated 4 times")
+        );
         let t = "Steve Witkoff Steve Witkoff im Nahen Osten nimmt teil.";
         assert_eq!(
             flagged(t, &check(t, Lang::GERMAN)),
@@ -346,6 +368,25 @@ mod tests {
                 check(t, Lang::ITALIAN)
             );
         }
+    }
+
+    #[test]
+    fn german_punctuated_and_name_doublings_are_only_minor() {
+        for (t, expected) in [
+            ("Er rief: Halt, Halt, Halt!", "Halt, Halt, Halt"),
+            (
+                "Es ist überall, es ist überall.",
+                "Es ist überall, es ist überall",
+            ),
+            ("Das Öl der Ylang Ylang duftet.", "Ylang Ylang"),
+            ("Das wird benötigt – benötigt.", "benötigt – benötigt"),
+        ] {
+            let f = check(t, Lang::GERMAN);
+            assert_eq!(flagged(t, &f), [expected]);
+            assert_eq!(f[0].severity, Severity::Minor, "{t}");
+        }
+        let t = "Die Regierung will einen Schwangerschaftsabbruch einen Schwangerschaftsabbruch erlauben.";
+        assert_eq!(check(t, Lang::GERMAN)[0].severity, Severity::Major);
     }
 
     #[test]
