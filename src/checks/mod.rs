@@ -140,6 +140,7 @@ pub struct Finding {
     pub check: CheckId,
     pub severity: Severity,
     /// Article-relative byte span of the offending text.
+    #[serde(flatten)]
     pub span: Span,
     /// What is wrong, in words a reviewer understands.
     pub message: String,
