@@ -15,8 +15,9 @@ use crate::span::Span;
 
 /// Longest repeated phrase looked for, in words.
 const MAX_UNIT_WORDS: usize = 8;
-/// Most words allowed between the two copies of a near-repeated phrase.
-const MAX_GAP_WORDS: usize = 2;
+/// Most words allowed between the two copies of a near-repeated phrase. Two already catches
+/// legitimate parallels ("beteiligt sind oder wahrscheinlich beteiligt sind").
+const MAX_GAP_WORDS: usize = 1;
 /// A word at least this frequent (Zipf) in the article's language counts as a function word.
 const FUNCTION_WORD_ZIPF: f32 = 5.5;
 
@@ -42,6 +43,11 @@ const EMPHATIC_DOUBLES: &[&str] = &[
     "adagio", "man", // English and others
     "very", "yes", "bye", "well", "bora", "walla", "sing", "duran", "mahi", "tutu", "knock",
     "bravo", "chop",
+];
+
+/// Conjunctions that can join two copies of a phrase on purpose.
+const COORDINATORS: &[&str] = &[
+    "und", "oder", "sowie", "bzw", "e", "ed", "o", "oppure", "and", "or", "et", "ou", "y",
 ];
 
 /// Separators allowed between the two copies of an adjacent repeat. A colon or full stop
@@ -98,6 +104,10 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
             if i + 2 * n > tokens.len() || !same(i, i + n, n) {
                 continue;
             }
+            // "wir wir wir wir" is one word four times, not the phrase "wir wir" twice.
+            if n > 1 && (1..n).all(|k| tokens[i + k].lower == tokens[i].lower) {
+                continue;
+            }
             let mut copies = 2;
             while i + (copies + 1) * n <= tokens.len() && same(i, i + copies * n, n) {
                 copies += 1;
@@ -113,6 +123,12 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
             }
             let unit = &tokens[i..i + n];
             let content_words = unit.iter().filter(|t| !is_function_word(t)).count();
+            // A comma or dash between the copies is ambiguous: an enumeration ("griechische
+            // Staatsbürger, Staatsbürger mit Wohnsitz"), two clauses ("… hätten, hätten wir"),
+            // emphasis ("Halt, Halt, Halt", "Es ist überall, es ist überall"); a bare doubling
+            // is clearly broken.
+            let junction = &text[unit[n - 1].word.span.end..tokens[i + n].word.span.start];
+            let punctuated = junction.contains([',', '–', '—']) || junction.contains(" - ");
             let severity = if n == 1 {
                 let t = &unit[0];
                 if copies == 2
@@ -122,16 +138,28 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
                 {
                     continue;
                 }
+                // "Saba-Saba", "Bora-Bora": hyphenated doubling is often a name or a word of its own.
+                let hyphenated = text[t.word.span.end..tokens[i + 1].word.span.start].trim() == "-";
+                // "Wer das gesagt hat, hat gelogen": a verb closing one clause and opening the next.
+                if content_words == 0 && copies == 2 && punctuated {
+                    continue;
+                }
+                // A word in no word list doubled is often a name ("Ylang Ylang", "Sing Sing").
+                let unknown = lexicon.is_some_and(|l| !l.contains(&t.lower));
                 match (content_words, copies) {
+                    _ if punctuated || hyphenated => Severity::Minor,
                     (_, c) if c >= 3 => Severity::Major,
                     (0, _) => Severity::Minor,
+                    _ if unknown => Severity::Minor,
                     _ => Severity::Major,
                 }
             } else {
                 let repeated_words = n * (copies - 1);
-                if copies >= 3 || repeated_words >= 6 {
+                if (copies >= 3 || repeated_words >= 6) && !punctuated {
                     Severity::Critical
-                } else if content_words == 0 {
+                } else if copies >= 3 || repeated_words >= 6 {
+                    Severity::Major
+                } else if content_words == 0 || punctuated {
                     Severity::Minor
                 } else {
                     Severity::Major
@@ -175,16 +203,39 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
                 if second + n > tokens.len() || !same(i, second, n) {
                     continue;
                 }
-                let unit = &tokens[i..i + n];
-                if unit.iter().all(&is_function_word) {
+                // "in Spanien: Muss man in Spanien …" — a colon starts a new clause.
+                if text[tokens[i + n - 1].word.span.end..tokens[second].word.span.start]
+                    .contains([':', ';', '?', '!'])
+                {
                     continue;
                 }
+                let unit = &tokens[i..i + n];
+                let gap_words = &tokens[i + n..second];
+                // A content word between the copies makes a parallel ("das gleiche Maß an
+                // Aufmerksamkeit, das gleiche Maß an Ressourcen"), not a stutter.
+                if unit.iter().all(&is_function_word) || !gap_words.iter().all(&is_function_word) {
+                    continue;
+                }
+                // "X und X 2.0" may be deliberate; "den Verzehr oder den Verzehr" usually is not.
+                let coordinated = gap_words
+                    .iter()
+                    .any(|t| COORDINATORS.contains(&t.lower.as_str()));
+                // "zu sorgen, dafür zu sorgen" restates; "angenommen, die die … angenommen"
+                // stutters on the gap word as well.
+                let punctuated =
+                    text[unit[n - 1].word.span.end..tokens[second].word.span.start].contains(',');
+                let gap_stutters = gap_words.iter().all(|g| g.lower == unit[0].lower);
+                let severity = if coordinated || (punctuated && !gap_stutters) {
+                    Severity::Minor
+                } else {
+                    Severity::Major
+                };
                 let start = unit[0].word.span.start;
                 let end = tokens[second + n - 1].word.span.end;
                 let phrase = &text[start..unit[n - 1].word.span.end];
                 out.push(Finding::new(
                     CheckId::Repetition,
-                    Severity::Major,
+                    severity,
                     Span::new(start, end).shifted(offset),
                     format!("Repeated phrase \"{phrase}\""),
                 ));
@@ -222,13 +273,26 @@ mod tests {
 
         let t = "Es ist unmöglich. Wir wir uns Haben Sie viel zu tun.";
         assert_eq!(flagged(t, &check(t, Lang::GERMAN)), ["Wir wir"]);
+        let t = "Wir wir wir wir haben.";
+        let f = check(t, Lang::GERMAN);
+        assert_eq!(flagged(t, &f), ["Wir wir wir wir"]);
+        assert_eq!(
+            (f[0].severity, f[0].message.as_str()),
+            (Severity::Major, "\"Wir\" repeated 4 times")
+        );
         let t = "Steve Witkoff Steve Witkoff im Nahen Osten nimmt teil.";
         assert_eq!(
             flagged(t, &check(t, Lang::GERMAN)),
             ["Steve Witkoff Steve Witkoff"]
         );
         let t = "Die Flammen des Konflikts nicht fächert, fächert nicht die Flammen an.";
-        assert_eq!(flagged(t, &check(t, Lang::GERMAN)), ["fächert, fächert"]);
+        let f = check(t, Lang::GERMAN);
+        assert_eq!(flagged(t, &f), ["fächert, fächert"]);
+        assert_eq!(
+            f[0].severity,
+            Severity::Minor,
+            "a comma between the copies is weaker evidence"
+        );
     }
 
     #[test]
@@ -253,6 +317,8 @@ mod tests {
             "Das Spiel endete 1:1 und am 10.10. geht es weiter.",
             "Schritt für Schritt kommen wir voran, Jahr für Jahr.",
             "Er kam nach Baden-Baden.",
+            "Wer das gesagt hat, hat gelogen.",
+            "Die Seen werden nie das gleiche Maß an Aufmerksamkeit, das gleiche Maß an Ressourcen haben.",
         ] {
             assert!(
                 check(t, Lang::GERMAN).is_empty(),
@@ -302,6 +368,25 @@ mod tests {
                 check(t, Lang::ITALIAN)
             );
         }
+    }
+
+    #[test]
+    fn german_punctuated_and_name_doublings_are_only_minor() {
+        for (t, expected) in [
+            ("Er rief: Halt, Halt, Halt!", "Halt, Halt, Halt"),
+            (
+                "Es ist überall, es ist überall.",
+                "Es ist überall, es ist überall",
+            ),
+            ("Das Öl der Ylang Ylang duftet.", "Ylang Ylang"),
+            ("Das wird benötigt – benötigt.", "benötigt – benötigt"),
+        ] {
+            let f = check(t, Lang::GERMAN);
+            assert_eq!(flagged(t, &f), [expected]);
+            assert_eq!(f[0].severity, Severity::Minor, "{t}");
+        }
+        let t = "Die Regierung will einen Schwangerschaftsabbruch einen Schwangerschaftsabbruch erlauben.";
+        assert_eq!(check(t, Lang::GERMAN)[0].severity, Severity::Major);
     }
 
     #[test]

@@ -18,11 +18,21 @@ use crate::span::Span;
 /// A word counts for language L when its Zipf frequency there exceeds the article
 /// language's by this much (a missing word counts as 0).
 const FAVOUR_MARGIN: f32 = 1.0;
-/// A single foreign word must be at least this common in its language (Zipf).
-const MIN_FOREIGN_ZIPF: f32 = 3.0;
-/// Stricter minimum for capitalised sentence-initial words, which are often names, and for
-/// the foreign half of a hybrid word.
-const MIN_FOREIGN_ZIPF_CAPITALISED: f32 = 3.5;
+/// A single foreign word must be at least this common in its language (Zipf); rarer words
+/// are too often inflected home-language forms ("multinationale", "orales" in German).
+const MIN_FOREIGN_ZIPF: f32 = 3.5;
+/// A long capitalised word known only in German ("Kernkraftwerk") in another language's
+/// article: German compounds are individually rare, so a lower minimum.
+const MIN_GERMAN_NOUN_ZIPF: f32 = 3.0;
+/// Stricter minimum for capitalised sentence-initial words, which are often names.
+const MIN_FOREIGN_ZIPF_CAPITALISED: f32 = 4.0;
+/// The second half of a hybrid must be a long, common word: short endings such as "siens"
+/// or "meten" turn up inside ordinary German words ("Tunesiens", "beatmeten").
+const MIN_HYBRID_SUFFIX_CHARS: usize = 6;
+const MIN_HYBRID_SUFFIX_ZIPF: f32 = 4.0;
+const MIN_HYBRID_PREFIX_ZIPF: f32 = 3.0;
+/// Shortest stem accepted as evidence that a word is an inflected home-language word.
+const MIN_STEM_CHARS: usize = 5;
 /// Shortest word judged on its own; short words are shared by too many languages.
 const MIN_WORD_CHARS: usize = 4;
 /// Foreign run length (words) from which a phrase is a major error rather than a blemish.
@@ -137,6 +147,16 @@ impl Context<'_> {
         })
     }
 
+    /// "bilaterales", "Kommentaren": an inflected form missing from the home word list whose
+    /// stem (one or two letters shorter) is on it.
+    fn is_inflected_home_word(&self, word: &str) -> bool {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        (1..=2).any(|cut| {
+            chars.len() >= MIN_STEM_CHARS + cut
+                && self.home.contains(&word[..chars[chars.len() - cut].0])
+        })
+    }
+
     /// The foreign language `word` belongs to, if the evidence is good enough to flag it.
     fn foreign_word_language(&self, word: &Word<'_>, sentence_initial: bool) -> Option<Lang> {
         let chars = word.text.chars().count();
@@ -144,6 +164,7 @@ impl Context<'_> {
             || word.is_acronym()
             || !word.text.chars().all(char::is_alphabetic)
             || self.home.contains(word.text)
+            || self.is_inflected_home_word(word.text)
             || self.doc.settings.is_allowed(word.text)
         {
             return None;
@@ -159,30 +180,30 @@ impl Context<'_> {
         }
         let &(lang, z) = known_in.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
         let capitalised = word.starts_uppercase();
-        let min_zipf = if capitalised && sentence_initial {
-            MIN_FOREIGN_ZIPF_CAPITALISED
-        } else {
-            MIN_FOREIGN_ZIPF
-        };
-        if z < min_zipf {
+        // In German every noun is capitalised, so a capitalised word there is a noun or a
+        // name (a loanword such as "Impeachment", or "Pompeo"): not judged on its own.
+        if capitalised && self.doc.lang == Lang::GERMAN {
             return None;
         }
         if capitalised && !sentence_initial {
             // Mid-sentence capitals are names, or German nouns. Only a long word known in
             // German alone is taken as a German noun in another language's article.
-            let german_noun = self.doc.lang != Lang::GERMAN
-                && lang == Lang::GERMAN
+            let german_noun = lang == Lang::GERMAN
                 && known_in.len() == 1
-                && chars >= 8;
-            if !german_noun {
-                return None;
-            }
+                && chars >= 8
+                && z >= MIN_GERMAN_NOUN_ZIPF;
+            return german_noun.then_some(lang);
         }
-        Some(lang)
+        let min_zipf = if capitalised {
+            MIN_FOREIGN_ZIPF_CAPITALISED
+        } else {
+            MIN_FOREIGN_ZIPF
+        };
+        (z >= min_zipf).then_some(lang)
     }
 
     /// "Nahenvoyé": a word in no lexicon, made of a word from one foreign language and a
-    /// word of at least five letters from another. Returns the two parts and languages.
+    /// common word of at least six letters from another. Returns the two parts and languages.
     fn hybrid<'w>(&self, word: &'w str) -> Option<(Part<'w>, Part<'w>)> {
         if word.chars().count() < 8
             || !word.chars().all(char::is_alphabetic)
@@ -195,13 +216,13 @@ impl Context<'_> {
             || std::iter::once((self.doc.lang, self.home)).chain(self.foreign.iter().copied());
         for (split, _) in word.char_indices().skip(3) {
             let (prefix, suffix) = word.split_at(split);
-            if suffix.chars().count() < 5 || self.home.contains(suffix) {
+            if suffix.chars().count() < MIN_HYBRID_SUFFIX_CHARS || self.home.contains(suffix) {
                 continue;
             }
             let Some(&(suffix_lang, suffix_lex)) = self
                 .foreign
                 .iter()
-                .filter(|(_, lex)| zipf(lex, suffix) >= MIN_FOREIGN_ZIPF_CAPITALISED)
+                .filter(|(_, lex)| zipf(lex, suffix) >= MIN_HYBRID_SUFFIX_ZIPF)
                 .max_by(|a, b| zipf(a.1, suffix).total_cmp(&zipf(b.1, suffix)))
             else {
                 continue;
@@ -214,7 +235,7 @@ impl Context<'_> {
             // The prefix must clearly belong to a third language, not to the article's.
             if prefix_lang != self.doc.lang
                 && prefix_lang != suffix_lang
-                && zipf(prefix_lex, prefix) >= MIN_FOREIGN_ZIPF
+                && zipf(prefix_lex, prefix) >= MIN_HYBRID_PREFIX_ZIPF
                 && zipf(prefix_lex, prefix) - zipf(suffix_lex, prefix) >= FAVOUR_MARGIN
             {
                 return Some(((prefix_lang, prefix), (suffix_lang, suffix)));
@@ -328,6 +349,17 @@ mod tests {
         assert_eq!(flagged(t, &f), ["fazit", "Kernkraftwerk", "Kommentare"]);
         assert!(f.iter().all(|f| f.severity == Severity::Minor));
         assert!(f[1].message.contains("German"), "{}", f[1].message);
+    }
+
+    #[test]
+    fn german_inflected_forms_are_not_foreign() {
+        let t = "Sie hielten ein bilaterales Treffen ab.";
+        assert!(run_check(&WrongLanguage, t, Lang::GERMAN).is_empty());
+        let t = "Er schrieb: the meeting was published yesterday.";
+        assert_eq!(
+            flagged(t, &run_check(&WrongLanguage, t, Lang::GERMAN)),
+            ["published yesterday"]
+        );
     }
 
     #[test]
