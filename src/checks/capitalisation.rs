@@ -68,6 +68,9 @@ const GERMAN_NAMES_WITH_ARTICLE: &[&str] = &[
     "die anstalt",
     "der tatort",
     "das wort",
+    "den haag",
+    "den helder",
+    "den bosch",
 ];
 
 /// A capitalised article after these words starts the title of a work or a name.
@@ -440,6 +443,7 @@ mod tests {
             "Er nannte es „Die große Wende“ und ging.",
             "Die USA und Russland verhandeln. Der Kreml schweigt.",
             "Der Film Das Boot lief im Fernsehen.",
+            "Die Teilnehmerzahl in Den Haag übertraf alle Erwartungen.",
         ] {
             assert!(
                 flags(text, Lang::GERMAN).is_empty(),
