@@ -7,7 +7,7 @@
 //! - a paragraph whose last sentence has no final punctuation, such as a dangling "Off";
 //! - heading-like lines in the body of the article (minor: they may be subheadings).
 
-use super::text_units::{words_in, Word};
+use super::text_units::{mentions_photo_credit, words_in, Word};
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::langid::Lang;
 use crate::lexicon;
@@ -111,29 +111,6 @@ const GERMAN_AUXILIARIES: &[&str] = &[
     "sein", "ist", "sind", "war", "waren", "wäre", "würde", "würden", "wird", "werden",
 ];
 
-/// Words of a photo credit or caption line, which may stand anywhere without punctuation.
-const CREDIT_WORDS: &[&str] = &[
-    "reuters",
-    "afp",
-    "dpa",
-    "ap",
-    "getty",
-    "imago",
-    "epa",
-    "keystone",
-    "ansa",
-    "lapresse",
-    "foto",
-    "photo",
-    "bild",
-    "bilder",
-    "images",
-    "picture",
-    "alliance",
-    "shutterstock",
-    "istock",
-];
-
 /// Lines at the top of an article (title, subtitle or first caption) that may be headings.
 const TOP_LINES: usize = 2;
 /// A heading with more words than this is rather a paragraph that lost its full stop.
@@ -165,12 +142,13 @@ impl Check for Fragment {
                     check_one_word(doc, sentence, previous, &words, alone, out);
                     check_final_function_word(doc, sentence, &words, out);
                     check_article_von_name(doc, &words, out);
-                    // After "..." a headline may go on in lower case without a full stop.
-                    let after_ellipsis = previous.is_some_and(|p| {
+                    // After "..." a headline may go on in lower case without a full stop;
+                    // after "129." the segmenter may have split a heading at a number.
+                    let after_ellipsis_or_number = previous.is_some_and(|p| {
                         let t = doc.sentence_text(p);
-                        t.ends_with("..") || t.ends_with('…')
+                        t.ends_with("..") || t.ends_with('…') || ends_with_number(t)
                     });
-                    if ends_line && !alone && !after_ellipsis {
+                    if ends_line && !alone && !after_ellipsis_or_number {
                         check_unterminated(doc, sentence, &words, out);
                     }
                 }
@@ -311,7 +289,11 @@ fn check_unterminated(
 ) {
     let text = doc.sentence_text(sentence);
     let last = text.chars().last().unwrap_or('.');
-    if TERMINALS.contains(&last) || CLOSERS.contains(&last) || last == ';' || is_credit(words) {
+    if TERMINALS.contains(&last)
+        || CLOSERS.contains(&last)
+        || last == ';'
+        || mentions_photo_credit(words)
+    {
         return;
     }
     let (severity, message) = if words.len() <= 2 {
@@ -367,12 +349,6 @@ fn check_truncated_word(
     }
 }
 
-fn is_credit(words: &[Word<'_>]) -> bool {
-    words
-        .iter()
-        .any(|w| CREDIT_WORDS.contains(&w.text.to_lowercase().as_str()))
-}
-
 fn check_heading(
     doc: &Document<'_>,
     sentence: &Sentence,
@@ -390,7 +366,11 @@ fn check_heading(
         ));
         return;
     }
-    if line_index < TOP_LINES || text.contains('|') || is_credit(words) || words.is_empty() {
+    if line_index < TOP_LINES
+        || text.contains('|')
+        || mentions_photo_credit(words)
+        || words.is_empty()
+    {
         return;
     }
     let message = if words.len() > MAX_HEADING_WORDS {
