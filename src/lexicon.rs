@@ -35,6 +35,11 @@ impl Lexicon {
     pub fn contains(&self, word: &str) -> bool {
         self.zipf(word).is_some()
     }
+
+    /// Every listed word (lower case), in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.zipf.keys().copied()
+    }
 }
 
 macro_rules! lexicon {

@@ -8,10 +8,12 @@
 pub mod audit;
 pub mod checks;
 pub mod config;
+pub mod eval;
 pub mod gate;
 pub mod input;
 pub mod langid;
 pub mod lexicon;
+pub mod lm;
 pub mod report;
 pub mod scoring;
 pub mod segment;

