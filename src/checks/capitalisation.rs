@@ -9,7 +9,7 @@
 //!   because the article writes it capitalised elsewhere, or because it follows a first
 //!   name in a credit line and is no word of the language.
 
-use super::text_units::{gap_before, words_in, Word};
+use super::text_units::{gap_before, mentions_photo_credit, words_in, Word};
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::langid::Lang;
 use crate::lexicon;
@@ -68,6 +68,9 @@ const GERMAN_NAMES_WITH_ARTICLE: &[&str] = &[
     "die anstalt",
     "der tatort",
     "das wort",
+    "den haag",
+    "den helder",
+    "den bosch",
 ];
 
 /// A capitalised article after these words starts the title of a work or a name.
@@ -124,6 +127,8 @@ const LOWERCASE_BRANDS: &[&str] = &[
 /// mid-sentence at least this often, and at least this many times more often than not.
 const MIN_CAPITALISED_USES: usize = 2;
 const MIN_CAPITALISED_RATIO: usize = 3;
+/// Credit lines are short: "Gavriil Grigorov/Reuters", "Foto: Maxim Shemetov/AP".
+const MAX_CREDIT_WORDS: usize = 8;
 
 impl Check for Capitalisation {
     fn id(&self) -> CheckId {
@@ -274,8 +279,9 @@ fn check_credit_surname(
     out: &mut Vec<Finding>,
 ) {
     let text = doc.sentence_text(sentence);
-    let credit_like =
-        text.contains('|') || (sentence.kind == SentenceKind::Heading && words.len() <= 6);
+    // A short unpunctuated line naming an agency, or anything with "Name | Agency".
+    let short_heading = sentence.kind == SentenceKind::Heading && words.len() <= MAX_CREDIT_WORDS;
+    let credit_like = text.contains('|') || (short_heading && mentions_photo_credit(words));
     let (Some(lex), Some(english)) = (
         lexicon::for_lang(doc.lang),
         lexicon::for_lang(Lang::ENGLISH),
@@ -440,6 +446,7 @@ mod tests {
             "Er nannte es „Die große Wende“ und ging.",
             "Die USA und Russland verhandeln. Der Kreml schweigt.",
             "Der Film Das Boot lief im Fernsehen.",
+            "Die Teilnehmerzahl in Den Haag übertraf alle Erwartungen.",
         ] {
             assert!(
                 flags(text, Lang::GERMAN).is_empty(),
@@ -516,7 +523,8 @@ mod tests {
     fn german_lowercase_homographs_of_nouns_are_fine() {
         let text = "Ein Teil kam, ein Teil ging, der Teil blieb, und ein Teil fehlte. Er nahm daran teil.\n\
                     Evelyn Hockstein | Reuters\n\
-                    Zuschauer skeptisch\n";
+                    Zuschauer skeptisch\n\
+                    Auf dem Foto der AP posierte sie mit ihrer Mutter.\n";
         assert!(
             flags(text, Lang::GERMAN).is_empty(),
             "{:?}",

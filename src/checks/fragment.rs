@@ -7,7 +7,7 @@
 //! - a paragraph whose last sentence has no final punctuation, such as a dangling "Off";
 //! - heading-like lines in the body of the article (minor: they may be subheadings).
 
-use super::text_units::{words_in, Word};
+use super::text_units::{mentions_photo_credit, words_in, Word};
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::langid::Lang;
 use crate::lexicon;
@@ -83,14 +83,14 @@ const COMPLETE_ONE_WORD: &[&str] = &[
     "nothing",
 ];
 
-/// Words a sentence cannot end with (separable verb particles such as "an", "auf", "zu"
-/// are left out on purpose: "Er kommt an.").
+/// Words a sentence cannot end with (separable verb particles such as "an", "auf", "zu",
+/// "ein" are left out on purpose: "Er kommt an.", "Er räumte es ein.").
 fn final_function_words(lang: Lang) -> &'static [&'static str] {
     match lang.code() {
         "de" => &[
-            "den", "dem", "des", "ein", "einen", "einem", "eines", "zum", "zur", "beim", "vom",
-            "im", "von", "für", "und", "oder", "sondern", "dass", "weil", "ob", "sowie",
-            "zwischen", "ohne",
+            "den", "dem", "des", "einen", "einem", "eines", "zum", "zur", "beim", "vom", "im",
+            "von", "für", "und", "oder", "sondern", "dass", "weil", "ob", "sowie", "zwischen",
+            "ohne",
         ],
         "it" => &[
             "il", "gli", "un", "uno", "di", "da", "del", "della", "dei", "degli", "delle", "dello",
@@ -109,29 +109,6 @@ const GERMAN_PREPOSITIONS: &[&str] = &[
 ];
 const GERMAN_AUXILIARIES: &[&str] = &[
     "sein", "ist", "sind", "war", "waren", "wäre", "würde", "würden", "wird", "werden",
-];
-
-/// Words of a photo credit or caption line, which may stand anywhere without punctuation.
-const CREDIT_WORDS: &[&str] = &[
-    "reuters",
-    "afp",
-    "dpa",
-    "ap",
-    "getty",
-    "imago",
-    "epa",
-    "keystone",
-    "ansa",
-    "lapresse",
-    "foto",
-    "photo",
-    "bild",
-    "bilder",
-    "images",
-    "picture",
-    "alliance",
-    "shutterstock",
-    "istock",
 ];
 
 /// Lines at the top of an article (title, subtitle or first caption) that may be headings.
@@ -162,10 +139,16 @@ impl Check for Fragment {
             match sentence.kind {
                 SentenceKind::Heading => check_heading(doc, sentence, &words, line_index, out),
                 SentenceKind::Sentence => {
-                    check_one_word(doc, sentence, &words, alone, out);
+                    check_one_word(doc, sentence, previous, &words, alone, out);
                     check_final_function_word(doc, sentence, &words, out);
                     check_article_von_name(doc, &words, out);
-                    if ends_line && !alone {
+                    // After "..." a headline may go on in lower case without a full stop;
+                    // after "129." the segmenter may have split a heading at a number.
+                    let after_ellipsis_or_number = previous.is_some_and(|p| {
+                        let t = doc.sentence_text(p);
+                        t.ends_with("..") || t.ends_with('…') || ends_with_number(t)
+                    });
+                    if ends_line && !alone && !after_ellipsis_or_number {
                         check_unterminated(doc, sentence, &words, out);
                     }
                 }
@@ -181,6 +164,11 @@ fn same_line(text: &str, a: Span, b: Span) -> bool {
     !text[a.end..b.start].contains('\n')
 }
 
+fn ends_with_number(text: &str) -> bool {
+    text.strip_suffix('.')
+        .is_some_and(|t| t.ends_with(|c: char| c.is_ascii_digit()))
+}
+
 fn ends_with_full_stop(text: &str) -> bool {
     text.trim_end_matches(CLOSERS).ends_with('.') && !text.ends_with("...")
 }
@@ -188,6 +176,7 @@ fn ends_with_full_stop(text: &str) -> bool {
 fn check_one_word(
     doc: &Document<'_>,
     sentence: &Sentence,
+    previous: Option<&Sentence>,
     words: &[Word<'_>],
     alone: bool,
     out: &mut Vec<Finding>,
@@ -198,6 +187,10 @@ fn check_one_word(
         || word.text.chars().count() < 3
         || !word.text.chars().all(char::is_alphabetic)
     {
+        return;
+    }
+    // "sein 22. Saisontor.": an ordinal the segmenter took for a sentence end.
+    if !alone && previous.is_some_and(|p| ends_with_number(doc.sentence_text(p))) {
         return;
     }
     if COMPLETE_ONE_WORD.contains(&word.text.to_lowercase().as_str())
@@ -296,7 +289,11 @@ fn check_unterminated(
 ) {
     let text = doc.sentence_text(sentence);
     let last = text.chars().last().unwrap_or('.');
-    if TERMINALS.contains(&last) || CLOSERS.contains(&last) || last == ';' || is_credit(words) {
+    if TERMINALS.contains(&last)
+        || CLOSERS.contains(&last)
+        || last == ';'
+        || mentions_photo_credit(words)
+    {
         return;
     }
     let (severity, message) = if words.len() <= 2 {
@@ -352,12 +349,6 @@ fn check_truncated_word(
     }
 }
 
-fn is_credit(words: &[Word<'_>]) -> bool {
-    words
-        .iter()
-        .any(|w| CREDIT_WORDS.contains(&w.text.to_lowercase().as_str()))
-}
-
 fn check_heading(
     doc: &Document<'_>,
     sentence: &Sentence,
@@ -375,7 +366,11 @@ fn check_heading(
         ));
         return;
     }
-    if line_index < TOP_LINES || text.contains('|') || is_credit(words) || words.is_empty() {
+    if line_index < TOP_LINES
+        || text.contains('|')
+        || mentions_photo_credit(words)
+        || words.is_empty()
+    {
         return;
     }
     let message = if words.len() > MAX_HEADING_WORDS {
@@ -425,6 +420,11 @@ mod tests {
         )
         .is_empty());
         assert!(flags("Lo farà? Certo. Ha detto di sì.", Lang::ITALIAN).is_empty());
+        assert!(flags(
+            "Danny Ings erzielte dabei sein 22. Saisontor.",
+            Lang::GERMAN
+        )
+        .is_empty());
     }
 
     #[test]
@@ -442,6 +442,7 @@ mod tests {
         );
         for text in [
             "Er kommt morgen an. Sie stimmten zu. Das Treffen fand im März statt.",
+            "Sie setzten die Regel ein.",
             "Die Polizei nahm ihn fest.",
         ] {
             assert!(flags(text, Lang::GERMAN).is_empty(), "{text}");
@@ -475,6 +476,8 @@ mod tests {
             Lang::GERMAN
         )
         .is_empty());
+        let headline = "Cummings wird als Geisel gehalten ... auf Stützpunktrundgang\n";
+        assert!(flags(headline, Lang::GERMAN).is_empty());
         assert_eq!(
             flags(
                 "Die Gespräche laufen, sagte er.\nDie Regierung in Rom hat erklärt,\n",

@@ -145,7 +145,7 @@ fn unit(text: &str, span: Span) -> Option<Unit> {
     if words.len() < MIN_WORDS || normalised.chars().count() < MIN_NORMALISED_CHARS {
         return None;
     }
-    let shingles = words.windows(3).map(|w| hash_words(w)).collect();
+    let shingles = words.windows(3).map(hash_words).collect();
     Some(Unit {
         span,
         normalised,

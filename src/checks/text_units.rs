@@ -64,6 +64,36 @@ pub fn gap_before<'t>(
     &text[from..word.span.start]
 }
 
+/// Words of a photo credit or caption line, which may stand anywhere without punctuation.
+const CREDIT_WORDS: &[&str] = &[
+    "reuters",
+    "afp",
+    "dpa",
+    "ap",
+    "getty",
+    "imago",
+    "epa",
+    "keystone",
+    "ansa",
+    "lapresse",
+    "foto",
+    "photo",
+    "bild",
+    "bilder",
+    "images",
+    "picture",
+    "alliance",
+    "shutterstock",
+    "istock",
+];
+
+/// Whether the words name a photo agency or picture credit ("Kevin Lamarque | Reuters").
+pub fn mentions_photo_credit(words: &[Word<'_>]) -> bool {
+    words
+        .iter()
+        .any(|w| CREDIT_WORDS.contains(&w.text.to_lowercase().as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +108,20 @@ mod tests {
         assert!(words[2].is_capitalised());
         assert!(words[1].is_lowercase());
         assert!(!words[3].has_letter());
+    }
+
+    #[test]
+    fn recognises_photo_credits() {
+        let text = "Charly Triballeau | AFP | Getty -Bilder";
+        assert!(mentions_photo_credit(&words_in(
+            text,
+            Span::new(0, text.len())
+        )));
+        let text = "Zuschauer skeptisch";
+        assert!(!mentions_photo_credit(&words_in(
+            text,
+            Span::new(0, text.len())
+        )));
     }
 
     #[test]
