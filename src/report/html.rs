@@ -684,6 +684,7 @@ mod tests {
             }],
             findings,
             tokens: Some(tokens),
+            lm_error: None,
         }
     }
 

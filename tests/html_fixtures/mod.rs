@@ -205,6 +205,7 @@ pub fn audit_of(
         sentences: sentence_audits,
         findings,
         tokens: token_scores,
+        lm_error: None,
     }
 }
 
