@@ -65,6 +65,7 @@ CRAFTED = [
     ("mixed_symbols", "Preis: 19,99 € (statt 24,99 €) – 20 % Rabatt! © 2025 ® ™ § 12 Abs. 3 ° ½ ²"),
     ("rare_scripts", "Ελλάδα, Україна, 北京, العربية, עברית — Namen im Text."),
     ("control_chars", "Text mit \u200b Nullbreite, \u00ad weichem Trennstrich und \u00a0 geschütztem Leerzeichen."),
+    ("byte_fallback_rare", "Privat \U000F0000 und selten 𠀀𪚥 – Bytes statt Zeichen."),
     ("empty", ""),
     ("only_spaces", "     "),
     ("only_newline", "\n"),

@@ -170,3 +170,33 @@ fn metadata_gives_bos_and_full_vocabulary() {
         Some("<bos>")
     );
 }
+
+/// The forward-pass reference (`scripts/gen_lm_reference.py`) was tokenized by llama.cpp
+/// too; the scorer relies on our ids being the same, BOS first.
+#[test]
+fn ids_match_the_lm_reference_paragraphs() {
+    #[derive(Deserialize)]
+    struct Reference {
+        text: String,
+        bos_id: u32,
+        ids: Vec<u32>,
+    }
+    let Some(tokenizer) = tokenizer() else { return };
+    for fixture in [
+        include_str!("fixtures/lm_reference/german_paragraph.json"),
+        include_str!("fixtures/lm_reference/italian_paragraph.json"),
+    ] {
+        let reference: Reference = serde_json::from_str(fixture).expect("fixture parses");
+        assert_eq!(tokenizer.bos_id(), reference.bos_id);
+        let ids: Vec<u32> = std::iter::once(tokenizer.bos_id())
+            .chain(
+                tokenizer
+                    .encode(&reference.text)
+                    .expect("encodes")
+                    .iter()
+                    .map(|t| t.id),
+            )
+            .collect();
+        assert_eq!(ids, reference.ids, "{:?}", reference.text);
+    }
+}
