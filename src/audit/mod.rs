@@ -129,7 +129,7 @@ impl Auditor {
     pub fn evidence(&self) -> Evidence {
         Evidence {
             heuristics: true,
-            language_model: None,
+            language_model: self.lm.as_ref().map(|lm| lm.info.clone()),
         }
     }
 
