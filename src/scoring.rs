@@ -8,7 +8,7 @@
 use crate::audit::result::Verdict;
 use crate::checks::{CheckId, Finding, Severity};
 use crate::lm::SentenceLm;
-use crate::segment::Sentence;
+use crate::segment::{Sentence, SentenceKind};
 
 /// Penalty points at or above which a sentence is broken (one major finding).
 pub const BROKEN_PENALTY: f64 = 5.0;
@@ -21,6 +21,11 @@ pub const IMPLAUSIBLE_SPAN_NATS: f32 = 11.0;
 pub const BROKEN_SPAN_NATS: f32 = 14.0;
 /// SLOR below which the whole sentence reads as implausible.
 pub const IMPLAUSIBLE_SLOR: f32 = -1.0;
+/// Mean surprisal (nats per token) of a running-text sentence above which it reads as
+/// implausible as a whole: clean news German and Italian average 2.5–4 nats in context.
+pub const IMPLAUSIBLE_MEAN_NATS: f32 = 4.5;
+/// Fewest tokens for the mean to be judged: shorter sentences are too noisy.
+pub const MIN_MEAN_TOKENS: usize = 6;
 
 /// The language model's evidence on one sentence as a finding: its worst span, when that
 /// span (or the sentence as a whole, judged by SLOR) is implausible.
@@ -28,7 +33,10 @@ pub fn implausible_wording(features: &SentenceLm, sentence: &Sentence) -> Option
     let worst = features.worst_span?;
     let span_bad = worst.mean_surprisal >= IMPLAUSIBLE_SPAN_NATS;
     let sentence_bad = features.tokens >= 4 && features.slor <= IMPLAUSIBLE_SLOR;
-    if !span_bad && !sentence_bad {
+    let mean_bad = sentence.kind == SentenceKind::Sentence
+        && features.tokens >= MIN_MEAN_TOKENS
+        && features.mean_surprisal >= IMPLAUSIBLE_MEAN_NATS;
+    if !span_bad && !sentence_bad && !mean_bad {
         return None;
     }
     let severity = if worst.mean_surprisal >= BROKEN_SPAN_NATS && sentence_bad {
@@ -37,8 +45,8 @@ pub fn implausible_wording(features: &SentenceLm, sentence: &Sentence) -> Option
         Severity::Minor
     };
     let message = format!(
-        "implausible wording: the language model finds this passage very unlikely ({:.1} nats per token; sentence SLOR {:.2})",
-        worst.mean_surprisal, features.slor
+        "implausible wording: the language model finds this passage very unlikely ({:.1} nats per token here, {:.1} over the sentence; SLOR {:.2})",
+        worst.mean_surprisal, features.mean_surprisal, features.slor
     );
     let span = if sentence.span.contains(worst.span) {
         worst.span
@@ -115,6 +123,49 @@ mod tests {
         assert_eq!(verdict(1.0), Verdict::Suspect);
         assert_eq!(verdict(4.0), Verdict::Suspect);
         assert_eq!(verdict(5.0), Verdict::Broken);
+    }
+
+    fn features(tokens: usize, mean: f32, slor: f32, worst: f32) -> SentenceLm {
+        SentenceLm {
+            tokens,
+            mean_surprisal: mean,
+            max_surprisal: worst,
+            frac_above: Default::default(),
+            slor,
+            worst_span: Some(crate::lm::WorstSpan {
+                span: Span::new(4, 9),
+                tokens: 3,
+                mean_surprisal: worst,
+            }),
+        }
+    }
+
+    #[test]
+    fn language_model_evidence_becomes_findings() {
+        let sentence = Sentence {
+            span: Span::new(0, 40),
+            kind: SentenceKind::Sentence,
+        };
+        let heading = Sentence {
+            span: Span::new(0, 40),
+            kind: SentenceKind::Heading,
+        };
+        assert_eq!(
+            implausible_wording(&features(20, 3.0, 2.0, 8.0), &sentence),
+            None
+        );
+        let garbled = implausible_wording(&features(7, 5.2, 0.8, 9.0), &sentence).unwrap();
+        assert_eq!(
+            (garbled.severity, garbled.span),
+            (Severity::Minor, Span::new(4, 9))
+        );
+        // A high mean alone does not condemn a heading (no context, names).
+        assert_eq!(
+            implausible_wording(&features(7, 5.2, 0.8, 9.0), &heading),
+            None
+        );
+        let hopeless = implausible_wording(&features(12, 6.0, -2.0, 15.0), &heading).unwrap();
+        assert_eq!(hopeless.severity, Severity::Major);
     }
 
     #[test]
