@@ -11,6 +11,7 @@ pub mod config;
 pub mod gate;
 pub mod input;
 pub mod langid;
+pub mod lm;
 pub mod lexicon;
 pub mod lm;
 pub mod report;

@@ -71,6 +71,9 @@ struct AuditArgs {
     /// Threads for auditing (default: one per core).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// Audit every article again, even when --out holds a valid report from an earlier run.
+    #[arg(long)]
+    force: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -129,6 +132,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     } else {
         args.format.clone()
     };
+    let writes_json = formats.contains(&Format::Json);
     let mut reports: Vec<Box<dyn Report>> = Vec::new();
     for format in formats {
         reports.push(match format {
@@ -143,6 +147,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let progress = progress_bar(args.quiet);
     let options = BatchOptions {
         max_article_bytes: args.max_article_bytes,
+        reuse_from: (writes_json && !args.force).then(|| args.out.clone()),
     };
     let outcome = audit::run_batch(
         &inputs,

@@ -7,14 +7,16 @@ use crate::checks::{self, Check, Document, Finding};
 use crate::config::Resolved;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
-use crate::report::{ArticleRow, Report, ReportError};
+use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring;
 use crate::segment::{self, Sentence};
 use crate::span::Span;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use result::*;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Audits single articles with a fixed set of checks and settings.
@@ -22,6 +24,8 @@ pub struct Auditor {
     checks: Vec<Box<dyn Check>>,
     settings: Resolved,
     lang_override: Option<Lang>,
+    /// Hash of the tool version and every setting that changes an audit.
+    settings_fingerprint: String,
 }
 
 impl Auditor {
@@ -30,11 +34,47 @@ impl Auditor {
             .into_iter()
             .filter(|c| !settings.disabled.contains(&c.id()))
             .collect();
+        let s = &settings;
+        let patterns: Vec<&str> = s
+            .check_settings
+            .extra_boilerplate
+            .iter()
+            .map(|r| r.as_str())
+            .collect();
+        let description = format!(
+            "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            env!("CARGO_PKG_VERSION"),
+            s.thresholds,
+            s.disabled,
+            s.severity_overrides,
+            s.check_settings.allowed_names,
+            s.check_settings.allowed_terms,
+            patterns,
+            lang_override,
+        );
+        let settings_fingerprint = sha256_hex(description.as_bytes());
         Auditor {
             checks,
             settings,
             lang_override,
+            settings_fingerprint,
         }
+    }
+
+    /// The fingerprint an audit of `article` with these settings has.
+    pub fn fingerprint(&self, article: &Article) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            &self.settings_fingerprint,
+            &article.id,
+            &article.source,
+            &article.text,
+        ] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher.update(format!("{:?} {:?}", article.title, article.lang).as_bytes());
+        hex::encode(hasher.finalize())
     }
 
     pub fn thresholds(&self) -> crate::gate::Thresholds {
@@ -96,6 +136,7 @@ impl Auditor {
             id: article.id.clone(),
             source: article.source.clone(),
             title: article.title.clone(),
+            fingerprint: self.fingerprint(article),
             lang,
             lang_source,
             evidence: self.evidence(),
@@ -174,18 +215,35 @@ fn sentence_of(sentences: &[Sentence], span: Span) -> Option<usize> {
     )
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// Options of a batch run.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
     pub max_article_bytes: usize,
+    /// A folder of JSON reports from an earlier run: an article whose report there has the
+    /// same fingerprint is taken from it instead of being audited again.
+    pub reuse_from: Option<PathBuf>,
 }
 
 impl Default for BatchOptions {
     fn default() -> Self {
         BatchOptions {
             max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
+            reuse_from: None,
         }
     }
+}
+
+/// The earlier report of `article` in `dir`, if it is still valid for `auditor`.
+fn reusable(dir: &Path, article: &Article, auditor: &Auditor) -> Option<ArticleAudit> {
+    let path = dir.join(format!("{}.json", report::file_stem(&article.id)));
+    let bytes = std::fs::read(path).ok()?;
+    let audit: ArticleAudit = serde_json::from_slice(&bytes).ok()?;
+    (audit.schema_version == SCHEMA_VERSION && audit.fingerprint == auditor.fingerprint(article))
+        .then_some(audit)
 }
 
 /// What a batch run produced, beyond what the reports wrote.
@@ -232,21 +290,29 @@ pub fn run_batch(
     make_ids_unique(&mut articles);
     progress.set_length(articles.len() as u64);
 
-    let (sender, receiver) = std::sync::mpsc::channel::<ArticleAudit>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(ArticleAudit, bool)>();
     let mut rows = Vec::with_capacity(articles.len());
     let mut sentences = 0usize;
     let mut verdicts = VerdictCounts::default();
     let mut failed_gate = 0;
     let mut score_sum = 0.0;
     let mut report_error = None;
+    let mut reused = 0;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             articles.par_iter().for_each_with(sender, |tx, article| {
+                let earlier = options
+                    .reuse_from
+                    .as_deref()
+                    .and_then(|dir| reusable(dir, article, auditor));
+                let reused = earlier.is_some();
+                let audit = earlier.unwrap_or_else(|| auditor.audit(article));
                 // The receiver only goes away after a report error; the rest is moot then.
-                let _ = tx.send(auditor.audit(article));
+                let _ = tx.send((audit, reused));
             });
         });
-        for audit in receiver {
+        for (audit, was_reused) in receiver {
+            reused += usize::from(was_reused);
             sentences += audit.sentences.len();
             verdicts.ok += audit.verdicts.ok;
             verdicts.suspect += audit.verdicts.suspect;
@@ -287,7 +353,7 @@ pub fn run_batch(
         evidence: auditor.evidence(),
         thresholds: auditor.thresholds(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
-        reused: 0,
+        reused,
         mean_score: (!rows.is_empty()).then(|| score_sum / rows.len() as f64),
     };
     for report in reports.iter_mut() {

@@ -131,6 +131,9 @@ pub struct ArticleAudit {
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Hash of everything the audit depends on (tool version, settings, evidence, text);
+    /// a re-run reuses a report whose fingerprint matches instead of auditing again.
+    pub fingerprint: String,
     pub lang: Lang,
     pub lang_source: LangSource,
     pub evidence: Evidence,

@@ -5,6 +5,21 @@
 //! statistics). Findings carry article-relative byte spans; the pipeline assigns each
 //! finding to the sentence that contains its start.
 
+pub mod boilerplate;
+pub mod capitalisation;
+pub mod caption_credit;
+pub mod detached_hyphen;
+pub mod document_stats;
+pub mod encoding;
+pub mod fragment;
+pub mod markup_debris;
+pub mod near_duplicate;
+pub mod punctuation;
+pub mod repetition;
+pub mod text_units;
+pub mod words;
+pub mod wrong_language;
+
 use crate::langid::Lang;
 use crate::segment::Sentence;
 use crate::span::Span;
@@ -186,7 +201,20 @@ pub trait Check: Send + Sync {
 
 /// Every heuristic check, in report order.
 pub fn all() -> Vec<Box<dyn Check>> {
-    vec![]
+    vec![
+        Box::new(repetition::Repetition),
+        Box::new(detached_hyphen::DetachedHyphen),
+        Box::new(wrong_language::WrongLanguage),
+        Box::new(boilerplate::Boilerplate),
+        Box::new(caption_credit::CaptionCredit),
+        Box::new(markup_debris::MarkupDebris),
+        Box::new(capitalisation::Capitalisation),
+        Box::new(punctuation::Punctuation),
+        Box::new(encoding::Encoding),
+        Box::new(fragment::Fragment),
+        Box::new(near_duplicate::NearDuplicate),
+        Box::new(document_stats::DocumentStats),
+    ]
 }
 
 #[cfg(test)]

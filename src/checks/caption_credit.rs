@@ -1,0 +1,220 @@
+//! Photo captions and credit lines left in the article body: standalone credit lines
+//! ("Evelyn Hockstein | Reuters", "Kreml.ru | Über Reuters"), credits glued to the end of a
+//! sentence ("die Hand.Gavriil Grigorov/Reuters"), and caption sentences (the line above a
+//! credit line, or a sentence that describes a photo: "in diesem Standbild aus dem Video").
+
+use super::{Check, CheckId, Document, Finding, Severity};
+use crate::segment::SentenceKind;
+use crate::span::Span;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Photo agencies and pool names as they appear in credits (case as written).
+const AGENCIES: &str = r"(?:Reuters|REUTERS|AP|AFP|dpa|DPA|Getty(?:\s*-?\s*(?:Images|Bilder|Immagini))?|ANSA|Ansa|EPA(?:-EFE)?|EFE|Imago|IMAGO|imago(?:\s+images)?|Bloomberg|Shutterstock|LaPresse|Lapresse|Keystone|KEYSTONE|picture[\s-]alliance|TASS|Tass|Xinhua|Sputnik|Anadolu|ddp|APA|Kremlin\.ru|Kreml\.ru|Cremlino\.ru|Pool|POOL|Handout|Sipa|SIPA|NurPhoto|ZUMA|Zuma)";
+
+/// "über" / "via" / "tramite" before the agency ("Sergei Ilnitsky | Über Reuters").
+const VIA: &str = r"(?:(?i:über|via|tramite|per|durch)\s+)?";
+
+/// A credit: one to four name-like pieces separated by " | " or "/", at least one an agency.
+fn credit_line_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        // Up to four words: a photographer's name, a site ("Kreml.ru"), an agency.
+        let piece = r"[\p{L}\p{N}][\p{L}\p{N}.'’-]*(?: [\p{L}\p{N}][\p{L}\p{N}.'’-]*){0,3}";
+        Regex::new(&format!(
+            r"^(?:(?i:foto|photo|bild|credit[io]?)\s*:\s*)?(?:{piece}\s*[|/]\s*)*{VIA}{AGENCIES}(?:\s*[|/]\s*{VIA}{piece})*$"
+        ))
+        .expect("valid credit pattern")
+    })
+}
+
+/// A credit glued to the end of a sentence: "die Hand.Gavriil Grigorov/Reuters".
+fn glued_credit_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        let name = r"\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){0,3}";
+        Regex::new(&format!(r"[.!?…”“\x22»](?P<credit>{name}\s*[/|]\s*{VIA}{AGENCIES}(?:\s*[/|]\s*[\p{{L}} -]{{2,30}})?)\s*$"))
+            .expect("valid glued credit pattern")
+    })
+}
+
+/// Phrases by which a sentence describes a photo rather than reports news.
+fn caption_phrase_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(?:in (?:diesem|einem) (?:Standbild|Videostandbild|Foto|Archivbild|Handout-Foto|Bild aus)|auf (?:diesem|dem oben|dem hier) (?:Foto|Bild|Archivbild)|(?:in|on) this (?:photo|handout photo|still image|file photo|picture|screen grab)|in (?:questa|quest'|un') ?(?:foto|immagine)|in un fermo immagine|nella foto (?:di archivio|d'archivio))\b",
+        )
+        .expect("valid caption pattern")
+    })
+}
+
+pub struct CaptionCredit;
+
+impl Check for CaptionCredit {
+    fn id(&self) -> CheckId {
+        CheckId::CaptionCredit
+    }
+
+    fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
+        let mut previous: Option<usize> = None;
+        let mut flagged_caption: Option<usize> = None;
+        for (index, sentence) in doc.sentences.iter().enumerate() {
+            let text = doc.sentence_text(sentence);
+            if let Some(c) = glued_credit_pattern()
+                .captures(text)
+                .and_then(|c| c.name("credit"))
+            {
+                let span = Span::new(c.start(), c.end()).shifted(sentence.span.start);
+                out.push(Finding::new(
+                    CheckId::CaptionCredit,
+                    Severity::Major,
+                    span,
+                    format!(
+                        "Photo credit \"{}\" glued to the end of a sentence",
+                        c.as_str()
+                    ),
+                ));
+                flagged_caption = Some(index);
+            } else if is_credit_line(text) {
+                out.push(Finding::new(
+                    CheckId::CaptionCredit,
+                    Severity::Major,
+                    sentence.span,
+                    format!("Photo credit line \"{text}\" in the article text"),
+                ));
+                // The line above a credit line is its photo caption.
+                if let Some(p) = previous.filter(|&p| flagged_caption != Some(p)) {
+                    let caption = doc.sentences[p].span;
+                    if on_line_before(doc.text, caption, sentence.span)
+                        && !is_credit_line(caption.slice(doc.text))
+                    {
+                        out.push(caption_finding(
+                            whole_line_up_to(doc.text, caption),
+                            "it stands above a photo credit",
+                        ));
+                        flagged_caption = Some(p);
+                    }
+                }
+            } else if sentence.kind == SentenceKind::Sentence
+                && caption_phrase_pattern().is_match(text)
+            {
+                out.push(caption_finding(sentence.span, "it describes a photo"));
+                flagged_caption = Some(index);
+            }
+            previous = Some(index);
+        }
+    }
+}
+
+fn is_credit_line(text: &str) -> bool {
+    text.chars().count() <= 100 && credit_line_pattern().is_match(text)
+}
+
+/// Whether `caption` ends the line just before the one where `credit` starts (blank lines
+/// between them allowed).
+fn on_line_before(text: &str, caption: Span, credit: Span) -> bool {
+    text[caption.end..credit.start].contains('\n')
+        && text[caption.end..credit.start].trim().is_empty()
+}
+
+/// `last` extended back to the start of its line: a caption can run over several sentences.
+fn whole_line_up_to(text: &str, last: Span) -> Span {
+    let line_start = text[..last.start].rfind('\n').map_or(0, |i| i + 1);
+    let leading =
+        text[line_start..last.start].len() - text[line_start..last.start].trim_start().len();
+    Span::new(line_start + leading, last.end)
+}
+
+fn caption_finding(span: Span, why: &str) -> Finding {
+    Finding::new(
+        CheckId::CaptionCredit,
+        Severity::Minor,
+        span,
+        format!("Photo caption in the article text ({why})"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{flagged, run_check};
+    use crate::langid::Lang;
+
+    #[test]
+    fn german_credit_lines_are_flagged_with_their_captions() {
+        let t = "Putin nimmt am 13. März 2025 an einem Treffen im Kreml teil.\nMaxim shemetov | Reuters\n\
+                 Der Kreml lehnte ab.\n\nSergei Ilnitsky | Über Reuters\n\nCharly Triballeau | AFP | Getty -Bilder\n\
+                 Kreml.ru | Über Reuters\nKevin Lamarque | Reuters";
+        let f = run_check(&CaptionCredit, t, Lang::GERMAN);
+        let majors: Vec<&str> = f
+            .iter()
+            .filter(|f| f.severity == Severity::Major)
+            .map(|f| f.span.slice(t))
+            .collect();
+        assert_eq!(
+            majors,
+            [
+                "Maxim shemetov | Reuters",
+                "Sergei Ilnitsky | Über Reuters",
+                "Charly Triballeau | AFP | Getty -Bilder",
+                "Kreml.ru | Über Reuters",
+                "Kevin Lamarque | Reuters"
+            ]
+        );
+        let minors: Vec<&str> = f
+            .iter()
+            .filter(|f| f.severity == Severity::Minor)
+            .map(|f| f.span.slice(t))
+            .collect();
+        assert_eq!(
+            minors,
+            [
+                "Putin nimmt am 13. März 2025 an einem Treffen im Kreml teil.",
+                "Der Kreml lehnte ab."
+            ]
+        );
+    }
+
+    #[test]
+    fn german_glued_credit_is_flagged_tightly() {
+        let t = "Putin schüttelt Witkoff die Hand.Gavriil Grigorov/Reuters\nDer Kreml sagte am Sonntag etwas.";
+        let f = run_check(&CaptionCredit, t, Lang::GERMAN);
+        assert_eq!(flagged(t, &f), ["Gavriil Grigorov/Reuters"]);
+        assert_eq!(f[0].severity, Severity::Major);
+    }
+
+    #[test]
+    fn german_photo_description_is_a_minor_caption() {
+        let t =
+            "Putin besucht die Region Kursk am 12. März 2025 in diesem Standbild aus dem Video.";
+        let f = run_check(&CaptionCredit, t, Lang::GERMAN);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Minor);
+    }
+
+    #[test]
+    fn german_news_about_agencies_is_not_flagged() {
+        let t = "Dies berichtet Reuters unter Berufung auf Quellen.\nDie USA lehnten ab – Details von Reuters\n\
+                 Die Agentur AFP meldete, AP und dpa bestätigten das.\nPreise 2023/2024";
+        assert!(
+            run_check(&CaptionCredit, t, Lang::GERMAN).is_empty(),
+            "{:?}",
+            run_check(&CaptionCredit, t, Lang::GERMAN)
+        );
+    }
+
+    #[test]
+    fn italian_credits_are_flagged_and_news_is_not() {
+        let t = "Il presidente parla ai giornalisti.\nFoto: ANSA\nIl ministro a Roma.Mauro Scrobogna/LaPresse";
+        let f = run_check(&CaptionCredit, t, Lang::ITALIAN);
+        let majors: Vec<&str> = f
+            .iter()
+            .filter(|f| f.severity == Severity::Major)
+            .map(|f| f.span.slice(t))
+            .collect();
+        assert_eq!(majors, ["Foto: ANSA", "Mauro Scrobogna/LaPresse"]);
+        let clean = "Secondo l'agenzia ANSA, il governo è stabile.\nLa Reuters ha diffuso la notizia in questa settimana.";
+        assert!(run_check(&CaptionCredit, clean, Lang::ITALIAN).is_empty());
+    }
+}

@@ -1,0 +1,246 @@
+//! Check 9: broken character encoding and invisible characters.
+//!
+//! Mojibake (UTF-8 read as Windows-1252: "Ã¤" for "ä", "â€œ" for "“"), U+FFFD replacement
+//! characters, HTML entities left in the text ("&amp;", "&#8220;"), control characters,
+//! and zero-width or soft-hyphen characters that break search and copy-paste.
+
+use super::{Check, CheckId, Document, Finding, Severity};
+use crate::span::Span;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub struct Encoding;
+
+/// Characters that UTF-8 continuation bytes 0x80–0xBF become when read as Windows-1252
+/// (or Latin-1, for the C1 controls).
+const CP1252_TAIL: &str = "\u{80}-\u{BF}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+
+fn mojibake_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // Lead bytes of 2-byte sequences (Â, Ã for Latin-1 letters; Å, Ä for Central
+        // European ones) and of 3-byte punctuation (â€), each followed by continuation
+        // bytes. "Ä" and "Å" are real letters, so they need a tail that never follows a
+        // letter in real text.
+        let pattern = format!(
+            "(?:[ÂÃ][{t}]|â€[{t}]?|[ÄÅ][\u{80}-\u{9F}¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿])+",
+            t = CP1252_TAIL
+        );
+        Regex::new(&pattern).expect("valid mojibake pattern")
+    })
+}
+
+fn entity_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+            .expect("valid entity pattern")
+    })
+}
+
+/// Invisible characters that do not belong in published text.
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{200B}' => "zero-width space",
+        '\u{200C}' => "zero-width non-joiner",
+        '\u{200D}' => "zero-width joiner",
+        '\u{2060}' => "word joiner",
+        '\u{FEFF}' => "byte-order mark",
+        '\u{00AD}' => "soft hyphen",
+        _ => return None,
+    })
+}
+
+/// Replacement characters or mojibake in one sentence this many times make it unreadable.
+const CRITICAL_GARBLE_COUNT: usize = 3;
+
+impl Check for Encoding {
+    fn id(&self) -> CheckId {
+        CheckId::Encoding
+    }
+
+    fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
+        let mut garbled: Vec<Span> = Vec::new();
+        for m in mojibake_re().find_iter(doc.text) {
+            garbled.push(Span::new(m.start(), m.end()));
+        }
+        for run in char_runs(doc.text, |c| c == '\u{FFFD}') {
+            garbled.push(run);
+        }
+        garbled.sort();
+        for &span in &garbled {
+            let in_sentence = garbled_in_same_sentence(doc, &garbled, span);
+            let severity = if in_sentence >= CRITICAL_GARBLE_COUNT {
+                Severity::Critical
+            } else {
+                Severity::Major
+            };
+            let message = if span.slice(doc.text).contains('\u{FFFD}') {
+                "replacement character (\u{FFFD}): a character was lost when the text was converted"
+                    .to_string()
+            } else {
+                format!(
+                    "garbled characters {:?}: UTF-8 text decoded with the wrong encoding",
+                    span.slice(doc.text)
+                )
+            };
+            out.push(Finding::new(CheckId::Encoding, severity, span, message));
+        }
+
+        for m in entity_re().find_iter(doc.text) {
+            let decoded = html_escape::decode_html_entities(m.as_str());
+            if decoded != m.as_str() {
+                out.push(Finding::new(
+                    CheckId::Encoding,
+                    Severity::Major,
+                    Span::new(m.start(), m.end()),
+                    format!(
+                        "HTML entity {:?} left in the text (should read {:?})",
+                        m.as_str(),
+                        decoded
+                    ),
+                ));
+            }
+        }
+
+        // C1 controls are part of most mojibake sequences; report those once, as mojibake.
+        for run in char_runs(doc.text, is_stray_control)
+            .into_iter()
+            .filter(|r| !garbled.iter().any(|g| g.overlaps(*r)))
+        {
+            out.push(Finding::new(
+                CheckId::Encoding,
+                Severity::Major,
+                run,
+                format!(
+                    "control character U+{:04X} in the text",
+                    first_char(doc.text, run) as u32
+                ),
+            ));
+        }
+
+        for run in char_runs(doc.text, |c| invisible_name(c).is_some()) {
+            let name = invisible_name(first_char(doc.text, run)).unwrap_or("invisible character");
+            out.push(Finding::new(
+                CheckId::Encoding,
+                Severity::Minor,
+                run,
+                format!("invisible {name} in the text (breaks search and copy-paste)"),
+            ));
+        }
+    }
+}
+
+/// Control characters other than line breaks and tabs.
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+fn first_char(text: &str, span: Span) -> char {
+    span.slice(text).chars().next().unwrap_or('\u{0}')
+}
+
+/// Maximal runs of characters matching `pred`, as spans.
+fn char_runs(text: &str, pred: impl Fn(char) -> bool) -> Vec<Span> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (pred(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push(Span::new(s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(Span::new(s, text.len()));
+    }
+    runs
+}
+
+/// How many of `garbled` lie in the sentence (or, outside sentences, the line) of `span`.
+fn garbled_in_same_sentence(doc: &Document<'_>, garbled: &[Span], span: Span) -> usize {
+    let scope = doc
+        .sentences
+        .iter()
+        .map(|s| s.span)
+        .find(|s| s.contains(span))
+        .unwrap_or(span);
+    garbled.iter().filter(|g| scope.overlaps(**g)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{flagged, run_check};
+    use crate::langid::Lang;
+
+    #[test]
+    fn flags_german_mojibake() {
+        let text = "Die Gespr\u{e4}che in M\u{c3}\u{bc}nchen waren \u{e2}\u{20ac}\u{153}schwierig\u{e2}\u{20ac}\u{9d}.";
+        let findings = run_check(&Encoding, text, Lang::GERMAN);
+        assert_eq!(flagged(text, &findings), ["Ã¼", "â€œ", "â€\u{9d}"]);
+        assert!(findings.iter().all(|f| f.severity == Severity::Critical));
+    }
+
+    #[test]
+    fn single_mojibake_is_major() {
+        let text = "La citt\u{c3}\u{a0} di Roma \u{e8} bella.";
+        let findings = run_check(&Encoding, text, Lang::ITALIAN);
+        assert_eq!(flagged(text, &findings), ["Ã\u{a0}"]);
+        assert_eq!(findings[0].severity, Severity::Major);
+    }
+
+    #[test]
+    fn clean_accented_text_is_not_flagged() {
+        for (text, lang) in [
+            (
+                "Äußerst schöne Grüße aus Österreich, Ärger über Åland – „Zitat“ » gut «.",
+                Lang::GERMAN,
+            ),
+            (
+                "È così: perché la città è più bella «oggi»? Sì, à la carte.",
+                Lang::ITALIAN,
+            ),
+            ("AT&T und H&M verkaufen mehr; Q&A folgt.", Lang::GERMAN),
+        ] {
+            assert!(run_check(&Encoding, text, lang).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn flags_replacement_characters_and_entities() {
+        let text = "Die Stra\u{FFFD}e &amp; der Platz &#8220;Mitte&#8221; und&nbsp;mehr.";
+        let findings = run_check(&Encoding, text, Lang::GERMAN);
+        assert_eq!(
+            flagged(text, &findings),
+            ["\u{FFFD}", "&amp;", "&#8220;", "&#8221;", "&nbsp;"]
+        );
+        let text = "Il governo &quot;tecnico&quot; e l&#39;opposizione.";
+        let findings = run_check(&Encoding, text, Lang::ITALIAN);
+        assert_eq!(flagged(text, &findings), ["&quot;", "&quot;", "&#39;"]);
+    }
+
+    #[test]
+    fn unknown_entity_like_text_is_not_flagged() {
+        let text = "Der Code lautet &foo123; und nicht mehr.";
+        assert!(run_check(&Encoding, text, Lang::GERMAN).is_empty());
+    }
+
+    #[test]
+    fn flags_invisible_and_control_characters() {
+        let text = "Der Kreml\u{200B}\u{200B} sagte\u{7} es. Il Cremlino\u{AD}Palast ha detto.";
+        let findings = run_check(&Encoding, text, Lang::GERMAN);
+        assert_eq!(
+            flagged(text, &findings),
+            ["\u{7}", "\u{200B}\u{200B}", "\u{AD}"]
+        );
+        assert_eq!(findings[0].severity, Severity::Major);
+        assert_eq!(findings[1].severity, Severity::Minor);
+        let text = "Il presidente\u{FEFF} ha parlato.\r\n\tPoi è partito.";
+        let findings = run_check(&Encoding, text, Lang::ITALIAN);
+        assert_eq!(flagged(text, &findings), ["\u{FEFF}"]);
+    }
+}

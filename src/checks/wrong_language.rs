@@ -1,0 +1,364 @@
+//! Text in the wrong language for the article: whole sentences ("Leave a Reply" in a German
+//! article), single foreign words ("Kernkraftwerk", "fazit" in an Italian article) and
+//! garbled hybrids glued from two foreign words ("Nahenvoyé": German "Nah" + French "envoyé").
+//!
+//! Evidence comes from the Zipf frequency lists of `lexicon` (a word counts for a language
+//! when it is clearly more frequent there than in the article's language) and, for longer
+//! sentences, from `langid::detect_sentence`. Proper names, organisations and established
+//! loanwords are left alone: capitalised words are skipped except German compounds in
+//! non-German articles, words found in most other lexicons are treated as international, and
+//! anything in the article's own lexicon is accepted ("Team", "Deal", "Homeoffice").
+
+use super::words::{words, Word};
+use super::{Check, CheckId, Document, Finding, Severity};
+use crate::langid::{self, Lang};
+use crate::lexicon::{self, Lexicon};
+use crate::span::Span;
+
+/// A word counts for language L when its Zipf frequency there exceeds the article
+/// language's by this much (a missing word counts as 0).
+const FAVOUR_MARGIN: f32 = 1.0;
+/// A single foreign word must be at least this common in its language (Zipf).
+const MIN_FOREIGN_ZIPF: f32 = 3.0;
+/// Stricter minimum for capitalised sentence-initial words, which are often names, and for
+/// the foreign half of a hybrid word.
+const MIN_FOREIGN_ZIPF_CAPITALISED: f32 = 3.5;
+/// Shortest word judged on its own; short words are shared by too many languages.
+const MIN_WORD_CHARS: usize = 4;
+/// Foreign run length (words) from which a phrase is a major error rather than a blemish.
+const MAJOR_RUN_WORDS: usize = 3;
+
+pub struct WrongLanguage;
+
+impl Check for WrongLanguage {
+    fn id(&self) -> CheckId {
+        CheckId::WrongLanguage
+    }
+
+    fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
+        let Some(home) = lexicon::for_lang(doc.lang) else {
+            return;
+        };
+        let foreign: Vec<(Lang, &Lexicon)> = lexicon::LANGS
+            .iter()
+            .filter(|&&l| l != doc.lang)
+            .filter_map(|&l| lexicon::for_lang(l).map(|lex| (l, lex)))
+            .collect();
+        let ctx = Context {
+            doc,
+            home,
+            foreign: &foreign,
+        };
+        for sentence in doc.sentences {
+            let text = doc.sentence_text(sentence);
+            if doc.settings.is_allowed(text) {
+                continue;
+            }
+            let tokens = words(text);
+            if let Some(lang) = ctx.sentence_language(text, &tokens) {
+                out.push(Finding::new(
+                    CheckId::WrongLanguage,
+                    Severity::Major,
+                    sentence.span,
+                    format!("Sentence in {}, not {}", lang.name(), doc.lang.name()),
+                ));
+                continue;
+            }
+            ctx.foreign_words(text, &tokens, sentence.span.start, out);
+        }
+    }
+}
+
+/// A piece of a word with the language it belongs to.
+type Part<'w> = (Lang, &'w str);
+
+struct Context<'a> {
+    doc: &'a Document<'a>,
+    home: &'a Lexicon,
+    foreign: &'a [(Lang, &'static Lexicon)],
+}
+
+fn zipf(lexicon: &Lexicon, word: &str) -> f32 {
+    lexicon.zipf(word).unwrap_or(0.0)
+}
+
+impl Context<'_> {
+    /// Whether `word` is clearly more frequent in `lexicon` than in the article's language.
+    fn favours(&self, lexicon: &Lexicon, word: &str) -> bool {
+        zipf(lexicon, word) - zipf(self.home, word) >= FAVOUR_MARGIN
+    }
+
+    /// The language of the whole sentence when it is not the article's.
+    fn sentence_language(&self, text: &str, tokens: &[Word<'_>]) -> Option<Lang> {
+        let judged: Vec<&Word> = tokens
+            .iter()
+            .filter(|w| !w.is_numeric() && !w.is_acronym())
+            .collect();
+        if judged.len() < 3 {
+            return None;
+        }
+        let detected = langid::detect_sentence(text, self.doc.lang);
+        if detected.lang != self.doc.lang {
+            // Confirm the detector with the word lists: most words must not be home words.
+            let confirmed = match self.foreign.iter().find(|(l, _)| *l == detected.lang) {
+                Some((_, lex)) => {
+                    judged.iter().filter(|w| self.favours(lex, w.text)).count() * 2 >= judged.len()
+                }
+                None => {
+                    judged
+                        .iter()
+                        .filter(|w| !self.home.contains(w.text))
+                        .count()
+                        * 4
+                        >= judged.len() * 3
+                }
+            };
+            if confirmed {
+                return Some(detected.lang);
+            }
+        }
+        // Short sentences ("Leave a Reply") are too short for the detector: three in five words
+        // must favour one foreign language, none the home one, and a lower-case common word
+        // must be among them so that a run of capitalised names does not count.
+        self.foreign.iter().find_map(|&(lang, lex)| {
+            let favouring: Vec<&&Word> = judged
+                .iter()
+                .filter(|w| self.favours(lex, w.text))
+                .collect();
+            let against = judged
+                .iter()
+                .filter(|w| zipf(self.home, w.text) - zipf(lex, w.text) >= FAVOUR_MARGIN)
+                .count();
+            let has_common_lowercase = favouring
+                .iter()
+                .any(|w| !w.starts_uppercase() && zipf(lex, w.text) >= 4.5);
+            (favouring.len() * 5 >= judged.len() * 3 && against == 0 && has_common_lowercase)
+                .then_some(lang)
+        })
+    }
+
+    /// The foreign language `word` belongs to, if the evidence is good enough to flag it.
+    fn foreign_word_language(&self, word: &Word<'_>, sentence_initial: bool) -> Option<Lang> {
+        let chars = word.text.chars().count();
+        if chars < MIN_WORD_CHARS
+            || word.is_acronym()
+            || !word.text.chars().all(char::is_alphabetic)
+            || self.home.contains(word.text)
+            || self.doc.settings.is_allowed(word.text)
+        {
+            return None;
+        }
+        let known_in: Vec<(Lang, f32)> = self
+            .foreign
+            .iter()
+            .filter_map(|&(l, lex)| lex.zipf(word.text).map(|z| (l, z)))
+            .collect();
+        // Found in most other languages: a name or international term ("Erdogan", "Rubio").
+        if known_in.len() >= 3 {
+            return None;
+        }
+        let &(lang, z) = known_in.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let capitalised = word.starts_uppercase();
+        let min_zipf = if capitalised && sentence_initial {
+            MIN_FOREIGN_ZIPF_CAPITALISED
+        } else {
+            MIN_FOREIGN_ZIPF
+        };
+        if z < min_zipf {
+            return None;
+        }
+        if capitalised && !sentence_initial {
+            // Mid-sentence capitals are names, or German nouns. Only a long word known in
+            // German alone is taken as a German noun in another language's article.
+            let german_noun = self.doc.lang != Lang::GERMAN
+                && lang == Lang::GERMAN
+                && known_in.len() == 1
+                && chars >= 8;
+            if !german_noun {
+                return None;
+            }
+        }
+        Some(lang)
+    }
+
+    /// "Nahenvoyé": a word in no lexicon, made of a word from one foreign language and a
+    /// word of at least five letters from another. Returns the two parts and languages.
+    fn hybrid<'w>(&self, word: &'w str) -> Option<(Part<'w>, Part<'w>)> {
+        if word.chars().count() < 8
+            || !word.chars().all(char::is_alphabetic)
+            || self.home.contains(word)
+            || self.foreign.iter().any(|(_, lex)| lex.contains(word))
+        {
+            return None;
+        }
+        let all =
+            || std::iter::once((self.doc.lang, self.home)).chain(self.foreign.iter().copied());
+        for (split, _) in word.char_indices().skip(3) {
+            let (prefix, suffix) = word.split_at(split);
+            if suffix.chars().count() < 5 || self.home.contains(suffix) {
+                continue;
+            }
+            let Some(&(suffix_lang, suffix_lex)) = self
+                .foreign
+                .iter()
+                .filter(|(_, lex)| zipf(lex, suffix) >= MIN_FOREIGN_ZIPF_CAPITALISED)
+                .max_by(|a, b| zipf(a.1, suffix).total_cmp(&zipf(b.1, suffix)))
+            else {
+                continue;
+            };
+            let Some((prefix_lang, prefix_lex)) =
+                all().max_by(|a, b| zipf(a.1, prefix).total_cmp(&zipf(b.1, prefix)))
+            else {
+                continue;
+            };
+            // The prefix must clearly belong to a third language, not to the article's.
+            if prefix_lang != self.doc.lang
+                && prefix_lang != suffix_lang
+                && zipf(prefix_lex, prefix) >= MIN_FOREIGN_ZIPF
+                && zipf(prefix_lex, prefix) - zipf(suffix_lex, prefix) >= FAVOUR_MARGIN
+            {
+                return Some(((prefix_lang, prefix), (suffix_lang, suffix)));
+            }
+        }
+        None
+    }
+
+    fn foreign_words(
+        &self,
+        text: &str,
+        tokens: &[Word<'_>],
+        offset: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        // Runs of consecutive foreign words of one language become one finding.
+        let mut run: Option<(Lang, usize, usize)> = None; // language, first and last token
+        let flush = |run: &mut Option<(Lang, usize, usize)>, out: &mut Vec<Finding>| {
+            if let Some((lang, first, last)) = run.take() {
+                let span = Span::new(tokens[first].span.start, tokens[last].span.end);
+                let count = last - first + 1;
+                let severity = if count >= MAJOR_RUN_WORDS {
+                    Severity::Major
+                } else {
+                    Severity::Minor
+                };
+                let what = if count == 1 { "word" } else { "words" };
+                out.push(Finding::new(
+                    CheckId::WrongLanguage,
+                    severity,
+                    span.shifted(offset),
+                    format!(
+                        "{} {what} \"{}\" in a text in {}",
+                        lang.name(),
+                        span.slice(text),
+                        self.doc.lang.name()
+                    ),
+                ));
+            }
+        };
+        for (index, word) in tokens.iter().enumerate() {
+            if let Some(((prefix_lang, prefix), (suffix_lang, suffix))) = self.hybrid(word.text) {
+                flush(&mut run, out);
+                out.push(Finding::new(
+                    CheckId::WrongLanguage,
+                    Severity::Major,
+                    word.span.shifted(offset),
+                    format!(
+                        "Garbled word \"{}\": {} \"{prefix}\" glued to {} \"{suffix}\"",
+                        word.text,
+                        prefix_lang.name(),
+                        suffix_lang.name()
+                    ),
+                ));
+                continue;
+            }
+            match (self.foreign_word_language(word, index == 0), run) {
+                (Some(lang), Some((run_lang, first, last)))
+                    if run_lang == lang && last + 1 == index =>
+                {
+                    run = Some((lang, first, index));
+                }
+                (Some(lang), _) => {
+                    flush(&mut run, out);
+                    run = Some((lang, index, index));
+                }
+                (None, _) => flush(&mut run, out),
+            }
+        }
+        flush(&mut run, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{flagged, run_check, run_check_with};
+    use crate::checks::CheckSettings;
+
+    #[test]
+    fn english_boilerplate_sentences_in_german_article_are_major() {
+        let t = "Der Kreml lehnte ab.\nLeave a Reply\nYour email address will not be published. Required fields are marked *";
+        let f = run_check(&WrongLanguage, t, Lang::GERMAN);
+        assert_eq!(
+            flagged(t, &f),
+            [
+                "Leave a Reply",
+                "Your email address will not be published.",
+                "Required fields are marked *"
+            ]
+        );
+        assert!(f.iter().all(|f| f.severity == Severity::Major));
+        assert!(f[0].message.contains("English"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn german_names_loanwords_and_organisations_are_not_flagged() {
+        let t = "Der Pressesprecher von Kreml, Dmitry Peskov, sagte gegenüber CNBC, das Team von Steve Witkoff \
+                 arbeite im Homeoffice an einem Deal. Trump flog mit der Air Force One nach Riad. Der Lockdown \
+                 endete. Volodymyr Dubovyk vom Center for European Policy Analysis kommentierte das. Recep Tayyip \
+                 Erdogan sprach über Zaporozhye.";
+        let f = run_check(&WrongLanguage, t, Lang::GERMAN);
+        assert!(f.is_empty(), "{:?}", flagged(t, &f));
+    }
+
+    #[test]
+    fn german_words_in_italian_article_are_flagged() {
+        let t = "fazit\nLa questione del controllo sui punti strategici, come lo Zaporozhye Kernkraftwerk, è centrale.\n\
+                 Kommentare (0)";
+        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
+        assert_eq!(flagged(t, &f), ["fazit", "Kernkraftwerk", "Kommentare"]);
+        assert!(f.iter().all(|f| f.severity == Severity::Minor));
+        assert!(f[1].message.contains("German"), "{}", f[1].message);
+    }
+
+    #[test]
+    fn italian_hybrid_word_is_major() {
+        let t = "I negoziati guidati dal Nahenvoyé Steve Witkoff hanno portato a una svolta.";
+        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
+        assert_eq!(flagged(t, &f), ["Nahenvoyé"]);
+        assert_eq!(f[0].severity, Severity::Major);
+        assert!(
+            f[0].message.contains("French \"envoyé\""),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn italian_names_and_loanwords_are_not_flagged() {
+        let t = "Trump ha parlato con i giornalisti a bordo dell'Air Force One e il suo team ha discusso il deal \
+                 con Dmitry Peskov e Recep Tayyip Erdogan sulla centrale di Zaporozhye.";
+        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
+        assert!(f.is_empty(), "{:?}", flagged(t, &f));
+    }
+
+    #[test]
+    fn allow_list_silences_a_word() {
+        let t = "La questione della centrale Kernkraftwerk è centrale.";
+        let settings = CheckSettings {
+            allowed_terms: vec!["Kernkraftwerk".into()],
+            ..Default::default()
+        };
+        assert!(run_check_with(&WrongLanguage, t, Lang::ITALIAN, &settings).is_empty());
+        assert_eq!(run_check(&WrongLanguage, t, Lang::ITALIAN).len(), 1);
+    }
+}

@@ -1,0 +1,263 @@
+//! End-to-end tests of the `mtaudit` command: exit codes, input handling, formats.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
+const CLEAN_GERMAN: &str = "Die Bundesregierung hat am Mittwoch einen neuen Haushalt beschlossen. \
+    Der Finanzminister sprach von einem soliden Plan für die kommenden Jahre.\n";
+
+fn mtaudit(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("mtaudit").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(SAMPLES).join(name)
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn clean_article_passes_the_gate_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.txt"), CLEAN_GERMAN).unwrap();
+    mtaudit(dir.path())
+        .args([
+            "audit",
+            "clean.txt",
+            "--format",
+            "jsonl",
+            "--fail-under",
+            "90",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"id\":\"clean\""));
+}
+
+#[test]
+fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbled = sample("002_66fad53027afa2c3.txt");
+    mtaudit(dir.path())
+        .args(["audit", "--format", "jsonl", "--fail-under", "99"])
+        .arg(&garbled)
+        .assert()
+        .code(1);
+    mtaudit(dir.path())
+        .args([
+            "audit",
+            "--format",
+            "jsonl",
+            "--max-broken-ratio",
+            "0",
+            "--exit-zero",
+        ])
+        .arg(&garbled)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn usage_and_config_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    mtaudit(dir.path()).args(["audit"]).assert().code(2);
+    mtaudit(dir.path())
+        .args(["audit", "x.txt", "--fail-under", "150"])
+        .assert()
+        .code(2);
+    std::fs::write(dir.path().join("mtaudit.toml"), "[gate]\nminimum = 3\n").unwrap();
+    std::fs::write(dir.path().join("a.txt"), CLEAN_GERMAN).unwrap();
+    mtaudit(dir.path())
+        .args(["audit", "a.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("mtaudit.toml").and(predicate::str::contains("minimum")));
+}
+
+#[test]
+fn config_is_found_in_a_parent_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mtaudit.toml"),
+        "[gate]\nfail_under = 99.5\n",
+    )
+    .unwrap();
+    let nested = dir.path().join("desk/today");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::copy(sample("002_66fad53027afa2c3.txt"), nested.join("a.txt")).unwrap();
+    mtaudit(&nested)
+        .args(["audit", "a.txt", "--format", "jsonl"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn one_invalid_file_does_not_lose_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    std::fs::write(batch.join("good.txt"), CLEAN_GERMAN).unwrap();
+    std::fs::write(batch.join("latin1.txt"), b"Gr\xF6\xDFe und K\xFChe.\n").unwrap();
+    std::fs::write(batch.join("binary.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
+    std::fs::copy(sample("003_810082e6ac50dd52.txt"), batch.join("real.txt")).unwrap();
+    mtaudit(dir.path())
+        .args(["audit", "batch", "--format", "json", "--out", "out"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("latin1.txt: invalid UTF-8 at byte 2")
+                .and(predicate::str::contains("binary.txt: binary data")),
+        );
+    let summary = json(&dir.path().join("out/summary.json"));
+    assert_eq!(summary["articles"], 2);
+    assert_eq!(summary["input_errors"].as_array().unwrap().len(), 2);
+    assert!(dir.path().join("out/good.json").is_file());
+    assert!(dir.path().join("out/real.json").is_file());
+    assert!(!dir.path().join("out/latin1.json").exists());
+}
+
+#[test]
+fn json_lines_input_with_a_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = [
+        serde_json::json!({"id": "de-1", "text": CLEAN_GERMAN, "lang": "de"}).to_string(),
+        "{\"id\": \"broken\", \"text\": ".to_string(),
+        serde_json::json!({"id": 7, "text": "La Casa Bianca ha confermato la telefonata di martedì.", "title": "Telefonata"})
+            .to_string(),
+    ];
+    std::fs::write(dir.path().join("feed.jsonl"), records.join("\n")).unwrap();
+    let out = mtaudit(dir.path())
+        .args(["audit", "feed.jsonl", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("feed.jsonl:2: malformed JSON Lines record")
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut ids: Vec<_> = lines
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["7", "de-1"]);
+    let italian = lines.iter().find(|l| l["id"] == "7").unwrap();
+    assert_eq!(italian["lang"], "it");
+    assert_eq!(italian["title"], "Telefonata");
+    assert_eq!(italian["source"], "feed.jsonl:3");
+}
+
+#[test]
+fn standard_input_is_one_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mtaudit(dir.path())
+        .args(["audit", "-", "--format", "jsonl"])
+        .write_stdin(std::fs::read(sample("004_f3f7d7d9b85fe900.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["id"], "stdin");
+    assert_eq!(report["source"], "-");
+    assert_eq!(report["lang"], "it");
+    assert!(report["findings"].as_array().unwrap().len() > 5);
+}
+
+#[test]
+fn lang_override_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), CLEAN_GERMAN).unwrap();
+    let out = mtaudit(dir.path())
+        .args(["audit", "a.txt", "--format", "jsonl", "--lang", "it"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["lang"].as_str(), report["lang_source"].as_str()),
+        (Some("it"), Some("override"))
+    );
+    mtaudit(dir.path())
+        .args(["audit", "a.txt", "--lang", "xx"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn rerun_reuses_unchanged_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        mtaudit(dir.path())
+            .args(["audit", SAMPLES, "--format", "json", "--out", "out"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    run(&[]);
+    let first = json(&dir.path().join("out/summary.json"));
+    assert_eq!(first["reused"], 0);
+    run(&[]);
+    let second = json(&dir.path().join("out/summary.json"));
+    assert_eq!(second["reused"], 5);
+    assert_eq!(first["verdicts"], second["verdicts"]);
+    run(&["--force"]);
+    assert_eq!(json(&dir.path().join("out/summary.json"))["reused"], 0);
+    run(&["--fail-under", "50"]);
+    assert_eq!(
+        json(&dir.path().join("out/summary.json"))["reused"],
+        0,
+        "changed settings must re-audit"
+    );
+}
+
+#[test]
+fn human_table_lists_every_article() {
+    let dir = tempfile::tempdir().unwrap();
+    mtaudit(dir.path())
+        .args(["audit", SAMPLES, "--format", "human"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("000_242c8710a1e8f699")
+                .and(predicate::str::contains("004_f3f7d7d9b85fe900"))
+                .and(predicate::str::contains("Worst sentences:"))
+                .and(predicate::str::contains("5 articles")),
+        );
+}
+
+#[test]
+fn json_report_of_a_sample_article() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        sample("003_810082e6ac50dd52.txt"),
+        dir.path().join("003_810082e6ac50dd52.txt"),
+    )
+    .unwrap();
+    mtaudit(dir.path())
+        .args([
+            "audit",
+            "003_810082e6ac50dd52.txt",
+            "--format",
+            "json",
+            "--out",
+            "out",
+            "--exit-zero",
+        ])
+        .assert()
+        .code(0);
+    let report = json(&dir.path().join("out/003_810082e6ac50dd52.json"));
+    insta::assert_json_snapshot!("sample_003_report", report, { ".fingerprint" => "[fingerprint]" });
+}
