@@ -13,7 +13,6 @@ pub mod input;
 pub mod langid;
 pub mod lm;
 pub mod lexicon;
-pub mod lm;
 pub mod report;
 pub mod scoring;
 pub mod segment;
