@@ -108,3 +108,123 @@ fn german_paragraph_matches_llama_cpp() {
 fn italian_paragraph_matches_llama_cpp() {
     check_against_llama_cpp("italian_paragraph");
 }
+
+fn sample(name: &str) -> String {
+    let dir = format!("{}/tests/fixtures/samples", env!("CARGO_MANIFEST_DIR"));
+    let path = std::fs::read_dir(dir)
+        .expect("samples directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(name))
+        })
+        .expect("sample article");
+    std::fs::read_to_string(path).expect("sample text")
+}
+
+const SAMPLES: [&str; 5] = ["000_", "001_", "002_", "003_", "004_"];
+
+#[test]
+fn default_scoring_stays_within_005_nats_of_exact_on_the_samples() {
+    let (Some(exact), Some(default)) = (model(true), model(false)) else {
+        return;
+    };
+    let mut differences = Vec::new();
+    for name in SAMPLES {
+        let text = sample(name);
+        let lang = mtaudit::langid::detect(&text).map(|d| d.lang);
+        let a = exact.score_tokens(&text, lang).unwrap();
+        let b = default.score_tokens(&text, lang).unwrap();
+        assert_eq!(a.len(), b.len());
+        differences.extend(
+            a.iter()
+                .zip(&b)
+                .map(|(a, b)| (a.surprisal - b.surprisal).abs()),
+        );
+    }
+    let mean_abs = mean(&differences);
+    let worst = differences.iter().copied().fold(0f32, f32::max);
+    eprintln!(
+        "default vs exact over {} tokens: mean |Δ| {mean_abs:.4} nats, max {worst:.3}",
+        differences.len()
+    );
+    assert!(mean_abs <= 0.05, "mean absolute difference {mean_abs}");
+}
+
+/// Sentence of `article` containing `needle`, with its rank (0 = worst) under `worse`.
+fn rank_of(
+    text: &str,
+    sentences: &[mtaudit::segment::Sentence],
+    scores: &[f32],
+    needle: &str,
+) -> (usize, usize) {
+    let index = sentences
+        .iter()
+        .position(|s| s.span.slice(text).contains(needle))
+        .expect("sentence present");
+    let rank = scores.iter().filter(|&&s| s > scores[index]).count();
+    (index, rank)
+}
+
+#[test]
+fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
+    let Some(model) = model(false) else { return };
+    let cases = [
+        ("002_", "Wir wirkt uns sofort wieder auf.", true),
+        ("002_", "Mitgliedstaaten des Rat umfassender Frieden.", true),
+        (
+            "001_",
+            "Recep Tayyip Erdogan einen „gerechten Frieden“ zwischen der Ukraine und Russland.",
+            false,
+        ),
+    ];
+    for (name, needle, garbled) in cases {
+        let text = sample(name);
+        let sentences = mtaudit::segment::segment(&text);
+        let scored = model.score_article(&text, &sentences).unwrap();
+        // Badness: lower SLOR is worse.
+        let badness: Vec<f32> = scored.sentences.iter().map(|s| -s.slor).collect();
+        let mean_badness: Vec<f32> = scored.sentences.iter().map(|s| s.mean_surprisal).collect();
+        let (_, rank) = rank_of(&text, &sentences, &badness, needle);
+        let (_, mean_rank) = rank_of(&text, &sentences, &mean_badness, needle);
+        let quarter = sentences.len().div_ceil(4);
+        eprintln!(
+            "{needle}: SLOR rank {rank}, mean rank {mean_rank} of {} (worst quarter: < {quarter})",
+            sentences.len()
+        );
+        if garbled {
+            assert!(
+                rank < quarter,
+                "{needle:?} ranks {rank} of {}",
+                sentences.len()
+            );
+        } else {
+            assert!(
+                rank >= quarter,
+                "{needle:?} ranks {rank} of {}",
+                sentences.len()
+            );
+        }
+    }
+    let text = sample("000_");
+    let sentences = mtaudit::segment::segment(&text);
+    let scored = model.score_article(&text, &sentences).unwrap();
+    let phrase = "der Ball sei vor dem Russlands Gericht";
+    let start = text.find(phrase).expect("phrase present");
+    let phrase_span = mtaudit::span::Span::new(start, start + phrase.len());
+    let index = sentences
+        .iter()
+        .position(|s| s.span.contains(phrase_span))
+        .expect("sentence with the phrase");
+    let worst = scored.sentences[index].worst_span.expect("worst span");
+    eprintln!(
+        "worst span: {:?} ({:.2} nats)",
+        worst.span.slice(&text),
+        worst.mean_surprisal
+    );
+    assert!(
+        worst.span.overlaps(phrase_span),
+        "worst span {:?}",
+        worst.span.slice(&text)
+    );
+}

@@ -1,0 +1,56 @@
+//! Language-model scoring speed: tokens/s for default (shortlist head) and exact scoring of
+//! a sample article, and model load time. Needs `MTAUDIT_MODEL` (path to the GGUF); without
+//! it the benchmarks are skipped. Run: `MTAUDIT_MODEL=… cargo bench --bench lm`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use mtaudit::lm::{LanguageModel, ScoringOptions};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A mid-sized German sample (about 1,000 tokens): long enough to span several chunks,
+/// short enough for ten timed iterations per mode in about a minute.
+const ARTICLE: &str = "001_89a789b5965c4451.txt";
+
+fn bench_scoring(c: &mut Criterion) {
+    let Some(path) = std::env::var_os("MTAUDIT_MODEL").map(PathBuf::from) else {
+        eprintln!(
+            "skipping: set MTAUDIT_MODEL to the Gemma 3 270M GGUF to benchmark the language model"
+        );
+        return;
+    };
+    let article = format!(
+        "{}/tests/fixtures/samples/{ARTICLE}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(article).expect("sample article");
+    let sentences = mtaudit::segment::segment(&text);
+
+    let mut group = c.benchmark_group("lm");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(20));
+    for (name, exact) in [("score_default", false), ("score_exact", true)] {
+        let model = LanguageModel::load(
+            &path,
+            ScoringOptions {
+                exact,
+                ..ScoringOptions::default()
+            },
+        )
+        .expect("model loads");
+        let tokens = model.tokenizer().encode(&text).expect("tokenizes").len();
+        group.throughput(Throughput::Elements(tokens as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| model.score_article(&text, &sentences).expect("scores"))
+        });
+    }
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("load", |b| {
+        b.iter(|| LanguageModel::load(&path, ScoringOptions::default()).expect("model loads"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_scoring);
+criterion_main!(benches);
