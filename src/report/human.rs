@@ -43,8 +43,8 @@ impl<W: Write + Send> HumanReport<W> {
             .clamp(7, 40);
         let _ = writeln!(
             s,
-            "{:<id_width$}  {:<4} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  {}",
-            "ARTICLE", "LANG", "WORDS", "SCORE", "OK", "SUSPECT", "BROKEN", "GATE", "WORST CHECK"
+            "{:<id_width$}  {:<4} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  WORST CHECK",
+            "ARTICLE", "LANG", "WORDS", "SCORE", "OK", "SUSPECT", "BROKEN", "GATE"
         );
         for r in rows {
             let _ = writeln!(
