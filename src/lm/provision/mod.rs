@@ -264,19 +264,9 @@ impl Provisioner {
                 })
             };
         }
-        if self.status(manifest).state == CacheState::Present {
-            return Ok(self.resolved(manifest, ModelOrigin::Cached));
-        }
-        if self.offline {
-            return Err(ProvisionError::NotAvailableOffline {
-                file: manifest.file.clone(),
-                path: self.cached_path(manifest),
-            });
-        }
-        let origin = self.download_unless(manifest, || {
+        self.cached_or_downloaded(manifest, || {
             self.status(manifest).state == CacheState::Present
-        })?;
-        Ok(self.resolved(manifest, origin))
+        })
     }
 
     /// Like [`resolve`](Self::resolve) but never downloads (`mtaudit model path`).
@@ -291,7 +281,19 @@ impl Provisioner {
     /// Makes sure the cache holds a verified copy of the model (`mtaudit model fetch`):
     /// a cached file is re-hashed, and downloaded again if damaged.
     pub fn fetch(&self, manifest: &ModelManifest) -> Result<ResolvedModel, ProvisionError> {
-        if self.status(manifest).state == CacheState::Present && self.verify(manifest).is_ok() {
+        self.cached_or_downloaded(manifest, || {
+            self.status(manifest).state == CacheState::Present && self.verify(manifest).is_ok()
+        })
+    }
+
+    /// The cached file when `cached_ok` holds, else a download (unless offline);
+    /// `cached_ok` is asked again under the download lock, so a concurrent download counts.
+    fn cached_or_downloaded(
+        &self,
+        manifest: &ModelManifest,
+        cached_ok: impl Fn() -> bool,
+    ) -> Result<ResolvedModel, ProvisionError> {
+        if cached_ok() {
             return Ok(self.resolved(manifest, ModelOrigin::Cached));
         }
         if self.offline {
@@ -300,9 +302,7 @@ impl Provisioner {
                 path: self.cached_path(manifest),
             });
         }
-        let origin = self.download_unless(manifest, || {
-            self.status(manifest).state == CacheState::Present && self.verify(manifest).is_ok()
-        })?;
+        let origin = self.download_unless(manifest, cached_ok)?;
         Ok(self.resolved(manifest, origin))
     }
 
