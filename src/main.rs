@@ -34,6 +34,8 @@ struct Cli {
 enum Command {
     /// Audit articles: files, directories (recursive), `-` for stdin, or JSON Lines.
     Audit(AuditArgs),
+    /// Measure detection quality on labelled gold data (and fit the evidence combination).
+    Eval(EvalArgs),
     /// Manage the language model file.
     Model {
         #[command(subcommand)]
@@ -118,6 +120,12 @@ struct AuditArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    lm: LmArgs,
+}
+
+#[derive(clap::Args)]
+struct LmArgs {
     /// String heuristics only: no language model.
     #[arg(long)]
     no_lm: bool,
@@ -132,10 +140,51 @@ struct AuditArgs {
     source: ModelSource,
 }
 
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Labelled gold data (JSON Lines, plain or gzipped): sentence items, or articles with
+    /// `segments`; repeat for several. Sentences that are segments of a given article are
+    /// judged in that article's context.
+    #[arg(long, required = true, value_name = "FILE")]
+    gold: Vec<PathBuf>,
+    /// Field of a sentence record that holds its label (broken / ok / mid).
+    #[arg(long, default_value = mtaudit::eval::gold::DEFAULT_LABEL_FIELD)]
+    label: String,
+    /// Audit only one article in N, picked by a hash of its key (the same on every run).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    sample: usize,
+    /// Print the metrics as a table or as JSON.
+    #[arg(long, value_enum, default_value = "table")]
+    format: EvalFormat,
+    /// Write one JSON line per item: {"id", "score" (probability broken), "verdict"}.
+    #[arg(long, value_name = "FILE")]
+    write_predictions: Option<PathBuf>,
+    /// Fit the evidence combination on these items and write its parameters to FILE
+    /// (e.g. models/combination.json); the metrics shown are then cross-validated by
+    /// document.
+    #[arg(long, value_name = "FILE")]
+    fit: Option<PathBuf>,
+    /// Configuration file (default: mtaudit.toml in the working directory or above).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    #[command(flatten)]
+    lm: LmArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EvalFormat {
+    Table,
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
+        Command::Eval(args) => run_eval(args),
         Command::Model { command, source } => run_model(command, &source),
     };
     match result {
@@ -148,17 +197,7 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let config_path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => {
-            Config::discover(&std::env::current_dir().context("cannot read the working directory")?)
-        }
-    };
-    let config = match &config_path {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let mut settings = config.resolve(config_path.as_deref().unwrap_or("mtaudit.toml".as_ref()))?;
+    let mut settings = load_settings(args.config.as_deref())?;
     if args.fail_under.is_some() {
         settings.thresholds.fail_under = args.fail_under;
     }
@@ -201,8 +240,8 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
     let mut auditor = Auditor::new(settings, args.lang);
-    if !args.no_lm {
-        auditor = auditor.with_language_model(language_model(&args)?);
+    if !args.lm.no_lm {
+        auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);
     }
     let progress = progress_bar(args.quiet);
     let options = BatchOptions {
@@ -230,16 +269,96 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     })
 }
 
+/// The configuration from `explicit`, else `mtaudit.toml` found from the working
+/// directory upward, else the defaults.
+fn load_settings(explicit: Option<&std::path::Path>) -> Result<mtaudit::config::Resolved> {
+    let config_path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => {
+            Config::discover(&std::env::current_dir().context("cannot read the working directory")?)
+        }
+    };
+    let config = match &config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    Ok(config.resolve(config_path.as_deref().unwrap_or("mtaudit.toml".as_ref()))?)
+}
+
+fn run_eval(args: EvalArgs) -> Result<ExitCode> {
+    use mtaudit::eval::{self, gold, run, Evaluation};
+    let files = args
+        .gold
+        .iter()
+        .map(|path| gold::read_gold(path, &args.label))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut auditor = Auditor::new(load_settings(args.config.as_deref())?, None);
+    let with_lm = !args.lm.no_lm;
+    if with_lm {
+        auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);
+    }
+    let progress = progress_bar(args.quiet);
+    let (items, articles) = run::evaluate(&files, &auditor, args.sample.max(1), &progress);
+    if items.is_empty() && articles.is_empty() {
+        anyhow::bail!("no gold items to evaluate (check --label and --sample)");
+    }
+    let model = auditor.combination().model(with_lm);
+    let (scores, threshold): (Vec<f64>, f64) = match &args.fit {
+        None => (items.iter().map(|i| i.probability).collect(), model.broken),
+        Some(out) => {
+            let command: Vec<String> = std::env::args().collect();
+            let provenance = serde_json::json!({
+                "fitted_by": command.join(" "),
+                "tool_version": env!("CARGO_PKG_VERSION"),
+                "gold": args.gold.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "label": args.label,
+                "sample_one_in": args.sample,
+                "items": items.len(),
+                "cross_validation": format!("{} folds grouped by source document", eval::fit::FOLDS),
+                "precision_targets": {"suspect": eval::SUSPECT_PRECISION, "broken": eval::BROKEN_PRECISION},
+            });
+            let fitted = eval::fit_combination(&items, with_lm, provenance)
+                .map_err(|e| anyhow::anyhow!("cannot fit the combination: {e}"))?;
+            let json = serde_json::to_string_pretty(&fitted.combination)? + "\n";
+            mtaudit::report::write_atomic(out, json.as_bytes())?;
+            eprintln!(
+                "mtaudit: wrote {} (metrics below are cross-validated)",
+                out.display()
+            );
+            (fitted.cross_validated, fitted.threshold)
+        }
+    };
+    let evaluation = Evaluation::new(&items, &scores, threshold, &articles);
+    if let Some(path) = &args.write_predictions {
+        let mut lines = String::new();
+        for (item, score) in items.iter().zip(&scores) {
+            let line = serde_json::json!({
+                "id": item.id,
+                "score": score,
+                "verdict": item.verdict,
+            });
+            lines.push_str(&line.to_string());
+            lines.push('\n');
+        }
+        mtaudit::report::write_atomic(path, lines.as_bytes())?;
+    }
+    match args.format {
+        EvalFormat::Table => print!("{}", evaluation.render_table()),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn default_manifest() -> Result<ModelManifest> {
     Ok(ModelManifest::find_builtin(DEFAULT_MODEL)?)
 }
 
 /// Resolves (fetching on first use) and loads the language model.
-fn language_model(args: &AuditArgs) -> Result<LmEvidence> {
+fn language_model(args: &LmArgs, quiet: bool) -> Result<LmEvidence> {
     let manifest = default_manifest()?;
     let provisioner = Provisioner::from_env()?
         .offline(args.source.offline)
-        .quiet(args.quiet);
+        .quiet(quiet);
     let resolved = provisioner.resolve(args.source.model.as_deref(), &manifest)?;
     let options = ScoringOptions {
         exact: args.exact,

@@ -3,14 +3,17 @@
 
 pub mod result;
 
-use crate::checks::{self, Check, CheckId, Document, Finding};
+use crate::checks::{self, Check, CheckId, Document, Finding, Severity};
 use crate::config::Resolved;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
-use crate::lm::{ArticleSurprisal, LanguageModel, LmError, SCORER_VERSION};
+use crate::lm::{
+    surprisal, ArticleSurprisal, LanguageModel, LmError, TokenSurprisal, SCORER_VERSION,
+};
 use crate::report::{self, ArticleRow, Report, ReportError};
-use crate::scoring;
+use crate::scoring::combination::{self, Combination, Model};
+use crate::scoring::{self, word_count};
 use crate::segment::{self, Sentence};
 use crate::span::Span;
 use indicatif::ProgressBar;
@@ -26,30 +29,37 @@ use std::time::Instant;
 pub struct LmEvidence {
     pub model: Arc<LanguageModel>,
     pub info: ModelInfo,
-    pub cache: Option<ScoreCache<ArticleSurprisal>>,
+    pub cache: Option<ScoreCache<Vec<TokenSurprisal>>>,
 }
 
 impl LmEvidence {
-    /// Scores `text` (cached by model, scorer version, options and the whole text, which is
-    /// all the scores depend on).
-    fn score(&self, text: &str, sentences: &[Sentence]) -> Result<ArticleSurprisal, LmError> {
-        let options = format!(
-            "exact={} segmenter={}",
-            self.info.exact,
-            env!("CARGO_PKG_VERSION")
-        );
+    /// Scores `text` as an article in `lang`. Token surprisal is the expensive part and is
+    /// cached by model, scorer version, options, language (it picks the head) and the
+    /// whole text, which is all it depends on; sentence features are derived afresh.
+    fn score(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+        lang: Lang,
+    ) -> Result<ArticleSurprisal, LmError> {
+        let options = format!("exact={} lang={}", self.info.exact, lang.code());
         let key = ScoreKey::new(&self.info.sha256, SCORER_VERSION, options, text);
-        if let Some(hit) = self.cache.as_ref().and_then(|c| c.get(&key)) {
-            if hit.sentences.len() == sentences.len() {
-                return Ok(hit);
+        let tokens = match self.cache.as_ref().and_then(|c| c.get(&key)) {
+            Some(hit) => hit,
+            None => {
+                let tokens = self.model.score_tokens(text, Some(lang))?;
+                if let Some(cache) = &self.cache {
+                    // A cache that cannot be written only costs speed on the next run.
+                    let _ = cache.put(&key, &tokens);
+                }
+                tokens
             }
-        }
-        let scores = self.model.score_article(text, sentences)?;
-        if let Some(cache) = &self.cache {
-            // A cache that cannot be written only costs speed on the next run.
-            let _ = cache.put(&key, &scores);
-        }
-        Ok(scores)
+        };
+        let lexicon = crate::lexicon::for_lang(lang);
+        Ok(ArticleSurprisal {
+            sentences: surprisal::sentence_features(text, &tokens, sentences, lexicon),
+            tokens,
+        })
     }
 }
 
@@ -61,6 +71,7 @@ pub struct Auditor {
     lang_override: Option<Lang>,
     /// Hash of the tool version and every setting that changes an audit.
     settings_fingerprint: String,
+    combination: Combination,
 }
 
 impl Auditor {
@@ -76,9 +87,11 @@ impl Auditor {
             .iter()
             .map(|r| r.as_str())
             .collect();
+        let combination = Combination::shipped();
         let description = format!(
-            "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             env!("CARGO_PKG_VERSION"),
+            combination,
             s.thresholds,
             s.disabled,
             s.severity_overrides,
@@ -94,6 +107,7 @@ impl Auditor {
             settings,
             lang_override,
             settings_fingerprint,
+            combination,
         }
     }
 
@@ -120,6 +134,11 @@ impl Auditor {
         }
         hasher.update(format!("{:?} {:?}", article.title, article.lang).as_bytes());
         hex::encode(hasher.finalize())
+    }
+
+    /// The evidence combination behind the sentence probabilities.
+    pub fn combination(&self) -> &Combination {
+        &self.combination
     }
 
     pub fn thresholds(&self) -> crate::gate::Thresholds {
@@ -150,7 +169,7 @@ impl Auditor {
         }
         let mut evidence = self.evidence();
         let (lm_scores, lm_error) = match &self.lm {
-            Some(lm) => match lm.score(text, &sentences) {
+            Some(lm) => match lm.score(text, &sentences, lang) {
                 Ok(scores) => (Some(scores), None),
                 Err(e) => {
                     evidence.language_model = None;
@@ -159,25 +178,45 @@ impl Auditor {
             },
             None => (None, None),
         };
-        if let Some(scores) = &lm_scores {
-            if !self
-                .settings
-                .disabled
-                .contains(&CheckId::ImplausibleWording)
-            {
-                findings.extend(
-                    scores
-                        .sentences
-                        .iter()
-                        .zip(&sentences)
-                        .filter_map(|(f, s)| scoring::implausible_wording(f, s)),
-                );
+        // The calibrated probability per sentence, and the language model's finding where
+        // it raises the verdict above what the sentence's heuristic findings give.
+        let model = self.combination.model(lm_scores.is_some());
+        let lm_finding_enabled = !self
+            .settings
+            .disabled
+            .contains(&CheckId::ImplausibleWording);
+        let owner: Vec<Option<usize>> = findings
+            .iter()
+            .map(|f| sentence_of(&sentences, f.span))
+            .collect();
+        let mut probabilities = Vec::with_capacity(sentences.len());
+        for (index, sentence) in sentences.iter().enumerate() {
+            let own: Vec<&Finding> = (0..findings.len())
+                .filter(|&i| owner[i] == Some(index))
+                .map(|i| &findings[i])
+                .collect();
+            let lm = lm_scores.as_ref().map(|s| &s.sentences[index]);
+            let x = combination::features(
+                word_count(sentence.span.slice(text)),
+                sentence.kind,
+                own.iter().map(|f| (f.check, self.severity_of(f))),
+                lm,
+            );
+            let probability = model.probability(&x);
+            probabilities.push(probability);
+            let calibrated = calibrated_verdict(probability, model);
+            let heuristic = scoring::verdict(scoring::penalty(own.iter().copied()));
+            if let Some(lm) = lm.filter(|_| lm_finding_enabled && calibrated > heuristic) {
+                findings.push(scoring::implausible_wording(
+                    lm,
+                    sentence,
+                    calibrated,
+                    probability,
+                ));
             }
         }
         for f in &mut findings {
-            if let Some(&severity) = self.settings.severity_overrides.get(&f.check) {
-                f.severity = severity;
-            }
+            f.severity = self.severity_of(f);
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
         findings.dedup_by(|a, b| a.check == b.check && a.span == b.span);
@@ -190,10 +229,9 @@ impl Auditor {
             })
             .collect();
         let mut sentences = self.sentence_audits(text, lang, &sentences, &findings);
-        if let Some(scores) = &lm_scores {
-            for (audit, features) in sentences.iter_mut().zip(&scores.sentences) {
-                audit.lm = Some(features.clone());
-            }
+        for (index, audit) in sentences.iter_mut().enumerate() {
+            audit.probability_broken = probabilities[index];
+            audit.lm = lm_scores.as_ref().map(|s| s.sentences[index].clone());
         }
 
         let mut verdicts = VerdictCounts::default();
@@ -241,6 +279,15 @@ impl Auditor {
         }
     }
 
+    /// A finding's severity after the configuration's overrides.
+    fn severity_of(&self, finding: &Finding) -> Severity {
+        self.settings
+            .severity_overrides
+            .get(&finding.check)
+            .copied()
+            .unwrap_or(finding.severity)
+    }
+
     fn article_lang(&self, article: &Article) -> (Lang, LangSource) {
         if let Some(lang) = self.lang_override {
             return (lang, LangSource::Override);
@@ -281,10 +328,22 @@ impl Auditor {
                     lang: langid::detect_sentence(sentence.span.slice(text), lang).lang,
                     verdict: scoring::verdict(points),
                     findings: own,
+                    probability_broken: 0.0,
                     lm: None,
                 }
             })
             .collect()
+    }
+}
+
+/// The verdict a calibrated probability of "broken" gives under `model`'s thresholds.
+pub fn calibrated_verdict(probability: f64, model: &Model) -> Verdict {
+    if probability >= model.broken {
+        Verdict::Broken
+    } else if probability >= model.suspect {
+        Verdict::Suspect
+    } else {
+        Verdict::Ok
     }
 }
 

@@ -79,6 +79,9 @@ pub struct SentenceAudit {
     pub verdict: Verdict,
     /// Indexes into [`ArticleAudit::findings`].
     pub findings: Vec<usize>,
+    /// Calibrated probability that the sentence is broken (`models/combination.json`),
+    /// from the language-model features when they were used and the heuristic findings.
+    pub probability_broken: f64,
     /// Language-model features, when that evidence was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lm: Option<crate::lm::SentenceLm>,

@@ -4,9 +4,160 @@
 //! definitions, and [`report`] gathers them for a set of scored items, overall, per check
 //! and per language. Scoring the items is the audit's job; nothing here runs a model.
 
+pub mod fit;
 pub mod gold;
 pub mod metrics;
 pub mod report;
+pub mod run;
+
+use crate::scoring::combination::{needs_lm, Combination, Model, FEATURES};
+use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
+use metrics::DEFAULT_LENGTH_BANDS;
+use report::{ArticleMetrics, EvalReport, ScoredArticle, ScoredItem};
+use run::{ArticleOutcome, ItemOutcome};
+use serde::Serialize;
+
+/// Precision on the development data that the suspect and broken thresholds are chosen
+/// for: a suspect flag is right at least 40% of the time (2.5× the base rate of broken
+/// sentences in `dev.binary_fluency`), a broken verdict at least 60%.
+pub const SUSPECT_PRECISION: f64 = 0.4;
+pub const BROKEN_PRECISION: f64 = 0.6;
+
+/// Everything `mtaudit eval` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// Sentence items: the probability of broken against the labels.
+    pub sentences: EvalReport,
+    /// Gold articles: penalty points per word against `doc_mqm_mean`.
+    pub articles: Option<ArticleMetrics>,
+}
+
+impl Evaluation {
+    /// Metrics of `items` scored by `scores` (one per item), flagged at `threshold`.
+    pub fn new(
+        items: &[ItemOutcome],
+        scores: &[f64],
+        threshold: f64,
+        articles: &[ArticleOutcome],
+    ) -> Evaluation {
+        let scored: Vec<ScoredItem> = items
+            .iter()
+            .zip(scores)
+            .map(|(item, &score)| ScoredItem {
+                score,
+                label: item.label,
+                severity_score: item.severity_score,
+                words: item.words,
+                lang: item.lang.clone(),
+                checks_fired: item.checks_fired.clone(),
+            })
+            .collect();
+        let scored_articles: Vec<ScoredArticle> = articles
+            .iter()
+            .map(|a| ScoredArticle {
+                predicted: a.penalty_per_word,
+                doc_mqm_mean: a.doc_mqm_mean,
+            })
+            .collect();
+        Evaluation {
+            sentences: EvalReport::new(&scored, threshold, &DEFAULT_LENGTH_BANDS),
+            articles: (!articles.is_empty()).then(|| ArticleMetrics::new(&scored_articles)),
+        }
+    }
+
+    pub fn render_table(&self) -> String {
+        let mut out = self.sentences.render_table();
+        if let Some(articles) = &self.articles {
+            out.push('\n');
+            out.push_str(&articles.render_table());
+        }
+        out
+    }
+}
+
+/// A fitted combination and the cross-validated probabilities of the items it was fitted
+/// on (by the model that matches the evidence used).
+pub struct Fitted {
+    pub combination: Combination,
+    pub cross_validated: Vec<f64>,
+    pub threshold: f64,
+}
+
+/// Fits both models of the combination on the labelled `items`: logistic regression on
+/// their features (the LM-free subset for the `--no-lm` model), thresholds from
+/// [`SUSPECT_PRECISION`] and [`BROKEN_PRECISION`] on document-grouped cross-validated
+/// probabilities, final parameters on all items.
+pub fn fit_combination(
+    items: &[ItemOutcome],
+    with_lm: bool,
+    provenance: serde_json::Value,
+) -> Result<Fitted, String> {
+    let labels: Vec<Option<bool>> = items.iter().map(|i| i.label.is_broken()).collect();
+    let groups: Vec<&str> = items.iter().map(|i| i.group.as_str()).collect();
+    let fit = |names: Vec<&str>| -> Result<(Model, Vec<f64>), String> {
+        let index: Vec<usize> = names
+            .iter()
+            .map(|n| FEATURES.iter().position(|f| f == n).expect("known feature"))
+            .collect();
+        let xs: Vec<Vec<f64>> = items
+            .iter()
+            .map(|item| index.iter().map(|&j| item.features[j]).collect())
+            .collect();
+        let cv = cross_validated(&xs, &labels, &groups, FOLDS, L2);
+        let (cv_scores, cv_labels): (Vec<f64>, Vec<bool>) = cv
+            .iter()
+            .zip(&labels)
+            .filter_map(|(&p, l)| l.map(|l| (p, l)))
+            .unzip();
+        let suspect = threshold_for_precision(&cv_scores, &cv_labels, SUSPECT_PRECISION)
+            .ok_or("no threshold reaches the suspect precision target")?;
+        let broken = threshold_for_precision(&cv_scores, &cv_labels, BROKEN_PRECISION)
+            .ok_or("no threshold reaches the broken precision target")?
+            .max(suspect);
+        let (train_x, train_y): (Vec<Vec<f64>>, Vec<bool>) = xs
+            .iter()
+            .zip(&labels)
+            .filter_map(|(x, l)| l.map(|l| (x.clone(), l)))
+            .unzip();
+        if train_y.iter().all(|&y| y) || train_y.iter().all(|&y| !y) {
+            return Err("fitting needs both broken and ok items".into());
+        }
+        let model = fit_logistic(&train_x, &train_y, L2);
+        Ok((
+            Model {
+                features: names.iter().map(|n| n.to_string()).collect(),
+                mean: model.mean,
+                scale: model.scale,
+                weights: model.weights,
+                bias: model.bias,
+                suspect,
+                broken,
+            },
+            cv,
+        ))
+    };
+    let (without, cv_without) = fit(FEATURES.iter().copied().filter(|f| !needs_lm(f)).collect())?;
+    let (with, cv_with) = if with_lm {
+        fit(FEATURES.to_vec())?
+    } else {
+        (Combination::shipped().with_lm, Vec::new())
+    };
+    let (cross_validated, threshold) = if with_lm {
+        (cv_with, with.broken)
+    } else {
+        (cv_without, without.broken)
+    };
+    Ok(Fitted {
+        combination: Combination {
+            version: 1,
+            provenance,
+            with_lm: with,
+            without_lm: without,
+        },
+        cross_validated,
+        threshold,
+    })
+}
 
 #[cfg(test)]
 mod floor_tests {

@@ -12,21 +12,18 @@
 //! include Gemma's "+1". Attention is scaled by 1/sqrt(head_dim) (query_pre_attn_scalar
 //! = 256), the embedding by sqrt(hidden).
 //!
-//! Speed: candle has no SIMD kernel for Q5_0, and its fastest x86 kernels need rows whose
-//! length is a multiple of 256. Every matrix that reads the 640-wide residual stream
-//! (Q5_0 and Q8_0 in this file) is therefore re-quantised to Q8_0 with its rows
-//! zero-padded to 768, and the activations are zero-padded to match; zero columns add
-//! nothing to the dot products, so the padding is exact. Q/K/V and gate/up are fused into
-//! one matrix each so the activations are quantised once per block.
+//! Speed: candle's quantised CPU matmul multiplies one activation row at a time (a
+//! matrix-vector product per token, bound by memory), and has no SIMD kernel at all for
+//! Q5_0, most of this file's matrices. The layers' matrices are therefore dequantised to
+//! f32 at load (about 400 MB for the 100M layer parameters) and multiplied with candle's
+//! blocked f32 GEMM, which is compute-bound and several times faster on AVX2 CPUs. The
+//! 262,144-row embedding stays Q8_0 (it is 170M parameters); Q/K/V and gate/up are fused
+//! into one matrix each so a block reads its input once.
 
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{DType, Device, Module, Tensor};
 use std::io::{Read, Seek};
 use std::sync::Arc;
-
-/// Row length every matrix on the residual stream is padded to (a multiple of the
-/// 256-value K-quant super-block).
-const PADDED_WIDTH_MULTIPLE: usize = 256;
 
 /// Every `GLOBAL_LAYER_PERIOD`-th layer attends globally (Gemma 3's 5:1 local:global pattern).
 pub const GLOBAL_LAYER_PERIOD: usize = 6;
@@ -110,11 +107,6 @@ impl Config {
         }
     }
 
-    /// The residual width rounded up to the K-quant super-block.
-    pub fn padded_hidden(&self) -> usize {
-        self.hidden.div_ceil(PADDED_WIDTH_MULTIPLE) * PADDED_WIDTH_MULTIPLE
-    }
-
     /// 1/sqrt(head_dim): Gemma 3 270M's query_pre_attn_scalar equals its head dimension.
     pub fn attention_scale(&self) -> f64 {
         1.0 / (self.head_dim as f64).sqrt()
@@ -175,14 +167,14 @@ pub fn rope_tables(
 struct Layer {
     attention: Attention,
     attn_norm: Tensor,
-    /// Q, K and V stacked: `[(heads + 2 kv_heads) head_dim, padded_hidden]`.
+    /// Q, K and V stacked: `[(heads + 2 kv_heads) head_dim, hidden]`, dense f32.
     qkv: QMatMul,
     q_norm: Tensor,
     k_norm: Tensor,
     attn_output: QMatMul,
     post_attn_norm: Tensor,
     ffn_norm: Tensor,
-    /// Gate and up stacked: `[2 ffn, padded_hidden]`.
+    /// Gate and up stacked: `[2 ffn, hidden]`, dense f32.
     gate_up: QMatMul,
     down: QMatMul,
     post_ffn_norm: Tensor,
@@ -206,7 +198,7 @@ impl KvCache {
 pub struct Gemma3 {
     config: Config,
     device: Device,
-    /// Token embedding, also the (tied) output head: Q8_0 rows padded to `padded_hidden`.
+    /// Token embedding, also the (tied) output head: Q8_0 `[vocab, hidden]`.
     embedding: Arc<QTensor>,
     layers: Vec<Layer>,
     final_norm: Tensor,
@@ -230,43 +222,23 @@ fn read_f32<R: Read + Seek>(
     read(content, reader, name)?.dequantize(device)
 }
 
-/// Rows of the given matrices stacked, zero-padded to `padded_width` columns, as Q8_0 on
-/// `device`. Q8_0 blocks hold 32 values each and are independent, so a row is padded by
-/// appending all-zero blocks (scale 0) to its bytes: exact, and without the f32 copy of the
-/// 262,144-row embedding that would double peak memory at load.
-fn stack_padded_q8(
-    parts: &[QTensor],
-    padded_width: usize,
-    device: &Device,
-) -> candle_core::Result<QTensor> {
-    let block_values = GgmlDType::Q8_0.block_size();
-    let block_bytes = GgmlDType::Q8_0.type_size();
-    let mut bytes = Vec::new();
-    let mut total_rows = 0;
-    for part in parts {
-        let (rows, width) = part.shape().dims2()?;
-        if width % block_values != 0 || padded_width < width {
-            candle_core::bail!("cannot pad rows of {width} values to {padded_width}");
-        }
-        let requantised;
-        let q8 = if part.dtype() == GgmlDType::Q8_0 {
-            part
-        } else {
-            requantised = QTensor::quantize(&part.dequantize(&Device::Cpu)?, GgmlDType::Q8_0)?;
-            &requantised
-        };
-        let data = q8.data()?;
-        let row_bytes = width / block_values * block_bytes;
-        let padding = vec![0u8; (padded_width - width) / block_values * block_bytes];
-        bytes.reserve(rows * (row_bytes + padding.len()));
-        for row in data.chunks_exact(row_bytes) {
-            bytes.extend_from_slice(row);
-            bytes.extend_from_slice(&padding);
-        }
-        total_rows += rows;
+/// The given matrices stacked by rows and dequantised to one dense f32 matrix on `device`,
+/// multiplied by candle's f32 GEMM.
+fn dense(parts: &[QTensor], device: &Device) -> candle_core::Result<QMatMul> {
+    let parts = parts
+        .iter()
+        .map(|part| part.dequantize(&Device::Cpu))
+        .collect::<candle_core::Result<Vec<_>>>()?;
+    Ok(QMatMul::Tensor(Tensor::cat(&parts, 0)?.to_device(device)?))
+}
+
+/// `tensor` as Q8_0: the embedding's rows are gathered and multiplied quantised, and Q8_0
+/// is the type with a SIMD dot product that keeps 640-wide rows (K-quants need 256 | width).
+fn as_q8_0(tensor: QTensor) -> candle_core::Result<QTensor> {
+    if tensor.dtype() == GgmlDType::Q8_0 {
+        return Ok(tensor);
     }
-    let storage = QStorage::from_data(std::borrow::Cow::Owned(bytes), device, GgmlDType::Q8_0)?;
-    QTensor::new(storage, (total_rows, padded_width))
+    QTensor::quantize(&tensor.dequantize(&Device::Cpu)?, GgmlDType::Q8_0)
 }
 
 /// Moves a quantised tensor to `device` unchanged.
@@ -285,10 +257,8 @@ impl Gemma3 {
         device: &Device,
     ) -> candle_core::Result<Gemma3> {
         let config = Config::from_gguf(content)?;
-        let padded = config.padded_hidden();
-        let embedding = stack_padded_q8(
-            &[read(content, reader, "token_embd.weight")?],
-            padded,
+        let embedding = onto(
+            as_q8_0(read(content, reader, "token_embd.weight")?)?,
             device,
         )?;
         let mut layers = Vec::with_capacity(config.layers);
@@ -297,20 +267,20 @@ impl Gemma3 {
             let mut tensor = |suffix: &str| read(content, reader, &name(suffix));
             let qkv = [tensor("attn_q")?, tensor("attn_k")?, tensor("attn_v")?];
             let gate_up = [tensor("ffn_gate")?, tensor("ffn_up")?];
-            let attn_output = onto(tensor("attn_output")?, device)?;
-            let down = onto(tensor("ffn_down")?, device)?;
+            let attn_output = tensor("attn_output")?;
+            let down = tensor("ffn_down")?;
             let mut norm = |suffix: &str| read_f32(content, reader, &name(suffix), device);
             layers.push(Layer {
                 attention: config.attention(index),
                 attn_norm: norm("attn_norm")?,
-                qkv: QMatMul::from_qtensor(stack_padded_q8(&qkv, padded, device)?)?,
+                qkv: dense(&qkv, device)?,
                 q_norm: norm("attn_q_norm")?,
                 k_norm: norm("attn_k_norm")?,
-                attn_output: QMatMul::from_qtensor(attn_output)?,
+                attn_output: dense(&[attn_output], device)?,
                 post_attn_norm: norm("post_attention_norm")?,
                 ffn_norm: norm("ffn_norm")?,
-                gate_up: QMatMul::from_qtensor(stack_padded_q8(&gate_up, padded, device)?)?,
-                down: QMatMul::from_qtensor(down)?,
+                gate_up: dense(&gate_up, device)?,
+                down: dense(&[down], device)?,
                 post_ffn_norm: norm("post_ffw_norm")?,
             });
         }
@@ -332,7 +302,7 @@ impl Gemma3 {
         &self.device
     }
 
-    /// The tied embedding / output matrix (Q8_0, rows padded to `padded_hidden`).
+    /// The tied embedding / output matrix (Q8_0, `[vocab, hidden]`).
     pub fn output_matrix(&self) -> &Arc<QTensor> {
         &self.embedding
     }
@@ -345,20 +315,19 @@ impl Gemma3 {
         }
     }
 
-    /// Dequantised embedding rows `[ids, padded_hidden]` (unscaled; the padding is zero).
+    /// Dequantised embedding rows `[ids, hidden]` (unscaled).
     pub fn embedding_rows(&self, ids: &[u32]) -> candle_core::Result<Tensor> {
         let ids = Tensor::new(ids, &self.device)?;
         self.embedding.embedding(&ids)
     }
 
     /// Feeds `ids` (positions `cache.next_position()..`) through the model and returns the
-    /// final-normed hidden states `[ids, padded_hidden]`, zero in the padding columns.
+    /// final-normed hidden states `[ids, hidden]`.
     pub fn forward(&self, ids: &[u32], cache: &mut KvCache) -> candle_core::Result<Tensor> {
         let cfg = &self.config;
         let seq = ids.len();
         let first = cache.next_position;
-        let padding = cfg.padded_hidden() - cfg.hidden;
-        let mut x = (self.embedding_rows(ids)?.narrow(1, 0, cfg.hidden)? * cfg.embedding_scale())?;
+        let mut x = (self.embedding_rows(ids)? * cfg.embedding_scale())?;
 
         // Masks and RoPE tables depend only on the layer's attention kind and cache start.
         let mut masks: Vec<((usize, usize), Tensor)> = Vec::new();
@@ -384,7 +353,7 @@ impl Gemma3 {
             // Attention block.
             let residual = &x;
             let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.rms_eps)?;
-            let qkv = layer.qkv.forward(&h.pad_with_zeros(1, 0, padding)?)?;
+            let qkv = layer.qkv.forward(&h)?;
             let q_width = cfg.heads * cfg.head_dim;
             let kv_width = cfg.kv_heads * cfg.head_dim;
             let q = qkv
@@ -463,7 +432,7 @@ impl Gemma3 {
             // Feed-forward block.
             let residual = &x;
             let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.rms_eps)?;
-            let gate_up = layer.gate_up.forward(&h.pad_with_zeros(1, 0, padding)?)?;
+            let gate_up = layer.gate_up.forward(&h)?;
             let gate = gate_up.narrow(1, 0, cfg.ffn)?.gelu()?;
             let up = gate_up.narrow(1, cfg.ffn, cfg.ffn)?;
             let out = layer.down.forward(&(gate * up)?)?;
@@ -472,7 +441,7 @@ impl Gemma3 {
         }
         cache.next_position += seq;
         let x = candle_nn::ops::rms_norm(&x, &self.final_norm, cfg.rms_eps)?;
-        x.pad_with_zeros(1, 0, padding)?.to_dtype(DType::F32)
+        x.to_dtype(DType::F32)
     }
 }
 
@@ -523,7 +492,6 @@ mod tests {
         let cfg = config();
         assert_eq!(cfg.attention_scale(), 1.0 / 16.0);
         assert!((cfg.embedding_scale() - 25.298_221).abs() < 1e-5);
-        assert_eq!(cfg.padded_hidden(), 768);
     }
 
     #[test]
@@ -571,25 +539,29 @@ mod tests {
     }
 
     #[test]
-    fn padding_q8_rows_with_zero_blocks_is_exact() {
-        let values: Vec<f32> = (0..2 * 64)
+    fn dense_stacks_the_dequantised_rows_in_order() {
+        let values: Vec<f32> = (0..3 * 64)
             .map(|i| ((i * 37 % 29) as f32 - 14.0) / 7.0)
             .collect();
-        let dense = Tensor::from_vec(values, (2, 64), &Device::Cpu).unwrap();
-        let q5 = QTensor::quantize(&dense, GgmlDType::Q5_0).unwrap();
-        let q5_values = q5.dequantize(&Device::Cpu).unwrap();
-        let padded = stack_padded_q8(&[q5], 256, &Device::Cpu).unwrap();
-        assert_eq!(padded.shape().dims2().unwrap(), (2, 256));
-        let back = padded.dequantize(&Device::Cpu).unwrap();
-        let pad: Vec<f32> = back
-            .narrow(1, 64, 192)
+        let first = Tensor::from_slice(&values[..64], (1, 64), &Device::Cpu).unwrap();
+        let first = QTensor::quantize(&first, GgmlDType::Q5_0).unwrap();
+        let rest = Tensor::from_slice(&values[64..], (2, 64), &Device::Cpu).unwrap();
+        let rest = QTensor::quantize(&rest, GgmlDType::Q8_0).unwrap();
+        let expected = Tensor::cat(
+            &[
+                first.dequantize(&Device::Cpu).unwrap(),
+                rest.dequantize(&Device::Cpu).unwrap(),
+            ],
+            0,
+        )
+        .unwrap();
+        let x = Tensor::ones((2, 64), DType::F32, &Device::Cpu).unwrap();
+        let got = dense(&[first, rest], &Device::Cpu)
             .unwrap()
-            .flatten_all()
-            .unwrap()
-            .to_vec1()
+            .forward(&x)
             .unwrap();
-        assert!(pad.iter().all(|&v| v == 0.0));
-        let diff: f32 = (back.narrow(1, 0, 64).unwrap() - &q5_values)
+        let want = x.matmul(&expected.t().unwrap()).unwrap();
+        let diff: f32 = (got - want)
             .unwrap()
             .abs()
             .unwrap()
@@ -597,8 +569,26 @@ mod tests {
             .unwrap()
             .to_scalar()
             .unwrap();
-        // Re-quantising Q5_0 to Q8_0 costs at most half a Q8_0 step (max/127 / 2).
-        assert!(diff < 0.01, "{diff}");
+        assert!(diff < 1e-4, "{diff}");
+    }
+
+    #[test]
+    fn embedding_is_requantised_to_q8_0() {
+        let values: Vec<f32> = (0..2 * 64).map(|i| (i % 13) as f32 / 13.0 - 0.5).collect();
+        let matrix = Tensor::from_vec(values, (2, 64), &Device::Cpu).unwrap();
+        let q5 = QTensor::quantize(&matrix, GgmlDType::Q5_0).unwrap();
+        let q8 = as_q8_0(q5).unwrap();
+        assert_eq!(q8.dtype(), GgmlDType::Q8_0);
+        let diff: f32 = (q8.dequantize(&Device::Cpu).unwrap() - matrix)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar()
+            .unwrap();
+        // Q5_0 then Q8_0: within a Q5_0 step plus half a Q8_0 step.
+        assert!(diff < 0.05, "{diff}");
     }
 
     #[test]

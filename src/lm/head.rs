@@ -1,10 +1,16 @@
 //! The output head: per-token surprisal (−log p, nats) of the observed next token.
 //!
-//! Exact mode multiplies by all 262,144 rows of the tied embedding. Over 60% of the
-//! scoring time goes there, so the default computes the logits of a per-language
-//! *shortlist* (the tokens of the language's 40,000 most frequent words in their usual
-//! spellings, plus short Latin-script and punctuation tokens and the byte tokens) and of
-//! a fixed stride *sample* of the remaining vocabulary, and estimates
+//! The head multiplies the final hidden states by rows of the tied embedding, in
+//! *blocks* of rows, each as dense f32 with candle's GEMM (the quantised matmul works one
+//! token at a time and is several times slower), and combines the blocks' log-sum-exps.
+//!
+//! Exact mode covers all 262,144 rows. As f32 they would take 671 MB, so on the CPU the
+//! rows stay Q8_0 and each block of [`BLOCK_ROWS`] rows is dequantised when used.
+//!
+//! The head is most of the scoring cost, so the default scores a per-language *shortlist*
+//! (the tokens of the language's most frequent words in their usual spellings, plus short
+//! Latin-script and punctuation tokens and the byte tokens) exactly, and a fixed stride
+//! *sample* of the remaining vocabulary, and estimates
 //!
 //! ```text
 //! logsumexp(all) ≈ log( Σ_shortlist e^l  +  (tail size / sample size) · Σ_sample e^l  [+ e^l_observed] )
@@ -12,41 +18,88 @@
 //!
 //! where the observed token's logit is computed directly (and added when it is not
 //! shortlisted). Without the sample term this is a strict lower bound of the exact
-//! log-normaliser (every omitted term is positive), so shortlist surprisal never exceeds
-//! the exact one by more than the sampling error of the tail estimate; the sample makes
-//! the estimate unbiased for the tail mass. `tests/lm_model.rs` checks the mean absolute
-//! difference from exact mode on the sample articles (≤ 0.05 nats per token).
+//! log-normaliser (every omitted term is positive); the sample makes the estimate unbiased
+//! for the tail mass. `tests/lm_model.rs` checks the mean absolute difference from exact
+//! mode on the sample articles (≤ 0.05 nats per token).
 
-use candle_core::quantized::{QMatMul, QStorage, QTensor};
-use candle_core::{Device, Module, Storage, Tensor, D};
+use candle_core::quantized::{QStorage, QTensor};
+use candle_core::{Device, Storage, Tensor, D};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Approximate number of tail rows sampled for the tail estimate.
 pub const TAIL_SAMPLE_ROWS: usize = 2048;
 
+/// Rows per block the CPU dequantises at a time: 42 MB as f32, which keeps peak memory low
+/// while the dequantisation stays a few percent of the block's matmul.
+pub const BLOCK_ROWS: usize = 16_384;
+
+/// Where a block's f32 rows come from.
+enum Rows {
+    /// Dequantised once and kept (on accelerators).
+    Dense(Tensor),
+    /// Rows `range` of a quantised matrix, dequantised on every use (on the CPU).
+    Quantised {
+        matrix: Arc<QTensor>,
+        range: Range<usize>,
+    },
+}
+
+/// Consecutive logits columns `first_column..first_column + len`, with the weight of each
+/// term in the normaliser (e^ln_weight: 1 for scored rows, tail size / sample size for
+/// the sample).
+struct Block {
+    rows: Rows,
+    first_column: usize,
+    len: usize,
+    ln_weight: f32,
+}
+
+impl Block {
+    fn dense(&self) -> candle_core::Result<Tensor> {
+        match &self.rows {
+            Rows::Dense(tensor) => Ok(tensor.clone()),
+            Rows::Quantised { matrix, range } => {
+                let data = matrix.data()?;
+                let row_bytes = data.len() / matrix.shape().dims2()?.0;
+                let bytes = &data[range.start * row_bytes..range.end * row_bytes];
+                quantised_rows(bytes, range.len(), matrix)?.dequantize(&Device::Cpu)
+            }
+        }
+    }
+}
+
+/// `rows` whole rows of `like`'s type and width from raw block bytes, on the CPU.
+fn quantised_rows(bytes: &[u8], rows: usize, like: &QTensor) -> candle_core::Result<QTensor> {
+    let width = like.shape().dims2()?.1;
+    let storage = QStorage::from_data(
+        std::borrow::Cow::Borrowed(bytes),
+        &Device::Cpu,
+        like.dtype(),
+    )?;
+    QTensor::new(storage, (rows, width))
+}
+
 /// Which rows of the output matrix a head multiplies by, and how to read them back.
 pub struct OutputHead {
-    matrix: QMatMul,
-    /// Rows `0..candidates` are vocabulary entries scored exactly; the rest are tail samples.
+    blocks: Vec<Block>,
+    /// Columns `0..candidates` are vocabulary entries scored exactly; the rest are tail samples.
     candidates: usize,
     /// `column[id]` = the logits column of vocabulary entry `id` (shortlisted or sampled),
     /// `NOT_SCORED` when it has none. `None`: the identity (exact head).
     column: Option<Vec<u32>>,
-    /// ln(tail size / sample size): weight of each sampled tail term.
-    ln_tail_weight: f32,
 }
 
 const NOT_SCORED: u32 = u32::MAX;
 
 impl OutputHead {
     /// The full head: every vocabulary entry, exactly.
-    pub fn exact(output: &Arc<QTensor>) -> candle_core::Result<OutputHead> {
+    pub fn exact(output: &Arc<QTensor>, device: &Device) -> candle_core::Result<OutputHead> {
         let rows = output.shape().dims2()?.0;
         Ok(OutputHead {
-            matrix: QMatMul::from_arc(output.clone())?,
+            blocks: blocks(output.clone(), 0, 0.0, device, BLOCK_ROWS)?,
             candidates: rows,
             column: None,
-            ln_tail_weight: 0.0,
         })
     }
 
@@ -57,49 +110,50 @@ impl OutputHead {
         shortlist: &[u32],
         device: &Device,
     ) -> candle_core::Result<OutputHead> {
-        let (vocab, width) = output.shape().dims2()?;
+        let vocab = output.shape().dims2()?.0;
         let mut in_shortlist = vec![false; vocab];
         for &id in shortlist {
             if let Some(slot) = in_shortlist.get_mut(id as usize) {
                 *slot = true;
             }
         }
-        let mut rows: Vec<u32> = (0..vocab as u32)
+        let candidates: Vec<u32> = (0..vocab as u32)
             .filter(|&id| in_shortlist[id as usize])
             .collect();
-        let candidates = rows.len();
-        let tail = vocab - candidates;
+        let tail = vocab - candidates.len();
         let stride = tail.div_ceil(TAIL_SAMPLE_ROWS).max(1);
-        rows.extend(
-            (0..vocab as u32)
-                .filter(|&id| !in_shortlist[id as usize])
-                .step_by(stride),
-        );
-        let sampled = rows.len() - candidates;
-        let ln_tail_weight = if sampled == 0 {
-            0.0
-        } else {
-            (tail as f32 / sampled as f32).ln()
-        };
+        let sample: Vec<u32> = (0..vocab as u32)
+            .filter(|&id| !in_shortlist[id as usize])
+            .step_by(stride)
+            .collect();
 
-        // Gather whole quantised rows: the block layout of a row does not depend on its index.
-        let data = output.data()?;
-        let row_bytes = data.len() / vocab;
-        let mut gathered = Vec::with_capacity(rows.len() * row_bytes);
         let mut column = vec![NOT_SCORED; vocab];
-        for (col, &id) in rows.iter().enumerate() {
-            let start = id as usize * row_bytes;
-            gathered.extend_from_slice(&data[start..start + row_bytes]);
+        for (col, &id) in candidates.iter().chain(&sample).enumerate() {
             column[id as usize] = col as u32;
         }
-        let storage =
-            QStorage::from_data(std::borrow::Cow::Owned(gathered), device, output.dtype())?;
-        let matrix = QMatMul::from_qtensor(QTensor::new(storage, (rows.len(), width))?)?;
+        let mut blocks = blocks(
+            Arc::new(gather(output, &candidates)?),
+            0,
+            0.0,
+            device,
+            BLOCK_ROWS,
+        )?;
+        if !sample.is_empty() {
+            let ln_weight = (tail as f32 / sample.len() as f32).ln();
+            let sample = Arc::new(gather(output, &sample)?);
+            let first_column = candidates.len();
+            blocks.extend(self::blocks(
+                sample,
+                first_column,
+                ln_weight,
+                device,
+                BLOCK_ROWS,
+            )?);
+        }
         Ok(OutputHead {
-            matrix,
-            candidates,
+            blocks,
+            candidates: candidates.len(),
             column: Some(column),
-            ln_tail_weight,
         })
     }
 
@@ -127,130 +181,154 @@ impl OutputHead {
         targets: &[u32],
         target_rows: &Tensor,
     ) -> candle_core::Result<Vec<f32>> {
-        let logits = self.matrix.forward(hidden)?;
         let n = targets.len();
-        let width = logits.dim(1)?;
-        // Direct dot products: only needed for targets without a logits column.
-        let direct: Option<Vec<f32>> = if targets.iter().all(|&t| self.column_of(t).is_some()) {
-            None
-        } else {
-            Some(
-                (hidden * target_rows)?
-                    .sum(1)?
-                    .to_device(&Device::Cpu)?
-                    .to_vec1()?,
-            )
-        };
-        let per_row = |row: &[f32], i: usize| -> f32 {
-            let target = targets[i];
-            let (target_logit, extra) = match self.column_of(target) {
-                Some(col) => (row[col], None),
-                None => {
-                    let logit = direct.as_ref().map_or(f32::NEG_INFINITY, |d| d[i]);
-                    (logit, Some(logit))
+        let columns: Vec<Option<usize>> = targets.iter().map(|&t| self.column_of(t)).collect();
+        // Terms of the normaliser per row: one log-sum-exp per block, plus the direct logit
+        // of a target without a column.
+        let mut terms: Vec<Vec<f32>> = vec![Vec::with_capacity(self.blocks.len() + 1); n];
+        let mut target_logit = vec![f32::NEG_INFINITY; n];
+        for block in &self.blocks {
+            let logits = hidden.matmul(&block.dense()?.t()?)?;
+            let in_block = |i: usize| {
+                columns[i]
+                    .filter(|c| (block.first_column..block.first_column + block.len).contains(c))
+                    .map(|c| c - block.first_column)
+            };
+            let (lse, picked) = block_lse_and_targets(&logits, n, &in_block)?;
+            for i in 0..n {
+                terms[i].push(lse[i] + block.ln_weight);
+                if let Some(logit) = picked[i] {
+                    target_logit[i] = logit;
                 }
-            };
-            let lse = log_normaliser(
-                &row[..self.candidates],
-                &row[self.candidates..],
-                self.ln_tail_weight,
-                extra,
-            );
-            lse - target_logit
-        };
-        if logits.device().is_cpu() {
-            // Read the logits in place: copying ~1 MB per row out costs more than the maths.
-            let (storage, layout) = logits.storage_and_layout();
-            let Storage::Cpu(cpu) = &*storage else {
-                candle_core::bail!("CPU tensor without CPU storage")
-            };
-            let all = &cpu.as_slice::<f32>()?[layout.start_offset()..];
-            if !layout.is_contiguous() {
-                candle_core::bail!("logits are not contiguous");
             }
-            Ok((0..n)
-                .map(|i| per_row(&all[i * width..(i + 1) * width], i))
-                .collect())
-        } else {
-            self.surprisal_on_device(&logits, targets, direct.as_deref())
         }
+        if columns.iter().any(Option::is_none) {
+            let direct: Vec<f32> = (hidden * target_rows)?
+                .sum(1)?
+                .to_device(&Device::Cpu)?
+                .to_vec1()?;
+            for i in (0..n).filter(|&i| columns[i].is_none()) {
+                target_logit[i] = direct[i];
+                terms[i].push(direct[i]);
+            }
+        }
+        Ok((0..n)
+            .map(|i| log_sum_exp(&terms[i]) - target_logit[i])
+            .collect())
     }
+}
 
-    /// The same computation with tensor ops, so the logits stay on the accelerator.
-    fn surprisal_on_device(
-        &self,
-        logits: &Tensor,
-        targets: &[u32],
-        direct: Option<&[f32]>,
-    ) -> candle_core::Result<Vec<f32>> {
+/// Rows `ids` of `output` as a new quantised matrix on the CPU. Gathers whole quantised
+/// rows: the block layout of a row does not depend on its index.
+fn gather(output: &QTensor, ids: &[u32]) -> candle_core::Result<QTensor> {
+    let data = output.data()?;
+    let row_bytes = data.len() / output.shape().dims2()?.0;
+    let mut gathered = Vec::with_capacity(ids.len() * row_bytes);
+    for &id in ids {
+        let start = id as usize * row_bytes;
+        gathered.extend_from_slice(&data[start..start + row_bytes]);
+    }
+    let storage = QStorage::from_data(
+        std::borrow::Cow::Owned(gathered),
+        &Device::Cpu,
+        output.dtype(),
+    )?;
+    QTensor::new(storage, (ids.len(), output.shape().dims2()?.1))
+}
+
+/// Blocks covering all rows of `matrix`, as logits columns from `first_column` on. On the
+/// CPU the rows stay quantised and each block of `block_rows` is dequantised when used
+/// (f32 copies of a shortlist would take 230 MB per language); accelerators have the
+/// memory and get one dense block.
+fn blocks(
+    matrix: Arc<QTensor>,
+    first_column: usize,
+    ln_weight: f32,
+    device: &Device,
+    block_rows: usize,
+) -> candle_core::Result<Vec<Block>> {
+    let rows = matrix.shape().dims2()?.0;
+    if !device.is_cpu() {
+        return Ok(vec![Block {
+            rows: Rows::Dense(matrix.dequantize(device)?),
+            first_column,
+            len: rows,
+            ln_weight,
+        }]);
+    }
+    Ok((0..rows)
+        .step_by(block_rows.max(1))
+        .map(|first| {
+            let range = first..(first + block_rows).min(rows);
+            Block {
+                first_column: first_column + first,
+                len: range.len(),
+                rows: Rows::Quantised {
+                    matrix: matrix.clone(),
+                    range,
+                },
+                ln_weight,
+            }
+        })
+        .collect())
+}
+
+/// Per row of `logits` (`[n, columns]`): its log-sum-exp, and the logit at column
+/// `in_block(i)` when there is one.
+fn block_lse_and_targets(
+    logits: &Tensor,
+    n: usize,
+    in_block: &dyn Fn(usize) -> Option<usize>,
+) -> candle_core::Result<(Vec<f32>, Vec<Option<f32>>)> {
+    if logits.device().is_cpu() {
+        // Read the logits in place: copying them out costs more than the maths.
         let width = logits.dim(1)?;
-        let lse_candidates: Vec<f32> = logits
-            .narrow(1, 0, self.candidates)?
+        let (storage, layout) = logits.storage_and_layout();
+        let Storage::Cpu(cpu) = &*storage else {
+            candle_core::bail!("CPU tensor without CPU storage")
+        };
+        if !layout.is_contiguous() {
+            candle_core::bail!("logits are not contiguous");
+        }
+        let all = &cpu.as_slice::<f32>()?[layout.start_offset()..];
+        let rows = (0..n).map(|i| &all[i * width..(i + 1) * width]);
+        Ok(rows
+            .enumerate()
+            .map(|(i, row)| (row_lse(row), in_block(i).map(|c| row[c])))
+            .unzip())
+    } else {
+        let lse: Vec<f32> = logits
             .log_sum_exp(D::Minus1)?
             .to_device(&Device::Cpu)?
             .to_vec1()?;
-        let lse_tail: Option<Vec<f32>> = if width > self.candidates {
-            let tail = logits
-                .narrow(1, self.candidates, width - self.candidates)?
-                .log_sum_exp(D::Minus1)?;
-            Some(tail.to_device(&Device::Cpu)?.to_vec1()?)
-        } else {
-            None
-        };
-        let columns: Vec<u32> = targets
-            .iter()
-            .map(|&t| self.column_of(t).unwrap_or(0) as u32)
-            .collect();
-        let columns = Tensor::from_vec(columns, (targets.len(), 1), logits.device())?;
+        let columns: Vec<u32> = (0..n).map(|i| in_block(i).unwrap_or(0) as u32).collect();
+        let columns = Tensor::from_vec(columns, (n, 1), logits.device())?;
         let gathered: Vec<f32> = logits
             .gather(&columns, 1)?
             .squeeze(1)?
             .to_device(&Device::Cpu)?
             .to_vec1()?;
-        Ok((0..targets.len())
-            .map(|i| {
-                let mut terms = vec![lse_candidates[i]];
-                if let Some(tail) = &lse_tail {
-                    terms.push(tail[i] + self.ln_tail_weight);
-                }
-                let target_logit = match self.column_of(targets[i]) {
-                    Some(_) => gathered[i],
-                    None => {
-                        let logit = direct.map_or(f32::NEG_INFINITY, |d| d[i]);
-                        terms.push(logit);
-                        logit
-                    }
-                };
-                let max = terms.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                max + terms.iter().map(|t| (t - max).exp()).sum::<f32>().ln() - target_logit
-            })
-            .collect())
+        let picked = (0..n).map(|i| in_block(i).map(|_| gathered[i])).collect();
+        Ok((lse, picked))
     }
 }
 
-/// log( Σ e^candidates + e^ln_weight · Σ e^sample + e^extra ), in one max pass and one
-/// exp pass each.
-pub fn log_normaliser(
-    candidates: &[f32],
-    sample: &[f32],
-    ln_weight: f32,
-    extra: Option<f32>,
-) -> f32 {
-    let mut max = max_of(candidates).max(max_of(sample) + ln_weight);
-    if let Some(e) = extra {
-        max = max.max(e);
-    }
+/// log Σ e^v over a few terms.
+fn log_sum_exp(terms: &[f32]) -> f32 {
+    let max = terms.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     if max == f32::NEG_INFINITY {
         return max;
     }
-    let mut sum = sum_exp_shifted(candidates, max);
-    if !sample.is_empty() {
-        sum += sum_exp_shifted(sample, max - ln_weight);
+    max + terms.iter().map(|t| (t - max).exp()).sum::<f32>().ln()
+}
+
+/// log Σ e^v over a logits row, in one max pass and one vectorised exp pass.
+pub fn row_lse(values: &[f32]) -> f32 {
+    let max = max_of(values);
+    if max == f32::NEG_INFINITY {
+        return max;
     }
-    if let Some(e) = extra {
-        sum += (e - max).exp();
-    }
-    max + sum.ln()
+    max + sum_exp_shifted(values, max).ln()
 }
 
 fn max_of(values: &[f32]) -> f32 {
@@ -335,18 +413,19 @@ mod tests {
     }
 
     #[test]
-    fn log_normaliser_matches_f64_reference() {
+    fn row_lse_matches_f64_reference() {
         let values: Vec<f32> = (0..1001)
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 3.0)
             .collect();
-        let got = log_normaliser(&values, &[], 0.0, None) as f64;
+        let got = row_lse(&values) as f64;
         assert!((got - reference_lse(&values)).abs() < 1e-4, "{got}");
+        assert_eq!(row_lse(&[]), f32::NEG_INFINITY);
     }
 
     #[test]
-    fn sampled_tail_is_weighted_and_extra_term_added() {
-        // Tail of 4 equal logits represented by 1 sample with weight 4.
-        let got = log_normaliser(&[1.0, 2.0], &[0.5], 4f32.ln(), Some(3.0)) as f64;
+    fn block_terms_combine_like_one_normaliser() {
+        // Tail of 4 equal logits represented by 1 sample with weight 4, plus an extra term.
+        let got = log_sum_exp(&[row_lse(&[1.0, 2.0]), row_lse(&[0.5]) + 4f32.ln(), 3.0]) as f64;
         let want = reference_lse(&[1.0, 2.0, 0.5, 0.5, 0.5, 0.5, 3.0]);
         assert!((got - want).abs() < 1e-5, "{got} vs {want}");
     }
@@ -374,10 +453,21 @@ mod tests {
             .unwrap()
             .index_select(&Tensor::new(&targets, &Device::Cpu).unwrap(), 0)
             .unwrap();
-        let exact = OutputHead::exact(&output)
+        let exact = OutputHead::exact(&output, &Device::Cpu)
             .unwrap()
             .surprisal(&hidden, &targets, &rows)
             .unwrap();
+        // The same rows dequantised in blocks of 16 give the same surprisal.
+        let blocked = OutputHead {
+            blocks: blocks(output.clone(), 0, 0.0, &Device::Cpu, 16).unwrap(),
+            candidates: 64,
+            column: None,
+        };
+        assert_eq!(blocked.blocks.len(), 4);
+        let in_blocks = blocked.surprisal(&hidden, &targets, &rows).unwrap();
+        for (a, b) in exact.iter().zip(&in_blocks) {
+            assert!((a - b).abs() < 1e-5, "{exact:?} vs {in_blocks:?}");
+        }
         let all: Vec<u32> = (0..64).collect();
         let full_list = OutputHead::shortlist(&output, &all, &Device::Cpu).unwrap();
         assert_eq!(full_list.candidates(), 64);

@@ -129,7 +129,7 @@ impl Default for ScoringOptions {
 
 /// Changes whenever the scores for the same model and text could change; part of the
 /// score cache's key.
-pub const SCORER_VERSION: &str = "gemma3-surprisal-1";
+pub const SCORER_VERSION: &str = "gemma3-surprisal-2";
 
 /// Token and sentence surprisal of one article.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -231,7 +231,7 @@ impl LanguageModel {
         }
         let output = self.model.output_matrix();
         let head = match key {
-            HeadKey::Exact => OutputHead::exact(output)?,
+            HeadKey::Exact => OutputHead::exact(output, self.model.device())?,
             HeadKey::Shortlist(lang) => {
                 let ids = shortlist_ids(&self.tokenizer, lang)?;
                 OutputHead::shortlist(output, &ids, self.model.device())?

@@ -680,6 +680,7 @@ mod tests {
                 lang: crate::langid::Lang::GERMAN,
                 verdict: Verdict::Broken,
                 findings: (0..spans.len()).collect(),
+                probability_broken: 0.0,
                 lm: None,
             }],
             findings,

@@ -164,6 +164,7 @@ pub fn audit_of(
                 lang: Lang::GERMAN,
                 verdict,
                 findings: own,
+                probability_broken: 0.0,
                 lm: None,
             }
         })

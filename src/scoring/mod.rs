@@ -5,60 +5,44 @@
 //! A sentence's verdict follows from the penalty points of its findings; an article's
 //! score follows the MQM-Core convention.
 
+pub mod combination;
+
 use crate::audit::result::Verdict;
 use crate::checks::{CheckId, Finding, Severity};
 use crate::lm::SentenceLm;
-use crate::segment::{Sentence, SentenceKind};
+use crate::segment::Sentence;
 
 /// Penalty points at or above which a sentence is broken (one major finding).
 pub const BROKEN_PENALTY: f64 = 5.0;
 /// Penalty points at or above which a sentence is suspect (one minor finding).
 pub const SUSPECT_PENALTY: f64 = 1.0;
 
-/// Mean surprisal (nats) of a sentence's worst 3-token span above which the wording is
-/// implausible, and above which it is very likely broken.
-pub const IMPLAUSIBLE_SPAN_NATS: f32 = 11.0;
-pub const BROKEN_SPAN_NATS: f32 = 14.0;
-/// SLOR below which the whole sentence reads as implausible.
-pub const IMPLAUSIBLE_SLOR: f32 = -1.0;
-/// Mean surprisal (nats per token) of a running-text sentence above which it reads as
-/// implausible as a whole: clean news German and Italian average 2.5–4 nats in context.
-pub const IMPLAUSIBLE_MEAN_NATS: f32 = 4.5;
-/// Fewest tokens for the mean to be judged: shorter sentences are too noisy.
-pub const MIN_MEAN_TOKENS: usize = 6;
-
-/// The language model's evidence on one sentence as a finding: its worst span, when that
-/// span (or the sentence as a whole, judged by SLOR) is implausible.
-pub fn implausible_wording(features: &SentenceLm, sentence: &Sentence) -> Option<Finding> {
-    let worst = features.worst_span?;
-    let span_bad = worst.mean_surprisal >= IMPLAUSIBLE_SPAN_NATS;
-    let sentence_bad = features.tokens >= 4 && features.slor <= IMPLAUSIBLE_SLOR;
-    let mean_bad = sentence.kind == SentenceKind::Sentence
-        && features.tokens >= MIN_MEAN_TOKENS
-        && features.mean_surprisal >= IMPLAUSIBLE_MEAN_NATS;
-    if !span_bad && !sentence_bad && !mean_bad {
-        return None;
-    }
-    let severity = if worst.mean_surprisal >= BROKEN_SPAN_NATS && sentence_bad {
-        Severity::Major
-    } else {
-        Severity::Minor
+/// The language model's evidence on one sentence as a finding, at the severity of the
+/// calibrated `verdict` (minor for suspect, major for broken), placed on the sentence's
+/// worst span.
+pub fn implausible_wording(
+    features: &SentenceLm,
+    sentence: &Sentence,
+    verdict: Verdict,
+    probability: f64,
+) -> Finding {
+    let severity = match verdict {
+        Verdict::Broken => Severity::Major,
+        _ => Severity::Minor,
     };
+    let span = features
+        .worst_span
+        .map(|w| w.span)
+        .filter(|&span| sentence.span.contains(span))
+        .unwrap_or(sentence.span);
+    let worst = features.worst_span.map_or(0.0, |w| w.mean_surprisal);
     let message = format!(
-        "implausible wording: the language model finds this passage very unlikely ({:.1} nats per token here, {:.1} over the sentence; SLOR {:.2})",
-        worst.mean_surprisal, features.mean_surprisal, features.slor
+        "implausible wording: {:.0}% likely broken; the language model finds this passage very unlikely ({worst:.1} nats per token here, {:.1} over the sentence; SLOR {:.2})",
+        probability * 100.0,
+        features.mean_surprisal,
+        features.slor
     );
-    let span = if sentence.span.contains(worst.span) {
-        worst.span
-    } else {
-        sentence.span
-    };
-    Some(Finding::new(
-        CheckId::ImplausibleWording,
-        severity,
-        span,
-        message,
-    ))
+    Finding::new(CheckId::ImplausibleWording, severity, span, message)
 }
 
 /// Sum of MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
@@ -141,31 +125,45 @@ mod tests {
     }
 
     #[test]
-    fn language_model_evidence_becomes_findings() {
+    fn language_model_finding_follows_the_calibrated_verdict() {
         let sentence = Sentence {
             span: Span::new(0, 40),
-            kind: SentenceKind::Sentence,
+            kind: crate::segment::SentenceKind::Sentence,
         };
-        let heading = Sentence {
-            span: Span::new(0, 40),
-            kind: SentenceKind::Heading,
-        };
-        assert_eq!(
-            implausible_wording(&features(20, 3.0, 2.0, 8.0), &sentence),
-            None
+        let suspect = implausible_wording(
+            &features(7, 5.2, 0.8, 9.0),
+            &sentence,
+            Verdict::Suspect,
+            0.4,
         );
-        let garbled = implausible_wording(&features(7, 5.2, 0.8, 9.0), &sentence).unwrap();
         assert_eq!(
-            (garbled.severity, garbled.span),
+            (suspect.severity, suspect.span),
             (Severity::Minor, Span::new(4, 9))
         );
-        // A high mean alone does not condemn a heading (no context, names).
-        assert_eq!(
-            implausible_wording(&features(7, 5.2, 0.8, 9.0), &heading),
-            None
+        assert!(
+            suspect.message.contains("40% likely broken"),
+            "{}",
+            suspect.message
         );
-        let hopeless = implausible_wording(&features(12, 6.0, -2.0, 15.0), &heading).unwrap();
-        assert_eq!(hopeless.severity, Severity::Major);
+        let broken = implausible_wording(
+            &features(12, 6.0, -2.0, 15.0),
+            &sentence,
+            Verdict::Broken,
+            0.9,
+        );
+        assert_eq!(broken.severity, Severity::Major);
+        // A worst span outside the sentence (cannot happen in an audit) falls back to it.
+        let elsewhere = Sentence {
+            span: Span::new(20, 40),
+            kind: crate::segment::SentenceKind::Sentence,
+        };
+        let fallback = implausible_wording(
+            &features(7, 5.2, 0.8, 9.0),
+            &elsewhere,
+            Verdict::Suspect,
+            0.4,
+        );
+        assert_eq!(fallback.span, Span::new(20, 40));
     }
 
     #[test]

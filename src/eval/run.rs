@@ -1,0 +1,331 @@
+//! Scoring gold data through the audit: gold articles and sentences become articles
+//! (one gold segment per line, so sentences are judged in their article context), the
+//! [`Auditor`] audits them exactly as `mtaudit audit` would, and each gold item gets the
+//! probability, verdict, findings and features of the sentences on its line.
+
+use super::gold::{group_into_articles, GoldFile, GoldLabel};
+use crate::audit::result::{ArticleAudit, Verdict};
+use crate::audit::Auditor;
+use crate::checks::CheckId;
+use crate::input::Article;
+use crate::langid::Lang;
+use crate::scoring::combination::{self, FeatureVector};
+use crate::scoring::word_count;
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
+
+/// One gold item after the audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemOutcome {
+    pub id: String,
+    pub label: GoldLabel,
+    pub severity_score: Option<f64>,
+    pub lang: String,
+    pub words: usize,
+    /// Cross-validation group: the source document (shared by every system's translation).
+    pub group: String,
+    /// Highest calibrated probability among the sentences on the item's line.
+    pub probability: f64,
+    pub verdict: Verdict,
+    pub checks_fired: Vec<CheckId>,
+    /// Features for fitting the combination (see [`line_features`]).
+    pub features: FeatureVector,
+}
+
+/// One gold article after the audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleOutcome {
+    pub key: String,
+    pub doc_mqm_mean: f64,
+    /// MQM-Core penalty points per word (the article score before clamping to 0–100).
+    pub penalty_per_word: f64,
+}
+
+struct Line {
+    text: String,
+    /// Index into the item list, when the line is a labelled item.
+    item: Option<usize>,
+}
+
+struct Context {
+    key: String,
+    lang: String,
+    lines: Vec<Line>,
+    doc_mqm_mean: Option<f64>,
+}
+
+struct Item {
+    id: String,
+    label: GoldLabel,
+    severity_score: Option<f64>,
+    lang: String,
+    group: String,
+}
+
+/// Whether the article `key` is in a 1-in-`one_in` sample (by a hash of the key, so
+/// the same articles are picked on every run).
+pub fn sampled(key: &str, one_in: usize) -> bool {
+    one_in <= 1 || usize::from(Sha256::digest(key.as_bytes())[0]) % one_in == 0
+}
+
+/// Builds the articles to audit. Items come from the sentence files; when there are
+/// none, from the labelled segments of the article files. A sentence item whose id is a
+/// segment of a gold article is judged in that article; the others in the article their
+/// own file groups them into (`doc_id` and `system`, in `seg_id` order), or alone.
+fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
+    let mut contexts = Vec::new();
+    let mut items = Vec::new();
+    let mut segment_at: HashMap<&str, (usize, usize)> = HashMap::new();
+    let has_sentence_files = files.iter().any(|f| matches!(f, GoldFile::Sentences(_)));
+    for file in files {
+        let GoldFile::Articles(articles) = file else {
+            continue;
+        };
+        for article in articles.iter().filter(|a| sampled(&a.doc_key, one_in)) {
+            let lang = article.lang.clone().unwrap_or_else(|| "und".into());
+            let mut lines = Vec::new();
+            for (line, segment) in article.segments.iter().enumerate() {
+                segment_at.insert(&segment.id, (contexts.len(), line));
+                let item = match segment.label {
+                    Some(label) if !has_sentence_files => {
+                        items.push(Item {
+                            id: segment.id.clone(),
+                            label,
+                            severity_score: segment.severity_score,
+                            lang: lang.clone(),
+                            group: article.doc_key.clone(),
+                        });
+                        Some(items.len() - 1)
+                    }
+                    _ => None,
+                };
+                lines.push(Line {
+                    text: one_line(&segment.text),
+                    item,
+                });
+            }
+            contexts.push(Context {
+                key: article.doc_key.clone(),
+                lang,
+                lines,
+                doc_mqm_mean: Some(article.doc_mqm_mean),
+            });
+        }
+    }
+    let mut in_articles: Vec<(usize, usize, usize)> = Vec::new();
+    for file in files {
+        let GoldFile::Sentences(sentences) = file else {
+            continue;
+        };
+        let mut unplaced = Vec::new();
+        for sentence in sentences {
+            match segment_at.get(sentence.id.as_str()) {
+                Some(&(context, line)) => {
+                    in_articles.push((context, line, items.len()));
+                    items.push(item_of(sentence));
+                }
+                None => unplaced.push(sentence.clone()),
+            }
+        }
+        let (groups, alone) = group_into_articles(&unplaced);
+        for group in groups {
+            let key = format!("{}|{}", group.system.unwrap_or(""), group.doc_id);
+            if !sampled(&key, one_in) {
+                continue;
+            }
+            let lines = group
+                .items
+                .iter()
+                .map(|sentence| {
+                    items.push(item_of(sentence));
+                    Line {
+                        text: one_line(&sentence.text),
+                        item: Some(items.len() - 1),
+                    }
+                })
+                .collect();
+            contexts.push(Context {
+                key,
+                lang: group.items[0].lang.clone(),
+                lines,
+                doc_mqm_mean: None,
+            });
+        }
+        for sentence in alone.into_iter().filter(|s| sampled(&s.id, one_in)) {
+            items.push(item_of(sentence));
+            contexts.push(Context {
+                key: sentence.id.clone(),
+                lang: sentence.lang.clone(),
+                lines: vec![Line {
+                    text: one_line(&sentence.text),
+                    item: Some(items.len() - 1),
+                }],
+                doc_mqm_mean: None,
+            });
+        }
+    }
+    for (context, line, item) in in_articles {
+        contexts[context].lines[line].item = Some(item);
+    }
+    (contexts, items)
+}
+
+fn item_of(sentence: &super::gold::SentenceItem) -> Item {
+    Item {
+        id: sentence.id.clone(),
+        label: sentence.label,
+        severity_score: sentence.severity_score,
+        lang: sentence.lang.clone(),
+        group: sentence
+            .doc_id
+            .clone()
+            .unwrap_or_else(|| sentence.id.clone()),
+    }
+}
+
+/// A gold segment as one line of the article (segments never span lines).
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// Audits every gold item (in its article context where the gold gives one) and every
+/// gold article. `one_in` > 1 audits only a hash-chosen 1-in-N sample of the articles.
+pub fn evaluate(
+    files: &[GoldFile],
+    auditor: &Auditor,
+    one_in: usize,
+    progress: &ProgressBar,
+) -> (Vec<ItemOutcome>, Vec<ArticleOutcome>) {
+    let (contexts, items) = contexts(files, one_in);
+    progress.set_length(contexts.len() as u64);
+    let audited: Vec<(ArticleAudit, Vec<usize>)> = contexts
+        .par_iter()
+        .map(|context| {
+            let text = context
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let mut starts = Vec::with_capacity(context.lines.len());
+            let mut offset = 0;
+            for line in &context.lines {
+                starts.push(offset);
+                offset += line.text.len() + 1;
+            }
+            let article = Article {
+                id: context.key.clone(),
+                source: context.key.clone(),
+                title: None,
+                lang: context.lang.parse::<Lang>().ok(),
+                text,
+            };
+            let audit = auditor.audit(&article);
+            progress.inc(1);
+            (audit, starts)
+        })
+        .collect();
+    progress.finish_and_clear();
+
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let mut articles = Vec::new();
+    for (context, (audit, starts)) in contexts.iter().zip(&audited) {
+        if let Some(doc_mqm_mean) = context.doc_mqm_mean {
+            articles.push(ArticleOutcome {
+                key: context.key.clone(),
+                doc_mqm_mean,
+                penalty_per_word: audit.penalty / audit.words.max(1) as f64,
+            });
+        }
+        for (line_index, line) in context.lines.iter().enumerate() {
+            let Some(item_index) = line.item else {
+                continue;
+            };
+            let start = starts[line_index];
+            let end = start + line.text.len();
+            let on_line: Vec<usize> = audit
+                .sentences
+                .iter()
+                .filter(|s| (start..end.max(start + 1)).contains(&s.span.start))
+                .map(|s| s.index)
+                .collect();
+            let item = &items[item_index];
+            outcomes[item_index] = Some(outcome(item, audit, &on_line, &line.text));
+        }
+    }
+    (outcomes.into_iter().flatten().collect(), articles)
+}
+
+fn outcome(item: &Item, audit: &ArticleAudit, on_line: &[usize], line: &str) -> ItemOutcome {
+    let sentences: Vec<_> = on_line.iter().map(|&i| &audit.sentences[i]).collect();
+    let checks_fired: BTreeSet<CheckId> = sentences
+        .iter()
+        .flat_map(|s| s.findings.iter().map(|&f| audit.findings[f].finding.check))
+        .collect();
+    ItemOutcome {
+        id: item.id.clone(),
+        label: item.label,
+        severity_score: item.severity_score,
+        lang: item.lang.clone(),
+        words: word_count(line),
+        group: item.group.clone(),
+        probability: sentences
+            .iter()
+            .map(|s| s.probability_broken)
+            .fold(0.0, f64::max),
+        verdict: sentences
+            .iter()
+            .map(|s| s.verdict)
+            .max()
+            .unwrap_or(Verdict::Ok),
+        checks_fired: checks_fired.into_iter().collect(),
+        features: line_features(audit, on_line, line),
+    }
+}
+
+/// Features of a gold line for fitting: its length and kind, the heuristic findings of
+/// all its sentences, and the LM features of its longest sentence (nearly every gold
+/// line is one sentence).
+pub fn line_features(audit: &ArticleAudit, on_line: &[usize], line: &str) -> FeatureVector {
+    let sentences: Vec<_> = on_line.iter().map(|&i| &audit.sentences[i]).collect();
+    let findings = sentences.iter().flat_map(|s| {
+        s.findings.iter().map(|&f| {
+            (
+                audit.findings[f].finding.check,
+                audit.findings[f].finding.severity,
+            )
+        })
+    });
+    let kind = sentences
+        .first()
+        .map_or(crate::segment::SentenceKind::Sentence, |s| s.kind);
+    let lm = sentences
+        .iter()
+        .filter_map(|s| s.lm.as_ref())
+        .max_by_key(|lm| lm.tokens);
+    combination::features(word_count(line), kind, findings, lm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_is_stable_and_roughly_the_fraction() {
+        let keys: Vec<String> = (0..4000).map(|i| format!("doc-{i}")).collect();
+        let picked = keys.iter().filter(|k| sampled(k, 4)).count();
+        assert!((800..1200).contains(&picked), "{picked}");
+        assert!(keys.iter().all(|k| sampled(k, 1)));
+        assert_eq!(sampled("doc-7", 4), sampled("doc-7", 4));
+    }
+
+    #[test]
+    fn segments_become_single_lines() {
+        assert_eq!(
+            one_line("Ein\nSatz\r\nmit  Lücken"),
+            "Ein Satz  mit  Lücken"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The fitted combination of evidence: one probability that a sentence is broken, from
+//! the language model's features and the heuristics' findings, by logistic regression.
+//!
+//! The parameters live in `models/combination.json` (embedded at build time), fitted on
+//! the development gold data by `mtaudit eval --fit` with document-grouped
+//! cross-validation; the suspect / broken thresholds are chosen there from precision
+//! targets. There are two models: one for audits with language-model evidence and one
+//! for `--no-lm` audits, each with its own features and thresholds.
+
+use crate::checks::{CheckId, Severity};
+use crate::lm::SentenceLm;
+use crate::segment::SentenceKind;
+use serde::{Deserialize, Serialize};
+
+/// The parameter file shipped with the tool.
+const SHIPPED: &str = include_str!("../../models/combination.json");
+
+/// Names and values of one sentence's features, in [`FEATURES`] order.
+pub type FeatureVector = [f64; FEATURES.len()];
+
+/// Every feature either model may use. LM features are 0 without LM evidence.
+pub const FEATURES: [&str; 12] = [
+    "ln_words",
+    "heading",
+    "heuristic_minor",
+    "heuristic_major",
+    "heuristic_critical",
+    "lm_mean",
+    "lm_max",
+    "lm_slor",
+    "lm_worst_span",
+    "lm_frac_above_8",
+    "lm_frac_above_12",
+    "lm_ln_tokens",
+];
+
+/// Features that need language-model evidence.
+pub fn needs_lm(feature: &str) -> bool {
+    feature.starts_with("lm_")
+}
+
+/// The feature vector of one sentence: its length in words, its kind, the severities of
+/// its own heuristic findings (the LM's finding excluded, as it is derived from this), and
+/// the LM features when there are any.
+pub fn features(
+    words: usize,
+    kind: SentenceKind,
+    findings: impl IntoIterator<Item = (CheckId, Severity)>,
+    lm: Option<&SentenceLm>,
+) -> FeatureVector {
+    let mut counts = [0f64; 3];
+    for (check, severity) in findings {
+        if check == CheckId::ImplausibleWording {
+            continue;
+        }
+        match severity {
+            Severity::Minor => counts[0] += 1.0,
+            Severity::Major => counts[1] += 1.0,
+            Severity::Critical => counts[2] += 1.0,
+        }
+    }
+    let mut x = [0f64; FEATURES.len()];
+    x[0] = (1.0 + words as f64).ln();
+    x[1] = f64::from(u8::from(kind == SentenceKind::Heading));
+    x[2] = counts[0].min(3.0);
+    x[3] = counts[1].min(3.0);
+    x[4] = counts[2].min(3.0);
+    if let Some(lm) = lm.filter(|lm| lm.tokens > 0) {
+        x[5] = f64::from(lm.mean_surprisal);
+        x[6] = f64::from(lm.max_surprisal);
+        x[7] = f64::from(lm.slor).clamp(-10.0, 10.0);
+        x[8] = lm.worst_span.map_or(0.0, |w| f64::from(w.mean_surprisal));
+        x[9] = f64::from(lm.frac_above.nats_8);
+        x[10] = f64::from(lm.frac_above.nats_12);
+        x[11] = (lm.tokens as f64).ln();
+    }
+    x
+}
+
+/// A logistic regression over a subset of [`FEATURES`], with its verdict thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Names of the features used, each one of [`FEATURES`].
+    pub features: Vec<String>,
+    /// Standardisation applied before the weights: (x − mean) / scale.
+    pub mean: Vec<f64>,
+    pub scale: Vec<f64>,
+    pub weights: Vec<f64>,
+    pub bias: f64,
+    /// Probability at or above which a sentence is suspect, and broken.
+    pub suspect: f64,
+    pub broken: f64,
+}
+
+impl Model {
+    fn index(&self) -> Vec<usize> {
+        self.features
+            .iter()
+            .map(|name| {
+                FEATURES
+                    .iter()
+                    .position(|f| f == name)
+                    .expect("feature names are validated on load")
+            })
+            .collect()
+    }
+
+    /// The model's own features picked out of a full vector.
+    pub fn select(&self, x: &FeatureVector) -> Vec<f64> {
+        self.index().into_iter().map(|i| x[i]).collect()
+    }
+
+    /// Probability that the sentence with features `x` is broken.
+    pub fn probability(&self, x: &FeatureVector) -> f64 {
+        let z = self
+            .index()
+            .into_iter()
+            .enumerate()
+            .map(|(j, i)| self.weights[j] * (x[i] - self.mean[j]) / self.scale[j])
+            .sum::<f64>()
+            + self.bias;
+        sigmoid(z)
+    }
+
+    fn validate(&self, name: &str) -> Result<(), String> {
+        let n = self.features.len();
+        if [self.mean.len(), self.scale.len(), self.weights.len()] != [n, n, n] {
+            return Err(format!(
+                "{name}: features, mean, scale and weights differ in length"
+            ));
+        }
+        if let Some(bad) = self
+            .features
+            .iter()
+            .find(|f| !FEATURES.contains(&f.as_str()))
+        {
+            return Err(format!("{name}: unknown feature {bad:?}"));
+        }
+        if !self.scale.iter().all(|s| *s > 0.0) {
+            return Err(format!("{name}: scales must be positive"));
+        }
+        if !(0.0 < self.suspect && self.suspect <= self.broken && self.broken < 1.0) {
+            return Err(format!("{name}: need 0 < suspect <= broken < 1"));
+        }
+        Ok(())
+    }
+}
+
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Both models and where they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combination {
+    /// Bumped when the features' meaning changes.
+    pub version: u32,
+    /// How the parameters were obtained (data, command, cross-validated numbers).
+    pub provenance: serde_json::Value,
+    pub with_lm: Model,
+    pub without_lm: Model,
+}
+
+impl Combination {
+    /// The parameters shipped with the tool.
+    pub fn shipped() -> Combination {
+        Combination::parse(SHIPPED).expect("models/combination.json is valid (tested)")
+    }
+
+    pub fn parse(json: &str) -> Result<Combination, String> {
+        let combination: Combination = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        combination.with_lm.validate("with_lm")?;
+        combination.without_lm.validate("without_lm")?;
+        if let Some(f) = combination.without_lm.features.iter().find(|f| needs_lm(f)) {
+            return Err(format!("without_lm: uses the LM feature {f:?}"));
+        }
+        Ok(combination)
+    }
+
+    pub fn model(&self, with_lm: bool) -> &Model {
+        if with_lm {
+            &self.with_lm
+        } else {
+            &self.without_lm
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_parameters_are_valid() {
+        let c = Combination::shipped();
+        assert!(c.with_lm.features.iter().any(|f| needs_lm(f)));
+    }
+
+    #[test]
+    fn probability_is_the_logistic_of_standardised_features() {
+        let model = Model {
+            features: vec!["ln_words".into(), "heuristic_major".into()],
+            mean: vec![1.0, 0.0],
+            scale: vec![2.0, 1.0],
+            weights: vec![0.5, 3.0],
+            bias: -1.0,
+            suspect: 0.3,
+            broken: 0.6,
+        };
+        let mut x = [0.0; FEATURES.len()];
+        x[0] = 5.0;
+        x[3] = 1.0;
+        let z: f64 = 0.5 * (5.0 - 1.0) / 2.0 + 3.0 - 1.0;
+        assert!((model.probability(&x) - 1.0 / (1.0 + (-z).exp())).abs() < 1e-12);
+        assert_eq!(model.select(&x), vec![5.0, 1.0]);
+    }
+
+    #[test]
+    fn features_count_heuristic_severities_but_not_the_lm_finding() {
+        let x = features(
+            9,
+            SentenceKind::Sentence,
+            [
+                (CheckId::ImplausibleWording, Severity::Major),
+                (CheckId::Repetition, Severity::Major),
+                (CheckId::Repetition, Severity::Minor),
+            ],
+            None,
+        );
+        assert!((x[0] - 10f64.ln()).abs() < 1e-12);
+        assert_eq!(&x[1..5], &[0.0, 1.0, 1.0, 0.0]);
+        assert!(x[5..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn invalid_parameters_are_rejected_with_the_reason() {
+        let mut c = Combination::shipped();
+        c.without_lm.features[0] = "lm_mean".into();
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(Combination::parse(&json).unwrap_err().contains("lm_mean"));
+    }
+}
