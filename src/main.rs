@@ -126,6 +126,10 @@ struct AuditArgs {
 
 #[derive(clap::Args)]
 struct LmArgs {
+    /// Evidence-combination parameters (as written by `mtaudit eval --fit`) instead of
+    /// the shipped models/combination.json.
+    #[arg(long, value_name = "FILE")]
+    combination: Option<PathBuf>,
     /// String heuristics only: no language model.
     #[arg(long)]
     no_lm: bool,
@@ -240,6 +244,9 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
     let mut auditor = Auditor::new(settings, args.lang);
+    if let Some(path) = &args.lm.combination {
+        auditor = auditor.with_combination(load_combination(path)?);
+    }
     if !args.lm.no_lm {
         auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);
     }
@@ -285,6 +292,13 @@ fn load_settings(explicit: Option<&std::path::Path>) -> Result<mtaudit::config::
     Ok(config.resolve(config_path.as_deref().unwrap_or("mtaudit.toml".as_ref()))?)
 }
 
+fn load_combination(path: &std::path::Path) -> Result<mtaudit::scoring::combination::Combination> {
+    let json =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    mtaudit::scoring::combination::Combination::parse(&json)
+        .map_err(|e| anyhow::anyhow!("{}: invalid combination parameters: {e}", path.display()))
+}
+
 fn run_eval(args: EvalArgs) -> Result<ExitCode> {
     use mtaudit::eval::{self, gold, run, Evaluation};
     let files = args
@@ -293,6 +307,9 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
         .map(|path| gold::read_gold(path, &args.label))
         .collect::<Result<Vec<_>, _>>()?;
     let mut auditor = Auditor::new(load_settings(args.config.as_deref())?, None);
+    if let Some(path) = &args.lm.combination {
+        auditor = auditor.with_combination(load_combination(path)?);
+    }
     let with_lm = !args.lm.no_lm;
     if with_lm {
         auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);

@@ -136,6 +136,14 @@ impl Auditor {
         hex::encode(hasher.finalize())
     }
 
+    /// Uses `combination` for the sentence probabilities instead of the shipped one.
+    pub fn with_combination(mut self, combination: Combination) -> Self {
+        let description = format!("{} {combination:?}", self.settings_fingerprint);
+        self.settings_fingerprint = sha256_hex(description.as_bytes());
+        self.combination = combination;
+        self
+    }
+
     /// The evidence combination behind the sentence probabilities.
     pub fn combination(&self) -> &Combination {
         &self.combination

@@ -1,0 +1,160 @@
+//! `mtaudit eval` on a small labelled fixture whose metrics are worked out by hand.
+//!
+//! The fixture's combination gives p = σ(2·minor + 4·critical − 2) from the heuristic
+//! findings alone, so with `--no-lm` the scores are: b (markup debris, critical, and a
+//! minor wrong-language finding) σ(4) = 0.982; e (detached hyphen, minor) σ(0) = 0.5;
+//! a, c, d (no findings) σ(−2) = 0.119. Labels: a, b, e broken; c, d ok.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/eval/hand")
+        .join(name)
+}
+
+fn eval(args: &[&str], dir: &Path) -> serde_json::Value {
+    let output = Command::cargo_bin("mtaudit")
+        .unwrap()
+        .current_dir(dir)
+        .args(["eval", "--no-lm", "--format", "json", "--combination"])
+        .arg(fixture("combination.json"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn close(value: &serde_json::Value, expected: f64) {
+    let got = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"));
+    assert!((got - expected).abs() < 1e-3, "{got} vs {expected}");
+}
+
+#[test]
+fn sentence_metrics_match_the_hand_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let predictions = dir.path().join("predictions.jsonl");
+    let sentences = fixture("sentences.jsonl");
+    let report = eval(
+        &[
+            "--gold",
+            sentences.to_str().unwrap(),
+            "--write-predictions",
+            predictions.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let overall = &report["sentences"]["overall"];
+    assert_eq!(overall["n_broken"], 3);
+    assert_eq!(overall["n_ok"], 2);
+    // Pairs broken × ok: b and e beat c and d (4), a ties with both (2 × ½): 5 / 6.
+    close(&overall["auroc"], 5.0 / 6.0);
+    // Thresholds 0.982 (P 1, R ⅓), 0.5 (P 1, R ⅔), 0.119 (P ⅗, R 1).
+    close(&overall["average_precision"], (1.0 + 1.0 + 0.6) / 3.0);
+    // At the broken threshold 0.8 only b is flagged.
+    let at = &overall["at_threshold"];
+    close(&at["threshold"], 0.8);
+    assert_eq!(at["true_positives"], 1);
+    assert_eq!(at["false_positives"], 0);
+    assert_eq!(at["false_negatives"], 2);
+    close(&at["f1"], 0.5);
+    // Ranks: score (a 2, b 5, c 2, d 2, e 4), severity (a 4, b 5, c 1.5, d 1.5, e 3).
+    close(&overall["spearman"], 6.0 / 76f64.sqrt());
+    assert_eq!(
+        report["sentences"]["by_check"]["markup-debris"]["n_fired"],
+        1
+    );
+    assert!(report["articles"].is_null());
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&predictions)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    let b = lines.iter().find(|l| l["id"] == "b").unwrap();
+    close(&b["score"], 1.0 / (1.0 + (-4f64).exp()));
+    assert_eq!(b["verdict"], "broken");
+    let c = lines.iter().find(|l| l["id"] == "c").unwrap();
+    assert_eq!(c["verdict"], "ok");
+}
+
+#[test]
+fn article_penalty_ranks_like_the_article_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = fixture("docs.jsonl");
+    let report = eval(&["--gold", docs.to_str().unwrap()], dir.path());
+    // Penalty per word: clean 0 < hyphen (1 minor) < debris (critical): same order as
+    // doc_mqm_mean 0.5 < 3 < 10.
+    assert_eq!(report["articles"]["n"], 3);
+    close(&report["articles"]["spearman"], 1.0);
+    // Without sentence files the labelled segments are the items (the mid one kept for
+    // rank correlation only).
+    let overall = &report["sentences"]["overall"];
+    assert_eq!(overall["n"], 6);
+    assert_eq!(overall["n_mid"], 1);
+}
+
+#[test]
+fn fit_writes_parameters_that_audit_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fitted.json");
+    let sentences = fixture("sentences.jsonl");
+    eval(
+        &[
+            "--gold",
+            sentences.to_str().unwrap(),
+            "--fit",
+            out.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    let fitted: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(fitted["provenance"]["fitted_by"]
+        .as_str()
+        .unwrap()
+        .contains("--fit"));
+    let article = dir.path().join("a.txt");
+    std::fs::write(&article, "Der US -Präsident sprach mit dem Kanzler.\n").unwrap();
+    Command::cargo_bin("mtaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["audit", "--no-lm", "--format", "jsonl", "--combination"])
+        .arg(&out)
+        .arg(&article)
+        .assert()
+        .success();
+}
+
+#[test]
+fn unreadable_gold_and_bad_parameters_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("mtaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["eval", "--no-lm", "--gold", "missing.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing.jsonl"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"version\": 1}").unwrap();
+    Command::cargo_bin("mtaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["eval", "--no-lm", "--combination"])
+        .arg(&bad)
+        .arg("--gold")
+        .arg(fixture("sentences.jsonl"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.json"));
+}
