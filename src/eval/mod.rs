@@ -15,7 +15,9 @@ use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
 use report::{ArticleMetrics, EvalReport, ScoredArticle, ScoredItem};
 use run::{ArticleOutcome, ItemOutcome};
+use crate::audit::result::VerdictCounts;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Precision on the development data that the suspect and broken thresholds are chosen
 /// for: a suspect flag is right at least 40% of the time (2.5× the base rate of broken
@@ -30,6 +32,9 @@ pub struct Evaluation {
     pub sentences: EvalReport,
     /// Gold articles: penalty points per word against `doc_mqm_mean`.
     pub articles: Option<ArticleMetrics>,
+    /// The audit's sentence verdicts (heuristics and calibrated LM finding) per gold label:
+    /// e.g. how many clean items the audit calls broken.
+    pub verdicts_by_label: BTreeMap<String, VerdictCounts>,
 }
 
 impl Evaluation {
@@ -59,7 +64,16 @@ impl Evaluation {
                 doc_mqm_mean: a.doc_mqm_mean,
             })
             .collect();
+        let mut verdicts_by_label: BTreeMap<String, VerdictCounts> = BTreeMap::new();
+        for item in items {
+            let label = serde_json::to_value(item.label)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            verdicts_by_label.entry(label).or_default().add(item.verdict);
+        }
         Evaluation {
+            verdicts_by_label,
             sentences: EvalReport::new(&scored, threshold, &DEFAULT_LENGTH_BANDS),
             articles: (!articles.is_empty()).then(|| ArticleMetrics::new(&scored_articles)),
         }
@@ -67,6 +81,17 @@ impl Evaluation {
 
     pub fn render_table(&self) -> String {
         let mut out = self.sentences.render_table();
+        out.push_str("\naudit verdicts by gold label\nlabel         n      ok  suspect   broken  broken %\n");
+        for (label, counts) in &self.verdicts_by_label {
+            let n = counts.ok + counts.suspect + counts.broken;
+            out.push_str(&format!(
+                "{label:<8} {n:>6} {:>7} {:>8} {:>8} {:>8.1}\n",
+                counts.ok,
+                counts.suspect,
+                counts.broken,
+                100.0 * counts.broken as f64 / n.max(1) as f64
+            ));
+        }
         if let Some(articles) = &self.articles {
             out.push('\n');
             out.push_str(&articles.render_table());
