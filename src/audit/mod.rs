@@ -198,6 +198,7 @@ impl Auditor {
             .map(|f| sentence_of(&sentences, f.span))
             .collect();
         let mut probabilities = Vec::with_capacity(sentences.len());
+        let mut lm_findings = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
             let own: Vec<&Finding> = (0..findings.len())
                 .filter(|&i| owner[i] == Some(index))
@@ -213,9 +214,10 @@ impl Auditor {
             let probability = model.probability(&x);
             probabilities.push(probability);
             let calibrated = calibrated_verdict(probability, model);
-            let heuristic = scoring::verdict(scoring::penalty(own.iter().copied()));
+            let heuristic =
+                scoring::verdict(own.iter().map(|f| self.severity_of(f).penalty()).sum());
             if let Some(lm) = lm.filter(|_| lm_finding_enabled && calibrated > heuristic) {
-                findings.push(scoring::implausible_wording(
+                lm_findings.push(scoring::implausible_wording(
                     lm,
                     sentence,
                     calibrated,
@@ -223,6 +225,7 @@ impl Auditor {
                 ));
             }
         }
+        findings.extend(lm_findings);
         for f in &mut findings {
             f.severity = self.severity_of(f);
         }

@@ -14,7 +14,7 @@ use crate::scoring::word_count;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// One gold item after the audit.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,12 +78,18 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
     let mut contexts = Vec::new();
     let mut items = Vec::new();
     let mut segment_at: HashMap<&str, (usize, usize)> = HashMap::new();
+    // Segments of gold articles left out of the sample: their items are left out too.
+    let mut unsampled: HashSet<&str> = HashSet::new();
     let has_sentence_files = files.iter().any(|f| matches!(f, GoldFile::Sentences(_)));
     for file in files {
         let GoldFile::Articles(articles) = file else {
             continue;
         };
-        for article in articles.iter().filter(|a| sampled(&a.doc_key, one_in)) {
+        for article in articles {
+            if !sampled(&article.doc_key, one_in) {
+                unsampled.extend(article.segments.iter().map(|s| s.id.as_str()));
+                continue;
+            }
             let lang = article.lang.clone().unwrap_or_else(|| "und".into());
             let mut lines = Vec::new();
             for (line, segment) in article.segments.iter().enumerate() {
@@ -121,6 +127,9 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
         };
         let mut unplaced = Vec::new();
         for sentence in sentences {
+            if unsampled.contains(sentence.id.as_str()) {
+                continue;
+            }
             match segment_at.get(sentence.id.as_str()) {
                 Some(&(context, line)) => {
                     in_articles.push((context, line, items.len()));
