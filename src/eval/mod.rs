@@ -10,12 +10,12 @@ pub mod metrics;
 pub mod report;
 pub mod run;
 
+use crate::audit::result::VerdictCounts;
 use crate::scoring::combination::{needs_lm, Combination, Model, FEATURES};
 use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
 use report::{ArticleMetrics, EvalReport, ScoredArticle, ScoredItem};
 use run::{ArticleOutcome, ItemOutcome};
-use crate::audit::result::VerdictCounts;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -70,7 +70,10 @@ impl Evaluation {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            verdicts_by_label.entry(label).or_default().add(item.verdict);
+            verdicts_by_label
+                .entry(label)
+                .or_default()
+                .add(item.verdict);
         }
         Evaluation {
             verdicts_by_label,
@@ -81,7 +84,9 @@ impl Evaluation {
 
     pub fn render_table(&self) -> String {
         let mut out = self.sentences.render_table();
-        out.push_str("\naudit verdicts by gold label\nlabel         n      ok  suspect   broken  broken %\n");
+        out.push_str(
+            "\naudit verdicts by gold label\nlabel         n      ok  suspect   broken  broken %\n",
+        );
         for (label, counts) in &self.verdicts_by_label {
             let n = counts.ok + counts.suspect + counts.broken;
             out.push_str(&format!(
