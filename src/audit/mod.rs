@@ -187,7 +187,7 @@ impl Auditor {
             None => (None, None),
         };
         // The calibrated probability per sentence, and the language model's finding where
-        // it raises the verdict above what the sentence's heuristic findings give.
+        // its evidence raises the verdict.
         let model = self.combination.model(lm_scores.is_some());
         let lm_finding_enabled = !self
             .settings
@@ -213,10 +213,16 @@ impl Auditor {
             );
             let probability = model.probability(&x);
             probabilities.push(probability);
+            // The finding is the language model's: it is only raised where the LM evidence
+            // itself lifts the verdict, above both the heuristic findings' points and the
+            // LM-free model's verdict on the same sentence (length and findings alone).
             let calibrated = calibrated_verdict(probability, model);
             let heuristic =
                 scoring::verdict(own.iter().map(|f| self.severity_of(f).penalty()).sum());
-            if let Some(lm) = lm.filter(|_| lm_finding_enabled && calibrated > heuristic) {
+            let without_lm = &self.combination.without_lm;
+            let lm_free = calibrated_verdict(without_lm.probability(&x), without_lm);
+            let lifted = calibrated > heuristic.max(lm_free);
+            if let Some(lm) = lm.filter(|_| lm_finding_enabled && lifted) {
                 lm_findings.push(scoring::implausible_wording(
                     lm,
                     sentence,
