@@ -2,7 +2,7 @@
 //! method on standardised features), document-grouped cross-validation, and thresholds
 //! from precision targets.
 
-use crate::scoring::combination::sigmoid;
+use crate::scoring::combination::{sigmoid, standardised_logistic};
 use sha2::{Digest, Sha256};
 
 /// L2 penalty on the standardised weights (not the bias): mild, the models are small.
@@ -21,14 +21,13 @@ pub struct Logistic {
 
 impl Logistic {
     pub fn probability(&self, x: &[f64]) -> f64 {
-        let z: f64 = x
-            .iter()
-            .zip(&self.mean)
-            .zip(&self.scale)
-            .zip(&self.weights)
-            .map(|(((v, m), s), w)| w * (v - m) / s)
-            .sum();
-        sigmoid(z + self.bias)
+        standardised_logistic(
+            x.iter().copied(),
+            &self.mean,
+            &self.scale,
+            &self.weights,
+            self.bias,
+        )
     }
 }
 

@@ -53,11 +53,16 @@ pub enum GoldLabel {
 
 impl GoldLabel {
     fn parse(value: &str) -> Option<GoldLabel> {
-        match value {
-            "broken" => Some(GoldLabel::Broken),
-            "ok" => Some(GoldLabel::Ok),
-            "mid" => Some(GoldLabel::Mid),
-            _ => None,
+        [GoldLabel::Broken, GoldLabel::Ok, GoldLabel::Mid]
+            .into_iter()
+            .find(|label| label.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoldLabel::Broken => "broken",
+            GoldLabel::Ok => "ok",
+            GoldLabel::Mid => "mid",
         }
     }
 

@@ -66,12 +66,8 @@ impl Evaluation {
             .collect();
         let mut verdicts_by_label: BTreeMap<String, VerdictCounts> = BTreeMap::new();
         for item in items {
-            let label = serde_json::to_value(item.label)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
             verdicts_by_label
-                .entry(label)
+                .entry(item.label.as_str().to_string())
                 .or_default()
                 .add(item.verdict);
         }

@@ -538,6 +538,14 @@ mod tests {
         assert!((sin_global[1] - 0.003f32.sin()).abs() < 1e-6);
     }
 
+    fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+        (a - b)
+            .and_then(|d| d.abs())
+            .and_then(|d| d.max_all())
+            .and_then(|d| d.to_scalar())
+            .unwrap()
+    }
+
     #[test]
     fn dense_stacks_the_dequantised_rows_in_order() {
         let values: Vec<f32> = (0..3 * 64)
@@ -561,14 +569,7 @@ mod tests {
             .forward(&x)
             .unwrap();
         let want = x.matmul(&expected.t().unwrap()).unwrap();
-        let diff: f32 = (got - want)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar()
-            .unwrap();
+        let diff = max_abs_diff(&got, &want);
         assert!(diff < 1e-4, "{diff}");
     }
 
@@ -579,14 +580,7 @@ mod tests {
         let q5 = QTensor::quantize(&matrix, GgmlDType::Q5_0).unwrap();
         let q8 = as_q8_0(q5).unwrap();
         assert_eq!(q8.dtype(), GgmlDType::Q8_0);
-        let diff: f32 = (q8.dequantize(&Device::Cpu).unwrap() - matrix)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max_all()
-            .unwrap()
-            .to_scalar()
-            .unwrap();
+        let diff = max_abs_diff(&q8.dequantize(&Device::Cpu).unwrap(), &matrix);
         // Q5_0 then Q8_0: within a Q5_0 step plus half a Q8_0 step.
         assert!(diff < 0.05, "{diff}");
     }

@@ -24,6 +24,7 @@
 
 use candle_core::quantized::{QStorage, QTensor};
 use candle_core::{Device, Storage, Tensor, D};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -63,20 +64,20 @@ impl Block {
                 let data = matrix.data()?;
                 let row_bytes = data.len() / matrix.shape().dims2()?.0;
                 let bytes = &data[range.start * row_bytes..range.end * row_bytes];
-                quantised_rows(bytes, range.len(), matrix)?.dequantize(&Device::Cpu)
+                quantised_rows(Cow::Borrowed(bytes), range.len(), matrix)?.dequantize(&Device::Cpu)
             }
         }
     }
 }
 
 /// `rows` whole rows of `like`'s type and width from raw block bytes, on the CPU.
-fn quantised_rows(bytes: &[u8], rows: usize, like: &QTensor) -> candle_core::Result<QTensor> {
+fn quantised_rows(
+    bytes: Cow<'_, [u8]>,
+    rows: usize,
+    like: &QTensor,
+) -> candle_core::Result<QTensor> {
     let width = like.shape().dims2()?.1;
-    let storage = QStorage::from_data(
-        std::borrow::Cow::Borrowed(bytes),
-        &Device::Cpu,
-        like.dtype(),
-    )?;
+    let storage = QStorage::from_data(bytes, &Device::Cpu, like.dtype())?;
     QTensor::new(storage, (rows, width))
 }
 
@@ -228,12 +229,7 @@ fn gather(output: &QTensor, ids: &[u32]) -> candle_core::Result<QTensor> {
         let start = id as usize * row_bytes;
         gathered.extend_from_slice(&data[start..start + row_bytes]);
     }
-    let storage = QStorage::from_data(
-        std::borrow::Cow::Owned(gathered),
-        &Device::Cpu,
-        output.dtype(),
-    )?;
-    QTensor::new(storage, (ids.len(), output.shape().dims2()?.1))
+    quantised_rows(Cow::Owned(gathered), ids.len(), output)
 }
 
 /// Blocks covering all rows of `matrix`, as logits columns from `first_column` on. On the

@@ -113,14 +113,13 @@ impl Model {
 
     /// Probability that the sentence with features `x` is broken.
     pub fn probability(&self, x: &FeatureVector) -> f64 {
-        let z = self
-            .index()
-            .into_iter()
-            .enumerate()
-            .map(|(j, i)| self.weights[j] * (x[i] - self.mean[j]) / self.scale[j])
-            .sum::<f64>()
-            + self.bias;
-        sigmoid(z)
+        standardised_logistic(
+            self.index().into_iter().map(|i| x[i]),
+            &self.mean,
+            &self.scale,
+            &self.weights,
+            self.bias,
+        )
     }
 
     fn validate(&self, name: &str) -> Result<(), String> {
@@ -145,6 +144,24 @@ impl Model {
         }
         Ok(())
     }
+}
+
+/// σ(Σ w·(x − mean)/scale + bias): the form of every fitted model here.
+pub fn standardised_logistic(
+    x: impl IntoIterator<Item = f64>,
+    mean: &[f64],
+    scale: &[f64],
+    weights: &[f64],
+    bias: f64,
+) -> f64 {
+    let z: f64 = x
+        .into_iter()
+        .zip(mean)
+        .zip(scale)
+        .zip(weights)
+        .map(|(((v, m), s), w)| w * (v - m) / s)
+        .sum();
+    sigmoid(z + bias)
 }
 
 pub fn sigmoid(z: f64) -> f64 {
