@@ -12,14 +12,17 @@
 //! include Gemma's "+1". Attention is scaled by 1/sqrt(head_dim) (query_pre_attn_scalar
 //! = 256), the embedding by sqrt(hidden).
 //!
-//! Speed: candle's quantised CPU matmul multiplies one activation row at a time (a
-//! matrix-vector product per token, bound by memory), and has no SIMD kernel at all for
-//! Q5_0, most of this file's matrices. The layers' matrices are therefore dequantised to
-//! f32 at load (about 400 MB for the 100M layer parameters) and multiplied with candle's
-//! blocked f32 GEMM, which is compute-bound and several times faster on AVX2 CPUs. The
-//! 262,144-row embedding stays Q8_0 (it is 170M parameters); Q/K/V and gate/up are fused
-//! into one matrix each so a block reads its input once.
+//! Speed: candle's quantised CPU matmul has no fast kernel for Q5_0 (most of this file's
+//! matrices) nor for 640-wide rows (its repacked kernels need multiples of 256). The
+//! layers' matrices are therefore converted at load, by [`Precision`]: to dense f32
+//! (about 400 MB for the 100M layer parameters) multiplied with candle's blocked GEMM, for
+//! exact scoring and accelerators; or to the 8-bit tiles of [`super::qgemm`] (125 MB),
+//! multiplied with 16-bit activations, for default scoring on the CPU. The 262,144-row
+//! embedding stays Q8_0 (it is 170M parameters); Q/K/V and gate/up are fused into one
+//! matrix each so a block reads its input once.
 
+use super::fastmath;
+use super::qgemm::{PackedMatrix, QuantisedActivations};
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{DType, Device, Module, Tensor};
 use std::io::{Read, Seek};
@@ -164,19 +167,92 @@ pub fn rope_tables(
     (cos, sin)
 }
 
+/// How the layers' matrices are stored and multiplied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Dequantised to f32: the GGUF's weights exactly, f32 activations.
+    F32,
+    /// 8-bit weights and 16-bit activations ([`super::qgemm`]) for every matrix that
+    /// packs exactly (the Q6_K ones stay f32); CPU only.
+    Quantised,
+}
+
+/// A weight matrix `[out, in]` applied to activations `[tokens, in]`.
+enum Linear {
+    F32(QMatMul),
+    Quantised(PackedMatrix),
+}
+
+impl Linear {
+    /// The given matrices stacked by rows, converted for `precision` on `device`.
+    fn new(
+        parts: &[QTensor],
+        precision: Precision,
+        device: &Device,
+    ) -> candle_core::Result<Linear> {
+        let parts = parts
+            .iter()
+            .map(|part| part.dequantize(&Device::Cpu))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let stacked = Tensor::cat(&parts, 0)?;
+        if precision == Precision::Quantised {
+            let (rows, cols) = stacked.dims2()?;
+            let values: Vec<f32> = stacked.flatten_all()?.to_vec1()?;
+            if let Ok(packed) = PackedMatrix::pack(&values, rows, cols) {
+                return Ok(Linear::Quantised(packed));
+            }
+        }
+        Ok(Linear::F32(QMatMul::Tensor(stacked.to_device(device)?)))
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Linear::F32(matrix) => matrix.forward(x),
+            Linear::Quantised(matrix) => {
+                let (tokens, cols) = x.dims2()?;
+                let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
+                let x = QuantisedActivations::quantise(&values, cols)
+                    .map_err(candle_core::Error::wrap)?;
+                Tensor::from_vec(matrix.matmul(&x), (tokens, matrix.rows()), &Device::Cpu)
+            }
+        }
+    }
+}
+
+/// `gelu(gate) · up` from the stacked gate/up output `[tokens, 2 ffn]`. On the CPU in one
+/// vectorised pass (candle's GELU calls libm's `tanhf` per element: 8% of scoring time).
+fn gated(gate_up: &Tensor, ffn: usize) -> candle_core::Result<Tensor> {
+    if !gate_up.device().is_cpu() {
+        let gate = gate_up.narrow(1, 0, ffn)?.gelu()?;
+        return gate * gate_up.narrow(1, ffn, ffn)?;
+    }
+    let tokens = gate_up.dim(0)?;
+    let values: Vec<f32> = gate_up.flatten_all()?.to_vec1()?;
+    let mut out = Vec::with_capacity(tokens * ffn);
+    for row in values.chunks_exact(2 * ffn) {
+        let (gate, up) = row.split_at(ffn);
+        out.extend(
+            gate.iter()
+                .zip(up)
+                .map(|(&g, &u)| fastmath::gelu_tanh(g) * u),
+        );
+    }
+    Tensor::from_vec(out, (tokens, ffn), &Device::Cpu)
+}
+
 struct Layer {
     attention: Attention,
     attn_norm: Tensor,
-    /// Q, K and V stacked: `[(heads + 2 kv_heads) head_dim, hidden]`, dense f32.
-    qkv: QMatMul,
+    /// Q, K and V stacked: `[(heads + 2 kv_heads) head_dim, hidden]`.
+    qkv: Linear,
     q_norm: Tensor,
     k_norm: Tensor,
-    attn_output: QMatMul,
+    attn_output: Linear,
     post_attn_norm: Tensor,
     ffn_norm: Tensor,
-    /// Gate and up stacked: `[2 ffn, hidden]`, dense f32.
-    gate_up: QMatMul,
-    down: QMatMul,
+    /// Gate and up stacked: `[2 ffn, hidden]`.
+    gate_up: Linear,
+    down: Linear,
     post_ffn_norm: Tensor,
 }
 
@@ -222,16 +298,6 @@ fn read_f32<R: Read + Seek>(
     read(content, reader, name)?.dequantize(device)
 }
 
-/// The given matrices stacked by rows and dequantised to one dense f32 matrix on `device`,
-/// multiplied by candle's f32 GEMM.
-fn dense(parts: &[QTensor], device: &Device) -> candle_core::Result<QMatMul> {
-    let parts = parts
-        .iter()
-        .map(|part| part.dequantize(&Device::Cpu))
-        .collect::<candle_core::Result<Vec<_>>>()?;
-    Ok(QMatMul::Tensor(Tensor::cat(&parts, 0)?.to_device(device)?))
-}
-
 /// `tensor` as Q8_0: the embedding's rows are gathered and multiplied quantised, and Q8_0
 /// is the type with a SIMD dot product that keeps 640-wide rows (K-quants need 256 | width).
 fn as_q8_0(tensor: QTensor) -> candle_core::Result<QTensor> {
@@ -251,11 +317,16 @@ fn onto(tensor: QTensor, device: &Device) -> candle_core::Result<QTensor> {
 }
 
 impl Gemma3 {
+    /// Loads the model; [`Precision::Quantised`] needs `device` to be the CPU.
     pub fn load<R: Read + Seek>(
         content: &gguf_file::Content,
         reader: &mut R,
         device: &Device,
+        precision: Precision,
     ) -> candle_core::Result<Gemma3> {
+        if precision == Precision::Quantised && !device.is_cpu() {
+            candle_core::bail!("quantised layers run on the CPU only");
+        }
         let config = Config::from_gguf(content)?;
         let embedding = onto(
             as_q8_0(read(content, reader, "token_embd.weight")?)?,
@@ -273,14 +344,14 @@ impl Gemma3 {
             layers.push(Layer {
                 attention: config.attention(index),
                 attn_norm: norm("attn_norm")?,
-                qkv: dense(&qkv, device)?,
+                qkv: Linear::new(&qkv, precision, device)?,
                 q_norm: norm("attn_q_norm")?,
                 k_norm: norm("attn_k_norm")?,
-                attn_output: dense(&[attn_output], device)?,
+                attn_output: Linear::new(&[attn_output], precision, device)?,
                 post_attn_norm: norm("post_attention_norm")?,
                 ffn_norm: norm("ffn_norm")?,
-                gate_up: dense(&gate_up, device)?,
-                down: dense(&[down], device)?,
+                gate_up: Linear::new(&gate_up, precision, device)?,
+                down: Linear::new(&[down], precision, device)?,
                 post_ffn_norm: norm("post_ffw_norm")?,
             });
         }
@@ -433,9 +504,7 @@ impl Gemma3 {
             let residual = &x;
             let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.rms_eps)?;
             let gate_up = layer.gate_up.forward(&h)?;
-            let gate = gate_up.narrow(1, 0, cfg.ffn)?.gelu()?;
-            let up = gate_up.narrow(1, cfg.ffn, cfg.ffn)?;
-            let out = layer.down.forward(&(gate * up)?)?;
+            let out = layer.down.forward(&gated(&gate_up, cfg.ffn)?)?;
             let out = candle_nn::ops::rms_norm(&out, &layer.post_ffn_norm, cfg.rms_eps)?;
             x = (out + residual)?;
         }
@@ -547,7 +616,7 @@ mod tests {
     }
 
     #[test]
-    fn dense_stacks_the_dequantised_rows_in_order() {
+    fn linear_stacks_the_dequantised_rows_in_order() {
         let values: Vec<f32> = (0..3 * 64)
             .map(|i| ((i * 37 % 29) as f32 - 14.0) / 7.0)
             .collect();
@@ -563,14 +632,35 @@ mod tests {
             0,
         )
         .unwrap();
-        let x = Tensor::ones((2, 64), DType::F32, &Device::Cpu).unwrap();
-        let got = dense(&[first, rest], &Device::Cpu)
-            .unwrap()
-            .forward(&x)
-            .unwrap();
+        let x: Vec<f32> = (0..2 * 64).map(|i| (i as f32 * 0.7).sin()).collect();
+        let x = Tensor::from_vec(x, (2, 64), &Device::Cpu).unwrap();
         let want = x.matmul(&expected.t().unwrap()).unwrap();
-        let diff = max_abs_diff(&got, &want);
+        let parts = [first, rest];
+        let dense = Linear::new(&parts, Precision::F32, &Device::Cpu).unwrap();
+        let diff = max_abs_diff(&dense.forward(&x).unwrap(), &want);
         assert!(diff < 1e-4, "{diff}");
+        // Q5_0 and Q8_0 pack exactly; only the 16-bit activations differ from f32.
+        let quantised = Linear::new(&parts, Precision::Quantised, &Device::Cpu).unwrap();
+        assert!(matches!(quantised, Linear::Quantised(_)));
+        let scale = want
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let diff = max_abs_diff(&quantised.forward(&x).unwrap(), &want);
+        assert!(diff < 1e-3 * scale, "{diff} (scale {scale})");
+    }
+
+    #[test]
+    fn q6_k_matrices_stay_f32() {
+        // Q6_K's two scales per 32 values put a block off any single 8-bit grid.
+        let values: Vec<f32> = (0..2 * 256).map(|i| (i as f32 * 0.37).sin()).collect();
+        let matrix = Tensor::from_vec(values, (2, 256), &Device::Cpu).unwrap();
+        let q6 = QTensor::quantize(&matrix, GgmlDType::Q6K).unwrap();
+        let linear = Linear::new(&[q6], Precision::Quantised, &Device::Cpu).unwrap();
+        assert!(matches!(linear, Linear::F32(_)));
     }
 
     #[test]
@@ -583,6 +673,16 @@ mod tests {
         let diff = max_abs_diff(&q8.dequantize(&Device::Cpu).unwrap(), &matrix);
         // Q5_0 then Q8_0: within a Q5_0 step plus half a Q8_0 step.
         assert!(diff < 0.05, "{diff}");
+    }
+
+    #[test]
+    fn gated_is_gelu_of_gate_times_up() {
+        let values: Vec<f32> = (0..2 * 8).map(|i| (i as f32 - 7.0) * 0.6).collect();
+        let gate_up = Tensor::from_vec(values, (2, 8), &Device::Cpu).unwrap();
+        let gate = gate_up.narrow(1, 0, 4).unwrap().gelu().unwrap();
+        let want = (gate * gate_up.narrow(1, 4, 4).unwrap()).unwrap();
+        let diff = max_abs_diff(&gated(&gate_up, 4).unwrap(), &want);
+        assert!(diff < 1e-5, "{diff}");
     }
 
     #[test]

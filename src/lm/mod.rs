@@ -6,9 +6,11 @@
 //! every position into the surprisal of the next token ([`head`]), and maps token surprisal
 //! back to sentences through the tokens' byte spans ([`surprisal`]).
 
+pub mod fastmath;
 pub mod gemma3;
 pub mod head;
 pub mod provision;
+pub mod qgemm;
 pub mod score_cache;
 pub mod surprisal;
 pub mod tokenizer;
@@ -17,7 +19,7 @@ pub use surprisal::{FracAbove, SentenceLm, TokenSurprisal, WorstSpan};
 
 use crate::langid::Lang;
 use crate::segment::Sentence;
-use gemma3::Gemma3;
+use gemma3::{Gemma3, Precision};
 use head::OutputHead;
 use std::collections::HashMap;
 use std::fmt;
@@ -109,12 +111,24 @@ pub const DEFAULT_BATCH_TOKENS: usize = 128;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoringOptions {
-    /// Normalise over the full 262,144-entry vocabulary instead of the per-language
-    /// shortlist plus tail estimate (about 2× slower; see [`head`]).
+    /// Score with the GGUF's weights as f32 and normalise over the full 262,144-entry
+    /// vocabulary, instead of 8-bit × 16-bit integer products on the CPU ([`qgemm`]) and the
+    /// per-language shortlist plus tail estimate ([`head`]); several times slower.
     pub exact: bool,
     pub device: LmDevice,
     /// Tokens per forward chunk (the KV cache carries context across chunks).
     pub batch_tokens: usize,
+}
+
+impl ScoringOptions {
+    /// Quantised products in default CPU scoring; f32 when exact or on an accelerator.
+    pub fn precision(&self) -> Precision {
+        if self.exact || self.device != LmDevice::Cpu {
+            Precision::F32
+        } else {
+            Precision::Quantised
+        }
+    }
 }
 
 impl Default for ScoringOptions {
@@ -129,7 +143,7 @@ impl Default for ScoringOptions {
 
 /// Changes whenever the scores for the same model and text could change; part of the
 /// score cache's key.
-pub const SCORER_VERSION: &str = "gemma3-surprisal-2";
+pub const SCORER_VERSION: &str = "gemma3-surprisal-3";
 
 /// Token and sentence surprisal of one article.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -172,7 +186,8 @@ impl LanguageModel {
         let content =
             candle_core::quantized::gguf_file::Content::read(&mut reader).map_err(model_error)?;
         let tokenizer = GemmaTokenizer::from_gguf(&content)?;
-        let model = Gemma3::load(&content, &mut reader, &device).map_err(model_error)?;
+        let model = Gemma3::load(&content, &mut reader, &device, options.precision())
+            .map_err(model_error)?;
         Ok(LanguageModel {
             model,
             tokenizer,
@@ -234,7 +249,7 @@ impl LanguageModel {
             HeadKey::Exact => OutputHead::exact(output, self.model.device())?,
             HeadKey::Shortlist(lang) => {
                 let ids = shortlist_ids(&self.tokenizer, lang)?;
-                OutputHead::shortlist(output, &ids, self.model.device())?
+                OutputHead::shortlist(output, &ids, self.model.device(), self.options.precision())?
             }
         };
         let head = Arc::new(head);
