@@ -300,10 +300,14 @@ fn blocks(
         .collect())
 }
 
+/// Rows per 8-bit block: its logits for a 128-token chunk take 2 MB (packed blocks are
+/// not dequantised on use, so small blocks cost nothing but keep the buffers small).
+const PACKED_BLOCK_ROWS: usize = 4096;
+
 /// Rows packed at a time while building 8-bit blocks (a multiple of 16): 2.6 MB as f32.
 const PACK_ROWS: usize = 1024;
 
-/// Rows `ids` of `output` as blocks of [`BLOCK_ROWS`] 8-bit tiles, logits columns from
+/// Rows `ids` of `output` as blocks of [`PACKED_BLOCK_ROWS`] 8-bit tiles, logits columns from
 /// `first_column` on. Packed a few rows at a time, so building a head never holds an f32
 /// copy of it.
 fn packed_blocks(
@@ -313,7 +317,7 @@ fn packed_blocks(
     ln_weight: f32,
 ) -> candle_core::Result<Vec<Block>> {
     let width = output.shape().dims2()?.1;
-    ids.chunks(BLOCK_ROWS)
+    ids.chunks(PACKED_BLOCK_ROWS)
         .enumerate()
         .map(|(index, block_ids)| {
             let mut packed = PackedMatrix::empty(width);
@@ -328,7 +332,7 @@ fn packed_blocks(
             }
             Ok(Block {
                 rows: Rows::Packed(packed),
-                first_column: first_column + index * BLOCK_ROWS,
+                first_column: first_column + index * PACKED_BLOCK_ROWS,
                 len: block_ids.len(),
                 ln_weight,
             })

@@ -188,6 +188,8 @@ impl LanguageModel {
         let tokenizer = GemmaTokenizer::from_gguf(&content)?;
         let model = Gemma3::load(&content, &mut reader, &device, options.precision())
             .map_err(model_error)?;
+        drop(content);
+        release_free_heap();
         Ok(LanguageModel {
             model,
             tokenizer,
@@ -254,6 +256,7 @@ impl LanguageModel {
         };
         let head = Arc::new(head);
         heads.insert(key, head.clone());
+        release_free_heap();
         Ok(head)
     }
 
@@ -310,6 +313,17 @@ impl LanguageModel {
         let lexicon = lang.and_then(crate::lexicon::for_lang);
         let sentences = surprisal::sentence_features(text, &tokens, sentences, lexicon);
         Ok(ArticleSurprisal { tokens, sentences })
+    }
+}
+
+/// Returns the heap memory freed so far to the operating system. Loading the model and
+/// building a head free a few hundred thousand small allocations (the GGUF's metadata,
+/// the lexicon's encodings) that glibc would otherwise keep: about 90 MB after loading.
+fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages; it is thread-safe in glibc.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -27,7 +27,6 @@
 
 use super::fastmath::round;
 use rayon::prelude::*;
-use std::ops::Range;
 
 /// Columns per quantisation block.
 pub const BLOCK: usize = 32;
@@ -83,7 +82,7 @@ pub enum PackError {
 impl PackedMatrix {
     /// Packs the row-major `values` (`rows × cols`) exactly, or fails.
     pub fn pack(values: &[f32], rows: usize, cols: usize) -> Result<PackedMatrix, PackError> {
-        if cols % BLOCK != 0 || values.len() != rows * cols {
+        if cols == 0 || cols % BLOCK != 0 || values.len() != rows * cols {
             return Err(PackError::Shape(cols));
         }
         let blocks = cols / BLOCK;
@@ -154,33 +153,23 @@ impl PackedMatrix {
         self.tiles.len() * std::mem::size_of::<Tile>()
     }
 
-    /// `x · Wᵀ` for all rows: `[tokens, rows]`, row-major.
+    /// `x · Wᵀ`: `[tokens, rows]`, row-major.
     pub fn matmul(&self, x: &QuantisedActivations) -> Vec<f32> {
-        self.matmul_rows(x, 0..self.rows)
-    }
-
-    /// `x · Wᵀ` restricted to weight rows `rows` (start a multiple of 16):
-    /// `[tokens, rows.len()]`, row-major.
-    pub fn matmul_rows(&self, x: &QuantisedActivations, rows: Range<usize>) -> Vec<f32> {
         assert_eq!(x.cols, self.cols, "activation width");
-        assert!(rows.start % TILE_ROWS == 0 && rows.end <= self.rows);
-        let width = rows.len();
+        let width = self.rows;
         let mut out = vec![0f32; x.tokens * width];
         if width == 0 {
             return out;
         }
         let blocks = self.cols / BLOCK;
-        let tile_rows = rows.start / TILE_ROWS..rows.end.div_ceil(TILE_ROWS);
         out.par_chunks_mut(TASK_TOKENS * width)
             .enumerate()
             .for_each(|(task, out)| {
                 let first_token = task * TASK_TOKENS;
                 let tokens = out.len() / width;
-                for tile_row in tile_rows.clone() {
-                    let tiles = &self.tiles[tile_row * blocks..(tile_row + 1) * blocks];
-                    let first_row = tile_row * TILE_ROWS;
-                    let valid = (rows.end - first_row).min(TILE_ROWS);
-                    let column = first_row - rows.start;
+                for (tile_row, tiles) in self.tiles.chunks_exact(blocks).enumerate() {
+                    let column = tile_row * TILE_ROWS;
+                    let valid = (width - column).min(TILE_ROWS);
                     let mut t = 0;
                     while t < tokens {
                         let group = (tokens - t).min(KERNEL_TOKENS);
@@ -533,18 +522,6 @@ mod tests {
     }
 
     #[test]
-    fn row_ranges_are_columns_of_the_full_product() {
-        let (tokens, rows, cols) = (5, 50, 64);
-        let x = QuantisedActivations::quantise(&values(tokens * cols, 6), cols).unwrap();
-        let w = PackedMatrix::pack(&gridded(rows * cols, 7), rows, cols).unwrap();
-        let full = w.matmul(&x);
-        let part = w.matmul_rows(&x, 32..50);
-        for t in 0..tokens {
-            assert_eq!(&part[t * 18..(t + 1) * 18], &full[t * 50 + 32..t * 50 + 50]);
-        }
-    }
-
-    #[test]
     fn appended_rows_multiply_like_one_matrix() {
         let (tokens, cols) = (3, 64);
         let x = QuantisedActivations::quantise(&values(tokens * cols, 10), cols).unwrap();
@@ -563,6 +540,7 @@ mod tests {
         let w = PackedMatrix::pack(&[0.5; 32], 1, 32).unwrap();
         assert_eq!(w.matmul(&x), [0.0]);
         assert!(PackedMatrix::pack(&[0.0; 30], 1, 30).is_err());
+        assert!(PackedMatrix::pack(&[], 0, 0).is_err());
         assert!(QuantisedActivations::quantise(&[0.0; 30], 30).is_err());
     }
 }
