@@ -3,6 +3,7 @@
 //! tokens through Gemma 3 270M's gate/up (640 → 4,096) and down (2,048 → 640) projections,
 //! and one 16,384-row block of the output head. Needs no model file.
 
+use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mtaudit::lm::qgemm::{PackedMatrix, QuantisedActivations};
@@ -22,7 +23,12 @@ fn bench_matmul(c: &mut Criterion) {
         ("head_640x16384", 640, 16_384),
     ] {
         let x = Tensor::randn(0f32, 1.0, (TOKENS, cols), &Device::Cpu).unwrap();
+        // Q5_0 weights, as most of the GGUF's layers: the packed form holds them exactly.
         let w = Tensor::randn(0f32, 0.05, (rows, cols), &Device::Cpu).unwrap();
+        let w = QTensor::quantize(&w, GgmlDType::Q5_0)
+            .unwrap()
+            .dequantize(&Device::Cpu)
+            .unwrap();
         group.throughput(Throughput::Elements((2 * TOKENS * cols * rows) as u64));
         group.bench_function(format!("{name}/f32"), |b| {
             b.iter(|| x.matmul(&w.t().unwrap()).unwrap())
