@@ -16,8 +16,9 @@
 //! matrices) nor for 640-wide rows (its repacked kernels need multiples of 256). The
 //! layers' matrices are therefore converted at load, by [`Precision`]: to dense f32
 //! (about 400 MB for the 100M layer parameters) multiplied with candle's blocked GEMM, for
-//! exact scoring and accelerators; or to the 8-bit tiles of [`super::qgemm`] (125 MB),
-//! multiplied with 16-bit activations, for default scoring on the CPU. The 262,144-row
+//! exact scoring and accelerators; or to the 8-bit tiles of [`super::qgemm`], multiplied
+//! with 16-bit activations, for default scoring on the CPU (about 160 MB: the Q6_K
+//! matrices, which do not pack exactly, stay f32). The 262,144-row
 //! embedding stays Q8_0 (it is 170M parameters); Q/K/V and gate/up are fused into one
 //! matrix each so a block reads its input once.
 

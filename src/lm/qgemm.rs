@@ -16,6 +16,7 @@
 //! block off such a grid (Q6_K has two 16-value scales per block; rounding those to one
 //! grid moved surprisal by 0.01 nats per token), so the caller keeps it in f32: the
 //! weights are always the GGUF's own, only activations are rounded.
+//!
 //! Activations are quantised per token and block as `x ≈ d · a`, `a ∈ −32,767..=32,767`. Then
 //!
 //! ```text
