@@ -21,14 +21,9 @@ fn eval(args: &[&str], dir: &Path) -> serde_json::Value {
         .args(["eval", "--no-lm", "--format", "json", "--combination"])
         .arg(fixture("combination.json"))
         .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+        .assert()
+        .success();
+    serde_json::from_slice(&output.get_output().stdout).unwrap()
 }
 
 fn close(value: &serde_json::Value, expected: f64) {

@@ -39,14 +39,9 @@ fn audit_samples() -> Option<Vec<serde_json::Value>> {
         .env("MTAUDIT_HOME", home.path())
         .args(["audit", "--format", "jsonl", "--quiet", "--exit-zero"])
         .arg(&samples)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let audits: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .assert()
+        .success();
+    let audits: Vec<serde_json::Value> = String::from_utf8(output.get_output().stdout.clone())
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -88,13 +83,18 @@ fn verdicts_at(audits: &[serde_json::Value], phrase: &str) -> Vec<(String, Strin
     found
 }
 
-fn called_ok(audits: &[serde_json::Value], phrases: &[&str]) -> Vec<String> {
-    phrases
+/// Fails naming every sentence containing one of `phrases` that was called ok.
+fn assert_none_called_ok(audits: &[serde_json::Value], phrases: &[&str]) {
+    let missed: Vec<String> = phrases
         .iter()
         .flat_map(|phrase| verdicts_at(audits, phrase))
         .filter(|(_, verdict)| verdict == "ok")
         .map(|(sentence, _)| sentence)
-        .collect()
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "garbled sentences called ok: {missed:#?}"
+    );
 }
 
 #[test]
@@ -102,11 +102,7 @@ fn garbled_sample_sentences_are_flagged_and_the_clean_one_is_not_broken() {
     let Some(audits) = audit_samples() else {
         return;
     };
-    let missed = called_ok(&audits, &GARBLED);
-    assert!(
-        missed.is_empty(),
-        "garbled sentences called ok: {missed:#?}"
-    );
+    assert_none_called_ok(&audits, &GARBLED);
     for (sentence, verdict) in verdicts_at(&audits, CLEAN) {
         assert_ne!(verdict, "broken", "{sentence}");
     }
@@ -118,9 +114,5 @@ fn garbled_sentences_only_the_language_model_can_see_are_flagged() {
     let Some(audits) = audit_samples() else {
         return;
     };
-    let missed = called_ok(&audits, &GARBLED_LM_ONLY);
-    assert!(
-        missed.is_empty(),
-        "garbled sentences called ok: {missed:#?}"
-    );
+    assert_none_called_ok(&audits, &GARBLED_LM_ONLY);
 }

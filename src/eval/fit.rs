@@ -2,6 +2,7 @@
 //! method on standardised features), document-grouped cross-validation, and thresholds
 //! from precision targets.
 
+use super::metrics::cuts;
 use crate::scoring::combination::{sigmoid, standardised_logistic};
 use sha2::{Digest, Sha256};
 
@@ -165,22 +166,11 @@ pub fn cross_validated(
 /// The lowest threshold `t` at which flagging every score ≥ `t` has precision ≥ `target`
 /// (ties flagged together); `None` when no threshold reaches it.
 pub fn threshold_for_precision(scores: &[f64], labels: &[bool], target: f64) -> Option<f64> {
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut flagged, mut hits, mut best) = (0usize, 0usize, None);
-    let mut i = 0;
-    while i < order.len() {
-        let t = scores[order[i]];
-        while i < order.len() && scores[order[i]] == t {
-            flagged += 1;
-            hits += usize::from(labels[order[i]]);
-            i += 1;
-        }
-        if hits as f64 >= target * flagged as f64 {
-            best = Some(t);
-        }
-    }
-    best
+    cuts(scores, labels)
+        .into_iter()
+        .rev()
+        .find(|cut| cut.hits as f64 >= target * cut.flagged as f64)
+        .map(|cut| cut.threshold)
 }
 
 #[cfg(test)]

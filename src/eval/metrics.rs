@@ -55,6 +55,38 @@ pub fn auroc(scores: &[f64], labels: &[bool]) -> Option<f64> {
     Some(u / (p * negatives as f64))
 }
 
+/// Flagging every item that scores at or above `threshold`: how many are flagged and how
+/// many of those are broken.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    pub threshold: f64,
+    pub flagged: usize,
+    pub hits: usize,
+}
+
+/// One [`Cut`] per distinct score, highest first (tied scores are flagged together).
+pub fn cuts(scores: &[f64], labels: &[bool]) -> Vec<Cut> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut cuts: Vec<Cut> = Vec::new();
+    let (mut flagged, mut hits) = (0, 0);
+    for &i in &order {
+        flagged += 1;
+        hits += usize::from(labels[i]);
+        match cuts.last_mut() {
+            Some(last) if last.threshold == scores[i] => {
+                (last.flagged, last.hits) = (flagged, hits);
+            }
+            _ => cuts.push(Cut {
+                threshold: scores[i],
+                flagged,
+                hits,
+            }),
+        }
+    }
+    cuts
+}
+
 /// Average precision as scikit-learn's `average_precision_score`: the step-wise sum
 /// `Σ (R_k − R_{k−1}) · P_k` over the distinct score thresholds, highest first (tied
 /// scores enter together, no interpolation).
@@ -66,23 +98,11 @@ pub fn average_precision(scores: &[f64], labels: &[bool]) -> Option<f64> {
     if positives == 0 {
         return None;
     }
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    let (mut true_pos, mut flagged) = (0usize, 0usize);
     let mut previous_recall = 0.0;
     let mut sum = 0.0;
-    let mut i = 0;
-    while i < order.len() {
-        let threshold = scores[order[i]];
-        while i < order.len() && scores[order[i]] == threshold {
-            flagged += 1;
-            if labels[order[i]] {
-                true_pos += 1;
-            }
-            i += 1;
-        }
-        let recall = true_pos as f64 / positives as f64;
-        let precision = true_pos as f64 / flagged as f64;
+    for cut in cuts(scores, labels) {
+        let recall = cut.hits as f64 / positives as f64;
+        let precision = cut.hits as f64 / cut.flagged as f64;
         sum += (recall - previous_recall) * precision;
         previous_recall = recall;
     }
@@ -143,25 +163,13 @@ pub fn best_f1_threshold(scores: &[f64], labels: &[bool]) -> Option<ThresholdMet
         return None;
     }
     let positives = labels.iter().filter(|&&l| l).count();
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-    // One sweep from the highest score down: lowering the threshold to the next distinct
-    // score flags every item with that score. Replacing only on a strictly higher F1
-    // keeps the highest threshold among equals.
-    let (mut true_pos, mut flagged) = (0usize, 0usize);
+    // Replacing only on a strictly higher F1 keeps the highest threshold among equals.
     let mut best: Option<(f64, f64)> = None;
-    let mut i = 0;
-    while i < order.len() {
-        let threshold = scores[order[i]];
-        while i < order.len() && scores[order[i]] == threshold {
-            flagged += 1;
-            true_pos += usize::from(labels[order[i]]);
-            i += 1;
-        }
+    for cut in cuts(scores, labels) {
         // F1 = 2·tp / (flagged + positives), also 0 when tp is 0.
-        let f1 = 2.0 * true_pos as f64 / (flagged + positives) as f64;
+        let f1 = 2.0 * cut.hits as f64 / (cut.flagged + positives) as f64;
         if best.is_none_or(|(_, best_f1)| f1 > best_f1) {
-            best = Some((threshold, f1));
+            best = Some((cut.threshold, f1));
         }
     }
     best.map(|(threshold, _)| at_threshold(scores, labels, threshold))
@@ -403,6 +411,17 @@ mod tests {
             (none.precision, none.recall, none.f1),
             (None, Some(0.0), None)
         );
+    }
+
+    #[test]
+    fn cuts_flag_ties_together_highest_first() {
+        let got = cuts(&[0.2, 0.9, 0.5, 0.9], &[false, true, true, false]);
+        let cut = |threshold, flagged, hits| Cut {
+            threshold,
+            flagged,
+            hits,
+        };
+        assert_eq!(got, [cut(0.9, 2, 1), cut(0.5, 3, 2), cut(0.2, 4, 2)]);
     }
 
     #[test]

@@ -136,7 +136,8 @@ impl OutputHead {
             column[id as usize] = col as u32;
         }
         let ln_weight = (tail as f32 / sample.len().max(1) as f32).ln();
-        let blocks = if device.is_cpu() && precision == Precision::Quantised {
+        // Quantised precision implies the CPU (see `Gemma3::load`).
+        let blocks = if precision == Precision::Quantised {
             let mut blocks = packed_blocks(output, &candidates, 0, 0.0)?;
             blocks.extend(packed_blocks(output, &sample, candidates.len(), ln_weight)?);
             blocks
