@@ -210,11 +210,8 @@ impl Linear {
         match self {
             Linear::F32(matrix) => matrix.forward(x),
             Linear::Quantised(matrix) => {
-                let (tokens, cols) = x.dims2()?;
-                let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
-                let x = QuantisedActivations::quantise(&values, cols)
-                    .map_err(candle_core::Error::wrap)?;
-                Tensor::from_vec(matrix.matmul(&x), (tokens, matrix.rows()), &Device::Cpu)
+                let x = QuantisedActivations::of_tensor(x)?;
+                Tensor::from_vec(matrix.matmul(&x), (x.tokens(), matrix.rows()), &Device::Cpu)
             }
         }
     }

@@ -216,7 +216,7 @@ impl OutputHead {
                 Rows::Packed(rows) => {
                     let x = match &quantised_hidden {
                         Some(x) => x,
-                        None => quantised_hidden.insert(quantise(hidden)?),
+                        None => quantised_hidden.insert(QuantisedActivations::of_tensor(hidden)?),
                     };
                     rows_lse_and_targets(&rows.matmul(x), block.len, &in_block)
                 }
@@ -242,13 +242,6 @@ impl OutputHead {
             .map(|i| log_sum_exp(&terms[i]) - target_logit[i])
             .collect())
     }
-}
-
-/// Hidden states `[n, width]` as 16-bit activations.
-fn quantise(hidden: &Tensor) -> candle_core::Result<QuantisedActivations> {
-    let width = hidden.dim(1)?;
-    let values: Vec<f32> = hidden.flatten_all()?.to_vec1()?;
-    QuantisedActivations::quantise(&values, width).map_err(candle_core::Error::wrap)
 }
 
 /// Rows `ids` of `output` as a new quantised matrix on the CPU. Gathers whole quantised

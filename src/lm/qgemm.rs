@@ -253,6 +253,13 @@ impl QuantisedActivations {
         })
     }
 
+    /// Quantises the f32 matrix `x` (`[tokens, cols]`, any device).
+    pub fn of_tensor(x: &candle_core::Tensor) -> candle_core::Result<QuantisedActivations> {
+        let cols = x.dim(1)?;
+        let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
+        Self::quantise(&values, cols).map_err(candle_core::Error::wrap)
+    }
+
     pub fn tokens(&self) -> usize {
         self.tokens
     }
