@@ -25,8 +25,10 @@ use unicode_segmentation::UnicodeSegmentation;
 /// entries (about 2.5 for the 40,000th word), i.e. once per 10⁷ words.
 pub const UNLISTED_ZIPF: f32 = 2.0;
 
-/// Tokens in the window searched for the worst contiguous span.
-pub const WORST_SPAN_TOKENS: usize = 3;
+/// Surprisal above which a token counts against the text in the worst-span search: 4 nats
+/// (p < 1/55), above the 2.5–4 nats a token of clean news costs on average, so a run of
+/// ordinary tokens drifts below zero and the search cannot grow across fluent text.
+pub const SPAN_EXCESS_NATS: f32 = 4.0;
 
 /// The surprisal of one token of the article.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -48,8 +50,10 @@ pub struct FracAbove {
     pub nats_12: f32,
 }
 
-/// The contiguous run of [`WORST_SPAN_TOKENS`] tokens (fewer in shorter sentences) with the
-/// highest mean surprisal.
+/// The contiguous run of tokens with the largest total surprisal in excess of
+/// [`SPAN_EXCESS_NATS`] (the maximal-scoring segment, as in Ruzzo & Tompa 1999): as long as
+/// the implausible passage, not a fixed number of tokens. Its byte span is widened to whole
+/// words so a reviewer sees "Freilassung", not the token "▁Freilass".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WorstSpan {
     /// Article-relative byte span (from the first token's first non-space byte).
@@ -165,30 +169,54 @@ fn worst_span(
     members: &[usize],
     sentence: Span,
 ) -> Option<WorstSpan> {
-    let width = WORST_SPAN_TOKENS.min(members.len());
-    let (mean, window) = members
-        .windows(width)
-        .map(|w| {
-            (
-                w.iter().map(|&t| tokens[t].surprisal).sum::<f32>() / width as f32,
-                w,
-            )
-        })
-        .fold(None, |best: Option<(f32, &[usize])>, cur| match best {
-            Some(b) if b.0 >= cur.0 => Some(b),
-            _ => Some(cur),
-        })?;
-    let first = tokens[*window.first()?].span;
-    let last = tokens[*window.last()?].span;
+    // Kadane's scan over (surprisal − threshold): (best sum, first, last) member indices.
+    let mut best: Option<(f32, usize, usize)> = None;
+    let mut run = (0.0f32, 0usize);
+    for (i, &t) in members.iter().enumerate() {
+        if run.0 <= 0.0 {
+            run = (0.0, i);
+        }
+        run.0 += tokens[t].surprisal - SPAN_EXCESS_NATS;
+        if best.is_none_or(|b| run.0 > b.0) {
+            best = Some((run.0, run.1, i));
+        }
+    }
+    let (_, first, last) = best?;
+    let window = &members[first..=last];
+    let mean = window.iter().map(|&t| tokens[t].surprisal).sum::<f32>() / window.len() as f32;
+    let first = tokens[window[0]].span;
+    let last = tokens[window[window.len() - 1]].span;
     let start = content_start(text, first)
         .unwrap_or(first.start)
         .max(sentence.start);
     let end = last.end.min(sentence.end).max(start);
     Some(WorstSpan {
-        span: Span::new(start, end),
-        tokens: width,
+        span: whole_words(text, Span::new(start, end), sentence),
+        tokens: window.len(),
         mean_surprisal: mean,
     })
+}
+
+/// `span` widened to the start and end of the words it cuts, within `sentence`.
+fn whole_words(text: &str, span: Span, sentence: Span) -> Span {
+    let word_char = |c: char| c.is_alphanumeric();
+    let before = &text[sentence.start..span.start];
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| word_char(c))
+        .last()
+        .map_or(span.start, |(i, _)| sentence.start + i);
+    let starts_in_word = text[span.start..].chars().next().is_some_and(word_char);
+    let start = if starts_in_word { start } else { span.start };
+    let ends_in_word = text[..span.end].chars().next_back().is_some_and(word_char);
+    let after = &text[span.end..sentence.end];
+    let end = if ends_in_word {
+        span.end + after.find(|c: char| !word_char(c)).unwrap_or(after.len())
+    } else {
+        span.end
+    };
+    Span::new(start, end)
 }
 
 #[cfg(test)]
@@ -254,13 +282,65 @@ mod tests {
                 nats_12: 0.2
             }
         );
-        // Worst 3-token window: "Der Hund bellt", (2 + 9 + 13) / 3 = 8 (next: 23 / 3).
+        // Excess over 4 nats: −2, 5, 9, −3, −4; the best run is "Hund bellt" (14).
         let worst = f.worst_span.unwrap();
-        assert_eq!(worst.span, Span::new(0, 14));
-        assert!((worst.mean_surprisal - 8.0).abs() < 1e-6);
+        assert_eq!(worst.span.slice(text), "Hund bellt");
+        assert_eq!(worst.tokens, 2);
+        assert!((worst.mean_surprisal - 11.0).abs() < 1e-6);
         // No lexicon: 4 words at the unlisted Zipf of 2 → 7 ln 10 nats each.
         let unigram = 4.0 * 7.0 * std::f32::consts::LN_10;
         assert!((f.slor - (unigram - 25.0) / 5.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn worst_span_bridges_a_plausible_token_between_implausible_ones() {
+        let text = "Er sagte Ball sei dem Gericht heute.";
+        let tokens = [
+            token(0, 2, 1.0),
+            token(2, 8, 2.0),
+            token(8, 13, 8.0),  // " Ball"   +4
+            token(13, 17, 7.0), // " sei"    +3
+            token(17, 21, 2.0), // " dem"    −2
+            token(21, 29, 9.0), // " Gericht" +5
+            token(29, 35, 1.0),
+            token(35, 36, 0.0),
+        ];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 36)], None)[0];
+        let worst = f.worst_span.unwrap();
+        assert_eq!(worst.span.slice(text), "Ball sei dem Gericht");
+        assert_eq!(worst.tokens, 4);
+    }
+
+    #[test]
+    fn worst_span_covers_whole_words() {
+        let text = "Die Freilassung ziviler Gefangener.";
+        // "Die", " Freilass", "ung", " ziv", "iler", " Gefangener", "."
+        let tokens = [
+            token(0, 3, 1.0),
+            token(3, 12, 2.0),
+            token(12, 15, 1.0),
+            token(15, 19, 9.0),
+            token(19, 23, 1.0),
+            token(23, 34, 2.0),
+            token(34, 35, 0.0),
+        ];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 35)], None)[0];
+        assert_eq!(f.worst_span.unwrap().span.slice(text), "ziviler");
+    }
+
+    #[test]
+    fn fluent_sentence_gets_its_most_surprising_token_as_worst_span() {
+        let text = "Das ist gut.";
+        let tokens = [
+            token(0, 3, 1.0),
+            token(3, 7, 3.0),
+            token(7, 11, 2.0),
+            token(11, 12, 0.5),
+        ];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 12)], None)[0];
+        let worst = f.worst_span.unwrap();
+        assert_eq!(worst.span.slice(text), "ist");
+        assert_eq!(worst.mean_surprisal, 3.0);
     }
 
     #[test]
