@@ -137,9 +137,11 @@ struct LmArgs {
     /// shortlist stays within 0.05 nats per token of it).
     #[arg(long)]
     exact: bool,
-    /// Where the language model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
-    #[arg(long, default_value = "cpu")]
-    device: LmDevice,
+    /// Where the language model runs: cpu, cuda or cuda:N (needs a build with --features
+    /// cuda). Default: the first GPU when this build has CUDA support and one is usable,
+    /// else cpu.
+    #[arg(long)]
+    device: Option<LmDevice>,
     #[command(flatten)]
     source: ModelSource,
 }
@@ -379,7 +381,7 @@ fn language_model(args: &LmArgs, quiet: bool) -> Result<LmEvidence> {
     let resolved = provisioner.resolve(args.source.model.as_deref(), &manifest)?;
     let options = ScoringOptions {
         exact: args.exact,
-        device: args.device,
+        device: args.device.unwrap_or_else(LmDevice::detect),
         ..ScoringOptions::default()
     };
     let model = LanguageModel::load(&resolved.path, options)

@@ -9,7 +9,7 @@ use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
 use crate::lm::{
-    surprisal, ArticleSurprisal, LanguageModel, LmError, TokenSurprisal, SCORER_VERSION,
+    surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
 use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring::combination::{self, Combination, Model};
@@ -42,7 +42,13 @@ impl LmEvidence {
         sentences: &[Sentence],
         lang: Lang,
     ) -> Result<ArticleSurprisal, LmError> {
-        let options = format!("exact={} lang={}", self.info.exact, lang.code());
+        // Accelerators multiply in f32 where the CPU default uses integer products
+        // (within 0.05 nats of each other), so their scores are kept apart.
+        let device = match self.model.options().device {
+            LmDevice::Cpu => String::new(),
+            accelerator => format!(" device={accelerator}"),
+        };
+        let options = format!("exact={} lang={}{device}", self.info.exact, lang.code());
         let key = ScoreKey::new(&self.info.sha256, SCORER_VERSION, options, text);
         let tokens = match self.cache.as_ref().and_then(|c| c.get(&key)) {
             Some(hit) => hit,

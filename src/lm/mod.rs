@@ -85,6 +85,16 @@ impl FromStr for LmDevice {
 }
 
 impl LmDevice {
+    /// The first CUDA GPU when this build has CUDA support and the GPU can be opened, else
+    /// the CPU.
+    pub fn detect() -> LmDevice {
+        if cfg!(feature = "cuda") && candle_core::Device::new_cuda(0).is_ok() {
+            LmDevice::Cuda(0)
+        } else {
+            LmDevice::Cpu
+        }
+    }
+
     fn to_candle(self) -> Result<candle_core::Device, LmError> {
         match self {
             LmDevice::Cpu => Ok(candle_core::Device::Cpu),
@@ -396,5 +406,11 @@ mod tests {
     fn cuda_without_the_feature_is_a_clear_error() {
         let err = LmDevice::Cuda(0).to_candle().unwrap_err();
         assert!(err.to_string().contains("--features cuda"), "{err}");
+    }
+
+    #[cfg(not(feature = "cuda"))]
+    #[test]
+    fn a_build_without_cuda_detects_the_cpu() {
+        assert_eq!(LmDevice::detect(), LmDevice::Cpu);
     }
 }
