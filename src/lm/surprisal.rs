@@ -200,15 +200,15 @@ fn worst_span(
 /// `span` widened to the start and end of the words it cuts, within `sentence`.
 fn whole_words(text: &str, span: Span, sentence: Span) -> Span {
     let word_char = |c: char| c.is_alphanumeric();
-    let before = &text[sentence.start..span.start];
-    let start = before
-        .char_indices()
-        .rev()
-        .take_while(|&(_, c)| word_char(c))
-        .last()
-        .map_or(span.start, |(i, _)| sentence.start + i);
     let starts_in_word = text[span.start..].chars().next().is_some_and(word_char);
-    let start = if starts_in_word { start } else { span.start };
+    let start = if starts_in_word {
+        sentence.start
+            + text[sentence.start..span.start]
+                .trim_end_matches(word_char)
+                .len()
+    } else {
+        span.start
+    };
     let ends_in_word = text[..span.end].chars().next_back().is_some_and(word_char);
     let after = &text[span.end..sentence.end];
     let end = if ends_in_word {
