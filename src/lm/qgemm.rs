@@ -83,7 +83,7 @@ pub enum PackError {
 impl PackedMatrix {
     /// Packs the row-major `values` (`rows × cols`) exactly, or fails.
     pub fn pack(values: &[f32], rows: usize, cols: usize) -> Result<PackedMatrix, PackError> {
-        if cols == 0 || cols % BLOCK != 0 || values.len() != rows * cols {
+        if cols == 0 || !cols.is_multiple_of(BLOCK) || values.len() != rows * cols {
             return Err(PackError::Shape(cols));
         }
         let blocks = cols / BLOCK;
@@ -225,7 +225,7 @@ fn grid(block: &[f32]) -> Option<(f32, f32)> {
 impl QuantisedActivations {
     /// Quantises the row-major `x` (`tokens × cols`, `cols` divisible by [`BLOCK`]).
     pub fn quantise(x: &[f32], cols: usize) -> Result<QuantisedActivations, PackError> {
-        if cols == 0 || cols % BLOCK != 0 || x.len() % cols != 0 {
+        if cols == 0 || !cols.is_multiple_of(BLOCK) || !x.len().is_multiple_of(cols) {
             return Err(PackError::Shape(cols));
         }
         let blocks = x.len() / BLOCK;

