@@ -379,9 +379,10 @@ fn language_model(args: &LmArgs, quiet: bool) -> Result<LmEvidence> {
         .offline(args.source.offline)
         .quiet(quiet);
     let resolved = provisioner.resolve(args.source.model.as_deref(), &manifest)?;
+    let device = args.device.unwrap_or_else(LmDevice::detect);
     let options = ScoringOptions {
         exact: args.exact,
-        device: args.device.unwrap_or_else(LmDevice::detect),
+        device,
         ..ScoringOptions::default()
     };
     let model = LanguageModel::load(&resolved.path, options)
@@ -399,6 +400,7 @@ fn language_model(args: &LmArgs, quiet: bool) -> Result<LmEvidence> {
         name,
         sha256,
         exact: args.exact,
+        device: device.to_string(),
     };
     // Without a cache folder every run scores again; that is slower, not wrong.
     let cache = ScoreCache::from_env().ok();

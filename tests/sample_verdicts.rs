@@ -48,10 +48,10 @@ fn audit_samples() -> Option<Vec<serde_json::Value>> {
         .collect();
     assert_eq!(audits.len(), 5);
     for audit in &audits {
-        assert!(
-            audit["evidence"]["language_model"].is_object(),
-            "LM evidence used"
-        );
+        let model = &audit["evidence"]["language_model"];
+        assert!(model.is_object(), "LM evidence used");
+        let device = model["device"].as_str().expect("the device is named");
+        assert!(device == "cpu" || device.starts_with("cuda:"), "{device}");
     }
     Some(audits)
 }

@@ -119,7 +119,11 @@ impl Auditor {
 
     /// Adds the language model as a source of evidence.
     pub fn with_language_model(mut self, lm: LmEvidence) -> Self {
-        let model = format!("{} {} {}", lm.info.name, lm.info.sha256, lm.info.exact);
+        let info = &lm.info;
+        let model = format!(
+            "{} {} {} {}",
+            info.name, info.sha256, info.exact, info.device
+        );
         let description = format!("{} {model}", self.settings_fingerprint);
         self.settings_fingerprint = sha256_hex(description.as_bytes());
         self.lm = Some(lm);

@@ -59,6 +59,9 @@ pub struct ModelInfo {
     pub sha256: String,
     /// Whether the full vocabulary was used for every token (`--exact`).
     pub exact: bool,
+    /// Where the model ran ("cpu", "cuda:0"): GPU scores differ from the CPU's in the
+    /// last digits (f32 layers instead of integer kernels).
+    pub device: String,
 }
 
 /// Per-token surprisal (nats) from the language model, for heat maps.

@@ -85,10 +85,11 @@ impl HtmlReport {
         })?;
         let model = summary.evidence.language_model.as_ref().map(|m| {
             format!(
-                "{} (sha256 {}{})",
+                "{} (sha256 {}{}, {})",
                 m.name,
                 short_hash(&m.sha256),
-                if m.exact { ", exact" } else { "" }
+                if m.exact { ", exact" } else { "" },
+                m.device
             )
         });
         let page = context! {

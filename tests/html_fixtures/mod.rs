@@ -193,6 +193,7 @@ pub fn audit_of(
                 name: "gemma-3-270m".into(),
                 sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
                 exact: false,
+                device: "cpu".into(),
             }),
         },
         words,
