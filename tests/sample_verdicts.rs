@@ -6,22 +6,22 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-/// Garbled sentences the audit flags.
-const GARBLED: [&str; 6] = [
+/// Garbled sentences the audit flags ("Wir wirkt" through the language model's
+/// implausible-word finding on "wirkt").
+const GARBLED: [&str; 7] = [
     "Wir wir uns Haben Sie viel zu tun",
     "Nahenvoyé",
     "Kernkraftwerk",
     "US -Präsident",
     "bersaglio",
     "der Ball sei vor dem Russlands Gericht",
+    "Wir wirkt uns sofort wieder auf.",
 ];
 
-/// Garbled sentences only the language model could catch, which the combination fitted
-/// on the WMT development data does not: it gives them 0.04 and 0.007 (suspect from 0.29).
-const GARBLED_LM_ONLY: [&str; 2] = [
-    "Wir wirkt uns sofort wieder auf.",
-    "Mitgliedstaaten des Rat umfassender Frieden.",
-];
+/// A garbled sentence only the language model could catch, which it does not: the
+/// combination fitted on the WMT development data gives it 0.14 (suspect from about 0.3),
+/// and no single word stands out (the most unlikely, "umfassender", is a rarer word).
+const GARBLED_LM_ONLY: [&str; 1] = ["Mitgliedstaaten des Rat umfassender Frieden."];
 
 const CLEAN: &str = "Unterdessen verkündete der türkische Präsident Recep Tayyip Erdogan";
 
@@ -109,7 +109,7 @@ fn garbled_sample_sentences_are_flagged_and_the_clean_one_is_not_broken() {
 }
 
 #[test]
-#[ignore = "known failure: the WMT-fitted combination calls these two LM-only examples ok"]
+#[ignore = "known failure: the WMT-fitted combination calls this LM-only example ok"]
 fn garbled_sentences_only_the_language_model_can_see_are_flagged() {
     let Some(audits) = audit_samples() else {
         return;

@@ -14,7 +14,7 @@ use crate::lm::{
 use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring::combination::{self, Combination, Model};
 use crate::scoring::{self, word_count};
-use crate::segment::{self, Sentence};
+use crate::segment::{self, Sentence, SentenceKind};
 use crate::span::Span;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -232,13 +232,25 @@ impl Auditor {
             let without_lm = &self.combination.without_lm;
             let lm_free = calibrated_verdict(without_lm.probability(&x), without_lm);
             let lifted = calibrated > heuristic.max(lm_free);
-            if let Some(lm) = lm.filter(|_| lm_finding_enabled && lifted) {
-                lm_findings.push(scoring::implausible_wording(
+            // A common word far less likely in context than its frequency predicts is
+            // reported on its own where the calibrated evidence raised nothing: the
+            // combination, fitted on subtle errors, gives a single broken word little weight.
+            // Not in headings, whose telegraphic style ("Mann schuldig, …") surprises the LM.
+            let unlikely = lm
+                .and_then(|lm| lm.unlikely_word)
+                .filter(|w| w.excess >= scoring::UNLIKELY_WORD_EXCESS)
+                .filter(|_| sentence.kind != SentenceKind::Heading);
+            match (lm.filter(|_| lm_finding_enabled), lifted, unlikely) {
+                (Some(lm), true, _) => lm_findings.push(scoring::implausible_wording(
                     lm,
                     sentence,
                     calibrated,
                     probability,
-                ));
+                )),
+                (Some(_), false, Some(word)) => {
+                    lm_findings.push(scoring::unlikely_word(&word, text));
+                }
+                _ => {}
             }
         }
         findings.extend(lm_findings);

@@ -15,7 +15,7 @@ pub mod score_cache;
 pub mod surprisal;
 pub mod tokenizer;
 
-pub use surprisal::{FracAbove, SentenceLm, TokenSurprisal, WorstSpan};
+pub use surprisal::{FracAbove, SentenceLm, TokenSurprisal, UnlikelyWord, WorstSpan};
 
 use crate::langid::Lang;
 use crate::segment::Sentence;

@@ -14,6 +14,11 @@
 //! [`UNLISTED_ZIPF`]. The LM side is per token, so the length is the token count:
 //! `slor = (unigram surprisal of the words − LM surprisal of the tokens) / tokens`.
 //! Higher is more fluent; a broken sentence has a low (often negative) SLOR.
+//!
+//! The same baseline judges single words: a common word that the LM finds far less likely
+//! in its context than its frequency predicts ("Wir wirkt uns …": "wirkt" is common, but
+//! not after "Wir") marks a broken construction. Names and rare terms cannot trip this,
+//! as only common lower-case words are judged.
 
 use crate::lexicon::Lexicon;
 use crate::segment::Sentence;
@@ -29,6 +34,15 @@ pub const UNLISTED_ZIPF: f32 = 2.0;
 /// (p < 1/55), above the 2.5–4 nats a token of clean news costs on average, so a run of
 /// ordinary tokens drifts below zero and the search cannot grow across fluent text.
 pub const SPAN_EXCESS_NATS: f32 = 4.0;
+
+/// Zipf frequency from which a word counts as common (about once per 10⁵ words:
+/// "wirkt", "sofort", "allerdings"): frequent enough that its unigram surprisal is a
+/// reliable baseline.
+pub const COMMON_WORD_ZIPF: f32 = 4.0;
+
+/// Zipf frequency from which a capitalised sentence-initial word counts as a function
+/// word ("Wir", "Der"), not a name ("Trump" is 4.7), for judging the word after it.
+pub const FUNCTION_WORD_ZIPF: f32 = 5.0;
 
 /// The surprisal of one token of the article.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -73,6 +87,26 @@ pub struct SentenceLm {
     /// Length-normalised log-probability against the unigram baseline (see module docs).
     pub slor: f32,
     pub worst_span: Option<WorstSpan>,
+    /// The common word the LM finds most unlikely in its context relative to its
+    /// frequency; `None` without a lexicon or without a common word past the first.
+    pub unlikely_word: Option<UnlikelyWord>,
+}
+
+/// A common word of the sentence and how much less likely the LM finds it in context than
+/// on average. Judged are common ([`COMMON_WORD_ZIPF`]) lower-case words inside a clause
+/// (after a word or a comma: after a quotation mark or colon a new sentence may start)
+/// whose preceding word is lower case or a sentence-initial function word. After a name
+/// ("Skoda versorgt …", "Brown wurde …") any continuation surprises the LM: on human
+/// reference translations those words were most of the false alarms.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UnlikelyWord {
+    /// Article-relative byte span of the word.
+    pub span: Span,
+    /// The LM's surprisal of the word's tokens, in nats.
+    pub surprisal: f32,
+    /// `surprisal` minus the word's unigram surprisal: how many nats less likely the word
+    /// is here than its frequency predicts.
+    pub excess: f32,
 }
 
 /// Byte offset of the first non-whitespace character of `span` in `text`, if any.
@@ -142,6 +176,7 @@ pub fn sentence_features(
                     frac_above: FracAbove::default(),
                     slor: 0.0,
                     worst_span: None,
+                    unlikely_word: None,
                 };
             }
             let total: f32 = values.iter().sum();
@@ -158,6 +193,8 @@ pub fn sentence_features(
                 },
                 slor: (unigram - total) / n as f32,
                 worst_span: worst_span(text, tokens, members, sentence.span),
+                unlikely_word: lexicon
+                    .and_then(|l| unlikely_word(text, tokens, members, sentence.span, l)),
             }
         })
         .collect()
@@ -195,6 +232,67 @@ fn worst_span(
         tokens: window.len(),
         mean_surprisal: mean,
     })
+}
+
+/// The common word of `sentence` with the largest excess surprisal (see [`UnlikelyWord`]).
+fn unlikely_word(
+    text: &str,
+    tokens: &[TokenSurprisal],
+    members: &[usize],
+    sentence: Span,
+    lexicon: &Lexicon,
+) -> Option<UnlikelyWord> {
+    let slice = sentence.slice(text);
+    let mut best: Option<UnlikelyWord> = None;
+    let mut previous: Option<(usize, &str)> = None;
+    for (position, (offset, word)) in slice.unicode_word_indices().enumerate() {
+        let before = slice[..offset].trim_end();
+        let inside_clause = offset > before.len()
+            && before
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == ',');
+        let ordinary_context = previous.is_some_and(|(index, previous)| {
+            previous.chars().all(char::is_alphabetic)
+                && (previous.chars().all(char::is_lowercase)
+                    || (index == 0
+                        && lexicon
+                            .zipf(&previous.to_lowercase())
+                            .is_some_and(|z| z >= FUNCTION_WORD_ZIPF)))
+        });
+        previous = Some((position, word));
+        if !inside_clause || !ordinary_context || !word.chars().all(char::is_lowercase) {
+            continue;
+        }
+        let Some(zipf) = lexicon.zipf(word).filter(|&z| z >= COMMON_WORD_ZIPF) else {
+            continue;
+        };
+        let span = Span::new(
+            sentence.start + offset,
+            sentence.start + offset + word.len(),
+        );
+        // The word's tokens: those whose first visible byte lies in it. A token that
+        // starts before the word ("%etwa") leaves the word out: it is not judged.
+        let mut word_tokens = members.iter().map(|&t| tokens[t]).filter(|t| {
+            content_start(text, t.span).is_some_and(|start| span.start <= start && start < span.end)
+        });
+        let Some(first) = word_tokens.next() else {
+            continue;
+        };
+        if content_start(text, first.span) != Some(span.start) {
+            continue;
+        }
+        let surprisal = first.surprisal + word_tokens.map(|t| t.surprisal).sum::<f32>();
+        let excess = surprisal - (9.0 - zipf) * std::f32::consts::LN_10;
+        if best.is_none_or(|b| excess > b.excess) {
+            best = Some(UnlikelyWord {
+                span,
+                surprisal,
+                excess,
+            });
+        }
+    }
+    best
 }
 
 /// `span` widened to the start and end of the words it cuts, within `sentence`.
@@ -350,6 +448,62 @@ mod tests {
         let common = unigram_surprisal("und die der", Some(lexicon));
         let rare = unigram_surprisal("Xqzv Wbrtt Plonk", Some(lexicon));
         assert!(common < rare, "{common} vs {rare}");
+    }
+
+    fn german() -> &'static Lexicon {
+        crate::lexicon::for_lang(crate::langid::Lang::GERMAN).expect("German lexicon")
+    }
+
+    #[test]
+    fn unlikely_word_is_the_common_word_with_the_most_excess_surprisal() {
+        let text = "Wir wirkt uns sofort wieder auf.";
+        // "Wir", " wirkt", " uns", " sofort", " wieder", " auf", "."
+        let tokens = [
+            token(0, 3, 9.0),
+            token(3, 9, 18.2),
+            token(9, 13, 2.3),
+            token(13, 20, 6.7),
+            token(20, 27, 4.8),
+            token(27, 31, 1.0),
+            token(31, 32, 2.9),
+        ];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 32)], Some(german()))[0];
+        let word = f.unlikely_word.expect("common words after the first");
+        assert_eq!(word.span.slice(text), "wirkt");
+        assert_eq!(word.surprisal, 18.2);
+        let zipf = german().zipf("wirkt").expect("listed");
+        let expected = 18.2 - (9.0 - zipf) * std::f32::consts::LN_10;
+        assert!((word.excess - expected).abs() < 1e-4, "{}", word.excess);
+        assert!(word.excess > 8.0, "{}", word.excess);
+    }
+
+    #[test]
+    fn only_words_in_an_ordinary_context_are_judged() {
+        // "und" is the first word; "sagte" follows a quotation mark, where a sentence may
+        // start; "Berlin" is capitalised; "kam" follows a name. Only "nun" is judged.
+        let text = "und „sagte Berlin kam nun";
+        let tokens = [
+            token(0, 3, 30.0),
+            token(3, 7, 1.0),
+            token(7, 12, 30.0),
+            token(12, 19, 30.0),
+            token(19, 23, 30.0),
+            token(23, 27, 3.0),
+        ];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 27)], Some(german()))[0];
+        assert_eq!(f.unlikely_word.unwrap().span.slice(text), "nun");
+        // Without a lexicon there is no baseline to judge words by.
+        let f = &sentence_features(text, &tokens, &[sentence(0, 27)], None)[0];
+        assert!(f.unlikely_word.is_none());
+    }
+
+    #[test]
+    fn a_word_whose_token_starts_before_it_is_not_judged() {
+        // The token ", so" carries the word "so", so its surprisal is not the word's alone.
+        let text = "ist gut, so";
+        let tokens = [token(0, 3, 1.0), token(3, 7, 2.0), token(7, 11, 25.0)];
+        let f = &sentence_features(text, &tokens, &[sentence(0, 11)], Some(german()))[0];
+        assert_eq!(f.unlikely_word.unwrap().span.slice(text), "gut");
     }
 
     #[test]
