@@ -257,7 +257,7 @@ fn unlikely_word(
                 && (previous.chars().all(char::is_lowercase)
                     || (index == 0
                         && lexicon
-                            .zipf(&previous.to_lowercase())
+                            .zipf(previous)
                             .is_some_and(|z| z >= FUNCTION_WORD_ZIPF)))
         });
         previous = Some((position, word));
@@ -271,8 +271,8 @@ fn unlikely_word(
             sentence.start + offset,
             sentence.start + offset + word.len(),
         );
-        // The word's tokens: those whose first visible byte lies in it. A token that
-        // starts before the word ("%etwa") leaves the word out: it is not judged.
+        // The word's tokens: those whose first visible byte lies in it. A word whose first
+        // token starts before it (", so") shares that token's surprisal: it is not judged.
         let mut word_tokens = members.iter().map(|&t| tokens[t]).filter(|t| {
             content_start(text, t.span).is_some_and(|start| span.start <= start && start < span.end)
         });
