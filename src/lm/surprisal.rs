@@ -243,6 +243,12 @@ fn unlikely_word(
     lexicon: &Lexicon,
 ) -> Option<UnlikelyWord> {
     let slice = sentence.slice(text);
+    // (first visible byte, surprisal) of the sentence's tokens, in text order.
+    let starts: Vec<(usize, f32)> = members
+        .iter()
+        .filter_map(|&t| Some((content_start(text, tokens[t].span)?, tokens[t].surprisal)))
+        .collect();
+    let mut next_token = 0;
     let mut best: Option<UnlikelyWord> = None;
     let mut previous: Option<(usize, &str)> = None;
     for (position, (offset, word)) in slice.unicode_word_indices().enumerate() {
@@ -271,18 +277,24 @@ fn unlikely_word(
             sentence.start + offset,
             sentence.start + offset + word.len(),
         );
-        // The word's tokens: those whose first visible byte lies in it. A word whose first
-        // token starts before it (", so") shares that token's surprisal: it is not judged.
-        let mut word_tokens = members.iter().map(|&t| tokens[t]).filter(|t| {
-            content_start(text, t.span).is_some_and(|start| span.start <= start && start < span.end)
-        });
-        let Some(first) = word_tokens.next() else {
-            continue;
-        };
-        if content_start(text, first.span) != Some(span.start) {
+        // The word's tokens: those whose first visible byte lies in it (one forward scan
+        // over the sentence). A word whose first token starts before it (", so") shares
+        // that token's surprisal: it is not judged.
+        while starts
+            .get(next_token)
+            .is_some_and(|&(start, _)| start < span.start)
+        {
+            next_token += 1;
+        }
+        let word_tokens: Vec<(usize, f32)> = starts[next_token..]
+            .iter()
+            .take_while(|&&(start, _)| start < span.end)
+            .copied()
+            .collect();
+        if word_tokens.first().map(|&(start, _)| start) != Some(span.start) {
             continue;
         }
-        let surprisal = first.surprisal + word_tokens.map(|t| t.surprisal).sum::<f32>();
+        let surprisal: f32 = word_tokens.iter().map(|&(_, s)| s).sum();
         let excess = surprisal - (9.0 - zipf) * std::f32::consts::LN_10;
         if best.is_none_or(|b| excess > b.excess) {
             best = Some(UnlikelyWord {
