@@ -240,17 +240,17 @@ impl Auditor {
                 .and_then(|lm| lm.unlikely_word)
                 .filter(|w| w.excess >= scoring::UNLIKELY_WORD_EXCESS)
                 .filter(|_| sentence.kind != SentenceKind::Heading);
-            match (lm.filter(|_| lm_finding_enabled), lifted, unlikely) {
-                (Some(lm), true, _) => lm_findings.push(scoring::implausible_wording(
-                    lm,
-                    sentence,
-                    calibrated,
-                    probability,
-                )),
-                (Some(_), false, Some(word)) => {
+            if let Some(lm) = lm.filter(|_| lm_finding_enabled) {
+                if lifted {
+                    lm_findings.push(scoring::implausible_wording(
+                        lm,
+                        sentence,
+                        calibrated,
+                        probability,
+                    ));
+                } else if let Some(word) = unlikely {
                     lm_findings.push(scoring::unlikely_word(&word, text));
                 }
-                _ => {}
             }
         }
         findings.extend(lm_findings);

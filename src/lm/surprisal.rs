@@ -137,14 +137,16 @@ pub fn assign_tokens(
         .collect()
 }
 
+/// Surprisal (nats) of a word of Zipf frequency `zipf`, whose probability is `10^(zipf-9)`.
+fn zipf_surprisal(zipf: f32) -> f32 {
+    (9.0 - zipf) * std::f32::consts::LN_10
+}
+
 /// Unigram surprisal (nats) of the words of `sentence`.
 pub fn unigram_surprisal(sentence: &str, lexicon: Option<&Lexicon>) -> f32 {
     sentence
         .unicode_words()
-        .map(|word| {
-            let zipf = lexicon.and_then(|l| l.zipf(word)).unwrap_or(UNLISTED_ZIPF);
-            (9.0 - zipf) * std::f32::consts::LN_10
-        })
+        .map(|word| zipf_surprisal(lexicon.and_then(|l| l.zipf(word)).unwrap_or(UNLISTED_ZIPF)))
         .sum()
 }
 
@@ -286,16 +288,15 @@ fn unlikely_word(
         {
             next_token += 1;
         }
-        let word_tokens: Vec<(usize, f32)> = starts[next_token..]
-            .iter()
-            .take_while(|&&(start, _)| start < span.end)
-            .copied()
-            .collect();
-        if word_tokens.first().map(|&(start, _)| start) != Some(span.start) {
+        if starts.get(next_token).map(|&(start, _)| start) != Some(span.start) {
             continue;
         }
-        let surprisal: f32 = word_tokens.iter().map(|&(_, s)| s).sum();
-        let excess = surprisal - (9.0 - zipf) * std::f32::consts::LN_10;
+        let surprisal: f32 = starts[next_token..]
+            .iter()
+            .take_while(|&&(start, _)| start < span.end)
+            .map(|&(_, s)| s)
+            .sum();
+        let excess = surprisal - zipf_surprisal(zipf);
         if best.is_none_or(|b| excess > b.excess) {
             best = Some(UnlikelyWord {
                 span,
@@ -484,7 +485,7 @@ mod tests {
         assert_eq!(word.span.slice(text), "wirkt");
         assert_eq!(word.surprisal, 18.2);
         let zipf = german().zipf("wirkt").expect("listed");
-        let expected = 18.2 - (9.0 - zipf) * std::f32::consts::LN_10;
+        let expected = 18.2 - zipf_surprisal(zipf);
         assert!((word.excess - expected).abs() < 1e-4, "{}", word.excess);
         assert!(word.excess > 8.0, "{}", word.excess);
     }
