@@ -21,16 +21,16 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 #[derive(Debug, thiserror::Error)]
 pub enum GoldError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{path}:{line}: invalid JSON: {source}")]
+    #[error("{path}:{line}: invalid JSON: {cause}")]
     Json {
         path: PathBuf,
         line: usize,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     #[error("{path}:{line}: {problem}")]
     Record {
@@ -124,9 +124,9 @@ pub enum GoldFile {
 /// Reads a gold file, gzipped or not (decided by its first bytes, not its name), taking
 /// sentence labels from `label_field` (e.g. `label` or `label_fluency`).
 pub fn read_gold(path: &Path, label_field: &str) -> Result<GoldFile, GoldError> {
-    let io_error = |source| GoldError::Io {
+    let io_error = |cause| GoldError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let mut reader = BufReader::new(File::open(path).map_err(io_error)?);
     let gzipped = reader
@@ -150,9 +150,9 @@ pub fn parse_gold(
     let mut file: Option<GoldFile> = None;
     for (index, line) in BufReader::new(reader).lines().enumerate() {
         let line_number = index + 1;
-        let line = line.map_err(|source| GoldError::Io {
+        let line = line.map_err(|cause| GoldError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         if line.trim().is_empty() {
             continue;
@@ -162,10 +162,10 @@ pub fn parse_gold(
             line: line_number,
             problem,
         };
-        let value: Value = serde_json::from_str(&line).map_err(|source| GoldError::Json {
+        let value: Value = serde_json::from_str(&line).map_err(|cause| GoldError::Json {
             path: path.to_path_buf(),
             line: line_number,
-            source,
+            cause,
         })?;
         let Value::Object(record) = value else {
             return Err(record_error("a record must be a JSON object".into()));

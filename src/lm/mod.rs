@@ -30,24 +30,38 @@ use tokenizer::{GemmaTokenizer, TokenizerError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LmError {
-    #[error("cannot read model file {path}: {source}")]
+    #[error("cannot read model file {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("model file {path}: {source}")]
+    #[error("model file {path}: {cause}")]
     Model {
         path: PathBuf,
-        source: candle_core::Error,
+        cause: candle_core::Error,
     },
     #[error("language model: {0}")]
-    Compute(#[from] candle_core::Error),
+    Compute(candle_core::Error),
     #[error("tokenizer: {0}")]
-    Tokenizer(#[from] TokenizerError),
+    Tokenizer(TokenizerError),
     #[error("device {device}: {reason}")]
     Device { device: LmDevice, reason: String },
     #[error("unknown device {0:?} (expected cpu, cuda or cuda:N)")]
     UnknownDevice(String),
+}
+
+// Plain conversions rather than `#[from]`, which would also chain the cause as `source`
+// and print it twice after the message that already holds it.
+impl From<candle_core::Error> for LmError {
+    fn from(e: candle_core::Error) -> Self {
+        LmError::Compute(e)
+    }
+}
+
+impl From<TokenizerError> for LmError {
+    fn from(e: TokenizerError) -> Self {
+        LmError::Tokenizer(e)
+    }
 }
 
 /// Where the model runs. CUDA needs the crate feature `cuda`.
@@ -184,13 +198,13 @@ pub struct LanguageModel {
 impl LanguageModel {
     pub fn load(gguf_path: &Path, options: ScoringOptions) -> Result<Self, LmError> {
         let device = options.device.to_candle()?;
-        let io_error = |source| LmError::Io {
+        let io_error = |cause| LmError::Io {
             path: gguf_path.to_path_buf(),
-            source,
+            cause,
         };
-        let model_error = |source| LmError::Model {
+        let model_error = |cause| LmError::Model {
             path: gguf_path.to_path_buf(),
-            source,
+            cause,
         };
         let mut reader = std::io::BufReader::new(std::fs::File::open(gguf_path).map_err(io_error)?);
         let content =
@@ -227,9 +241,9 @@ impl LanguageModel {
             return Ok(hash.clone());
         }
         use sha2::Digest;
-        let io_error = |source| LmError::Io {
+        let io_error = |cause| LmError::Io {
             path: self.path.clone(),
-            source,
+            cause,
         };
         let mut file = std::fs::File::open(&self.path).map_err(io_error)?;
         let mut hasher = sha2::Sha256::new();

