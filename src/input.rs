@@ -43,12 +43,8 @@ pub enum InputError {
     InvalidUtf8 { input: String, offset: usize },
     #[error("{input}: empty article (no text)")]
     Empty { input: String },
-    #[error("{input}: article of {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge {
-        input: String,
-        size: u64,
-        limit: usize,
-    },
+    #[error("{input}: article exceeds the limit of {limit} bytes (--max-article-bytes)")]
+    TooLarge { input: String, limit: usize },
     #[error("{input}: malformed JSON Lines record: {message}")]
     MalformedRecord { input: String, message: String },
 }
@@ -168,39 +164,42 @@ fn id_for(relative: &Path) -> String {
 }
 
 /// Reads one input into its articles (one for a plain file, one per line of JSON Lines).
+/// No input is read past what its size limit allows, whatever the file claims to be (a
+/// device, a pipe, a gzip bomb).
 pub fn read(input: &Input, max_article_bytes: usize) -> Vec<Result<Article, InputError>> {
     match input {
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            let limit = max_article_bytes as u64 + 4;
-            if let Err(e) = std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
-                return vec![Err(InputError::Unreadable {
-                    input: "-".into(),
-                    message: e.to_string(),
-                })];
-            }
-            vec![decode_article(&bytes, "-", "stdin", max_article_bytes)]
-        }
+        Input::Stdin => vec![read_article(
+            std::io::stdin().lock(),
+            "-",
+            "stdin",
+            max_article_bytes,
+        )],
         Input::File { path, .. } if input.is_jsonl() => read_jsonl(path, max_article_bytes),
         Input::File { path, id } => {
             let source = path.display().to_string();
-            match std::fs::metadata(path) {
-                Ok(m) if m.len() > max_article_bytes as u64 + 3 => {
-                    return vec![Err(InputError::TooLarge {
-                        input: source.clone(),
-                        size: m.len(),
-                        limit: max_article_bytes,
-                    })]
-                }
-                Ok(_) => {}
-                Err(e) => return vec![Err(unreadable(&source, &e))],
-            }
-            match std::fs::read(path) {
-                Ok(bytes) => vec![decode_article(&bytes, &source, id, max_article_bytes)],
+            match std::fs::File::open(path) {
+                Ok(file) => vec![read_article(file, &source, id, max_article_bytes)],
                 Err(e) => vec![Err(unreadable(&source, &e))],
             }
         }
     }
+}
+
+/// Reads a plain-text article from `reader`, stopping just past the largest size allowed
+/// (a byte-order mark does not count towards it).
+fn read_article(
+    reader: impl Read,
+    source: &str,
+    id: &str,
+    max: usize,
+) -> Result<Article, InputError> {
+    const BOM_AND_ONE_BYTE_MORE: u64 = 4;
+    let mut bytes = Vec::new();
+    reader
+        .take(max as u64 + BOM_AND_ONE_BYTE_MORE)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(source, &e))?;
+    decode_article(&bytes, source, id, max)
 }
 
 fn unreadable(source: &str, e: &std::io::Error) -> InputError {
@@ -240,7 +239,6 @@ pub fn decode_text(bytes: &[u8], source: &str, max: usize) -> Result<String, Inp
     if body.len() > max {
         return Err(InputError::TooLarge {
             input: source.clone(),
-            size: body.len() as u64,
             limit: max,
         });
     }
@@ -266,7 +264,6 @@ fn check_text(text: String, source: String, max: usize) -> Result<String, InputE
     if text.len() > max {
         return Err(InputError::TooLarge {
             input: source.clone(),
-            size: text.len() as u64,
             limit: max,
         });
     }
@@ -294,10 +291,21 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
         Box::new(BufReader::new(file))
     };
     let mut out = Vec::new();
-    for (index, line) in reader.split(b'\n').enumerate() {
-        let at = format!("{source}:{}", index + 1);
-        let line = match line {
-            Ok(l) => l,
+    let mut lines = BoundedLines::new(reader, max_record_bytes(max));
+    let mut line_no = 0;
+    loop {
+        line_no += 1;
+        let at = format!("{source}:{line_no}");
+        let line = match lines.next_line() {
+            Ok(Some(Line::Complete(line))) => line,
+            Ok(Some(Line::TooLong)) => {
+                out.push(Err(InputError::TooLarge {
+                    input: at,
+                    limit: max,
+                }));
+                continue;
+            }
+            Ok(None) => break,
             Err(e) => {
                 out.push(Err(InputError::Unreadable {
                     input: at,
@@ -306,7 +314,7 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
                 break;
             }
         };
-        let line = std::str::from_utf8(&line).map_err(|e| InputError::InvalidUtf8 {
+        let line = std::str::from_utf8(line).map_err(|e| InputError::InvalidUtf8 {
             input: at.clone(),
             offset: e.valid_up_to(),
         });
@@ -318,7 +326,7 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
                 continue;
             }
         };
-        out.push(parse_record(line, at, index + 1, max));
+        out.push(parse_record(line, at, line_no, max));
     }
     if out.is_empty() {
         out.push(Err(InputError::Empty {
@@ -326,6 +334,75 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
         }));
     }
     out
+}
+
+/// The longest JSON Lines record read for an article of at most `max` bytes: JSON escapes
+/// can triple a text (`\u00e4` for the two bytes of "ä"), and the other fields are short.
+fn max_record_bytes(max: usize) -> usize {
+    max.saturating_mul(3).saturating_add(64 * 1024)
+}
+
+/// One line of a [`BoundedLines`] reader.
+enum Line<'a> {
+    /// The line's bytes, without its `\n`.
+    Complete(&'a [u8]),
+    /// The line was longer than the limit; it was skipped without being held in memory.
+    TooLong,
+}
+
+/// Splits a stream into lines holding at most `limit` bytes of one line in memory.
+struct BoundedLines<R> {
+    reader: R,
+    limit: usize,
+    buffer: Vec<u8>,
+}
+
+impl<R: BufRead> BoundedLines<R> {
+    fn new(reader: R, limit: usize) -> Self {
+        BoundedLines {
+            reader,
+            limit,
+            buffer: Vec::new(),
+        }
+    }
+
+    fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        self.buffer.clear();
+        let read = (&mut self.reader)
+            .take(self.limit as u64 + 1)
+            .read_until(b'\n', &mut self.buffer)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if self.buffer.last() == Some(&b'\n') {
+            self.buffer.pop();
+            return Ok(Some(Line::Complete(&self.buffer)));
+        }
+        if self.buffer.len() <= self.limit {
+            return Ok(Some(Line::Complete(&self.buffer))); // the last line, without `\n`
+        }
+        self.skip_rest_of_line()?;
+        Ok(Some(Line::TooLong))
+    }
+
+    fn skip_rest_of_line(&mut self) -> std::io::Result<()> {
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok(());
+            }
+            match available.iter().position(|&b| b == b'\n') {
+                Some(end) => {
+                    self.reader.consume(end + 1);
+                    return Ok(());
+                }
+                None => {
+                    let n = available.len();
+                    self.reader.consume(n);
+                }
+            }
+        }
+    }
 }
 
 fn parse_record(
@@ -403,7 +480,7 @@ mod tests {
         ));
         assert!(matches!(
             decode_text(b"abcdef", "x", 3),
-            Err(InputError::TooLarge { size: 6, .. })
+            Err(InputError::TooLarge { limit: 3, .. })
         ));
     }
 
