@@ -12,7 +12,8 @@ use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MOD
 use mtaudit::lm::score_cache::ScoreCache;
 use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
 use mtaudit::report::{
-    html::HtmlReport, human::HumanReport, json::JsonReport, jsonl::JsonLinesReport, Report,
+    html::HtmlReport, human::HumanReport, json::JsonReport, jsonl::JsonLinesReport,
+    out_dir::OutputDir, Report,
 };
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -51,7 +52,8 @@ enum ModelCommand {
     Fetch,
     /// List the known models and whether they are cached.
     List,
-    /// Re-hash the cached model and compare it with its manifest.
+    /// Re-hash the model (the cached file, or the one given with --model) and compare it
+    /// with its manifest.
     Verify,
     /// Print the path of the model file that `audit` would use.
     Path,
@@ -216,8 +218,15 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("invalid gate option: {e}"))?;
 
     if let Some(jobs) = args.jobs {
+        let cap = max_jobs();
+        if jobs > cap {
+            eprintln!(
+                "mtaudit: warning: -j {jobs} capped to {cap} ({JOBS_PER_CORE} per core); \
+                 more threads only add memory and switching"
+            );
+        }
         rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
+            .num_threads(jobs.clamp(1, cap))
             .build_global()
             .context("cannot start worker threads")?;
     }
@@ -234,6 +243,12 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
         formats.push(Format::Html);
     }
     let writes_json = formats.contains(&Format::Json);
+    // Held until the run ends: a second run on the same folder is refused meanwhile.
+    let _out_dir = formats
+        .iter()
+        .any(|f| matches!(f, Format::Json | Format::Html))
+        .then(|| OutputDir::claim(&args.out))
+        .transpose()?;
     let mut reports: Vec<Box<dyn Report>> = Vec::new();
     for format in formats {
         reports.push(match format {
@@ -276,6 +291,15 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Audit threads allowed per core: the work is CPU-bound, so beyond a few per core more
+/// threads only cost memory (each has its own stack and scratch buffers).
+const JOBS_PER_CORE: usize = 4;
+
+fn max_jobs() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores * JOBS_PER_CORE
 }
 
 /// The configuration from `explicit`, else `mtaudit.toml` found from the working
@@ -424,7 +448,13 @@ fn run_model(command: ModelCommand, source: &ModelSource) -> Result<ExitCode> {
             println!("{}", resolved.path.display());
         }
         ModelCommand::Verify => {
-            let path = provisioner.verify(&manifest)?;
+            let path = match &source.model {
+                Some(path) => {
+                    mtaudit::lm::provision::verify_file(path, &manifest)?;
+                    path.clone()
+                }
+                None => provisioner.verify(&manifest)?,
+            };
             println!("{}: SHA-256 matches {}", path.display(), manifest.sha256);
         }
         ModelCommand::List => {

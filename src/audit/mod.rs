@@ -475,7 +475,7 @@ pub fn run_batch(
     make_ids_unique(&mut articles);
     progress.set_length(articles.len() as u64);
 
-    let (sender, receiver) = std::sync::mpsc::channel::<(ArticleAudit, bool)>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, ArticleAudit, bool)>();
     let mut rows = Vec::with_capacity(articles.len());
     let mut sentences = 0usize;
     let mut verdicts = VerdictCounts::default();
@@ -485,33 +485,42 @@ pub fn run_batch(
     let mut reused = 0;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            articles.par_iter().for_each_with(sender, |tx, article| {
-                let earlier = options
-                    .reuse_from
-                    .as_deref()
-                    .and_then(|dir| reusable(dir, article, auditor));
-                let reused = earlier.is_some();
-                let audit = earlier.unwrap_or_else(|| auditor.audit(article));
-                // The receiver only goes away after a report error; the rest is moot then.
-                let _ = tx.send((audit, reused));
-            });
+            articles
+                .par_iter()
+                .enumerate()
+                .for_each_with(sender, |tx, (index, article)| {
+                    let earlier = options
+                        .reuse_from
+                        .as_deref()
+                        .and_then(|dir| reusable(dir, article, auditor));
+                    let reused = earlier.is_some();
+                    let audit = earlier.unwrap_or_else(|| auditor.audit(article));
+                    // The receiver only goes away after a report error; the rest is moot then.
+                    let _ = tx.send((index, audit, reused));
+                });
         });
-        for (audit, was_reused) in receiver {
-            reused += usize::from(was_reused);
-            sentences += audit.sentences.len();
-            verdicts.ok += audit.verdicts.ok;
-            verdicts.suspect += audit.verdicts.suspect;
-            verdicts.broken += audit.verdicts.broken;
-            failed_gate += usize::from(!audit.gate.passed);
-            score_sum += audit.score;
-            rows.push(ArticleRow::of(&audit));
-            if report_error.is_none() {
+        // Audits finish in any order; reports get them in input order (streams and sums
+        // come out the same on every run), held back only until the ones before are done.
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for (index, audit, was_reused) in receiver {
+            progress.inc(1);
+            waiting.insert(index, (audit, was_reused));
+            while let Some((audit, was_reused)) = waiting.remove(&next) {
+                next += 1;
+                reused += usize::from(was_reused);
+                sentences += audit.sentences.len();
+                verdicts.ok += audit.verdicts.ok;
+                verdicts.suspect += audit.verdicts.suspect;
+                verdicts.broken += audit.verdicts.broken;
+                failed_gate += usize::from(!audit.gate.passed);
+                score_sum += audit.score;
+                rows.push(ArticleRow::of(&audit));
                 if let Err(e) = reports.iter_mut().try_for_each(|r| r.article(&audit)) {
                     report_error = Some(e);
-                    break;
+                    return;
                 }
             }
-            progress.inc(1);
             let rate = sentences as f64 / started.elapsed().as_secs_f64().max(1e-3);
             progress.set_message(format!("{rate:.0} sentences/s"));
         }

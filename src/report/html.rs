@@ -79,9 +79,9 @@ impl HtmlReport {
         rows: &[ArticleRow],
     ) -> Result<String, ReportError> {
         let index_rows: Vec<IndexRow> = rows.iter().map(IndexRow::of).collect();
-        let rows_json = script_json(&index_rows).map_err(|source| ReportError::Serialise {
+        let rows_json = script_json(&index_rows).map_err(|cause| ReportError::Serialise {
             id: INDEX_FILE.into(),
-            source,
+            cause,
         })?;
         let model = summary.evidence.language_model.as_ref().map(|m| {
             format!(

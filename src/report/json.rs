@@ -40,9 +40,9 @@ struct SummaryRow<'a> {
 impl Report for JsonReport {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
         let mut bytes =
-            serde_json::to_vec_pretty(audit).map_err(|source| ReportError::Serialise {
+            serde_json::to_vec_pretty(audit).map_err(|cause| ReportError::Serialise {
                 id: audit.id.clone(),
-                source,
+                cause,
             })?;
         bytes.push(b'\n');
         write_atomic(&self.article_path(&audit.id), &bytes)
@@ -60,9 +60,9 @@ impl Report for JsonReport {
             summary,
             article_reports,
         })
-        .map_err(|source| ReportError::Serialise {
+        .map_err(|cause| ReportError::Serialise {
             id: SUMMARY_FILE.into(),
-            source,
+            cause,
         })?;
         bytes.push(b'\n');
         write_atomic(&self.out_dir.join(SUMMARY_FILE), &bytes)

@@ -16,9 +16,9 @@ impl<W: Write + Send> JsonLinesReport<W> {
 
 impl<W: Write + Send> Report for JsonLinesReport<W> {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        serde_json::to_writer(&mut self.out, audit).map_err(|source| ReportError::Serialise {
+        serde_json::to_writer(&mut self.out, audit).map_err(|cause| ReportError::Serialise {
             id: audit.id.clone(),
-            source,
+            cause,
         })?;
         // Flush per line so a consumer downstream sees each article as soon as it is done.
         self.out

@@ -8,6 +8,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod out_dir;
 
 use crate::audit::result::{ArticleAudit, RunSummary, VerdictCounts};
 use crate::checks::CheckId;
@@ -16,20 +17,24 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+// The causes are part of each message (they end up in reports and on stderr as one
+// line), so they are not chained as `source` too: that would print them twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
-    #[error("cannot serialise the report for {id}: {source}")]
+    #[error("cannot serialise the report for {id}: {cause}")]
     Serialise {
         id: String,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
+    #[error("another mtaudit run is writing to {dir} (it holds {lock}); wait for it to finish or choose another --out")]
+    OutputBusy { dir: PathBuf, lock: PathBuf },
     #[error("cannot render {what}: {message}")]
     Render { what: String, message: String },
 }
@@ -66,32 +71,61 @@ impl ArticleRow {
 
 /// An output format.
 pub trait Report: Send {
-    /// Called once per audited article, in completion order.
+    /// Called once per audited article, in input order.
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError>;
     /// Called once at the end with the totals and a row per article, sorted by id.
     fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError>;
 }
 
+/// Prefix and suffix of the temporary files [`write_atomic`] renames into place; a run
+/// that was killed leaves them behind, and [`out_dir::OutputDir::claim`] removes them.
+pub(crate) const TEMP_PREFIX: &str = ".mtaudit-";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, renamed
-/// over the target, so readers never see a half-written report.
+/// over the target, so readers never see a half-written report. The file gets the
+/// permissions the umask leaves of 0666, like any file the user creates. A file that
+/// already holds exactly `bytes` is left alone, so a re-run does not rewrite (and sync)
+/// the reports it reuses.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let err = |source| ReportError::Write {
+    let err = |cause| ReportError::Write {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
+    if holds_exactly(path, bytes) {
+        return Ok(());
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
 
-/// A file name for an article id: safe on every file system, unique per id.
+fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|existing| existing == bytes)
+}
+
+/// Stems of the run's own files in the output folder (`summary.json`, `index.html`): an
+/// article with such an id gets a hashed name like any id that needs cleaning. Compared
+/// without case, for case-insensitive file systems.
+const RESERVED_STEMS: &[&str] = &["summary", "index"];
+
+/// A file name for an article id: safe on every file system, unique per id, never one of
+/// the run's own files.
 pub fn file_stem(id: &str) -> String {
     let cleaned: String = id
         .chars()
@@ -105,7 +139,10 @@ pub fn file_stem(id: &str) -> String {
         .take(80)
         .collect();
     let cleaned = cleaned.trim_start_matches('.');
-    if cleaned == id && !cleaned.is_empty() {
+    let reserved = RESERVED_STEMS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(cleaned));
+    if cleaned == id && !cleaned.is_empty() && !reserved {
         return cleaned.to_string();
     }
     // Different ids can clean to the same name: disambiguate with a short hash of the id.
