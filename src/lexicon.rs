@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 pub struct Lexicon {
     zipf: HashMap<&'static str, f32>,
+    longest_word_chars: usize,
 }
 
 impl Lexicon {
@@ -19,8 +20,12 @@ impl Lexicon {
                 let (word, freq) = line.split_once('\t')?;
                 Some((word, freq.parse().ok()?))
             })
-            .collect();
-        Lexicon { zipf }
+            .collect::<HashMap<_, _>>();
+        let longest_word_chars = zipf.keys().map(|w| w.chars().count()).max().unwrap_or(0);
+        Lexicon {
+            zipf,
+            longest_word_chars,
+        }
     }
 
     /// Zipf frequency of `word` (matched in lower case), `None` if it is not among the
@@ -30,6 +35,12 @@ impl Lexicon {
             return Some(z);
         }
         self.zipf.get(word.to_lowercase().as_str()).copied()
+    }
+
+    /// Length in characters of the longest listed word. A longer word is never found, even
+    /// in lower case: lower-casing never shortens a word's character count.
+    pub fn longest_word_chars(&self) -> usize {
+        self.longest_word_chars
     }
 
     pub fn contains(&self, word: &str) -> bool {

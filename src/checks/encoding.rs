@@ -2,7 +2,8 @@
 //!
 //! Mojibake (UTF-8 read as Windows-1252: "Ã¤" for "ä", "â€œ" for "“"), U+FFFD replacement
 //! characters, HTML entities left in the text ("&amp;", "&#8220;"), control characters,
-//! and zero-width or soft-hyphen characters that break search and copy-paste.
+//! zero-width or soft-hyphen characters that break search and copy-paste, and bidirectional
+//! controls that can reorder the text a reviewer sees.
 
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::span::Span;
@@ -51,6 +52,27 @@ fn invisible_name(c: char) -> Option<&'static str> {
     })
 }
 
+/// Bidirectional formatting characters, invisible in the text but able to reorder what a
+/// reviewer sees (the "Trojan Source" trick): embeddings, overrides and isolates can move
+/// whole passages; the marks only shift the neutral characters next to them.
+fn bidi_control(c: char) -> Option<(&'static str, Severity)> {
+    Some(match c {
+        '\u{202A}' => ("left-to-right embedding", Severity::Major),
+        '\u{202B}' => ("right-to-left embedding", Severity::Major),
+        '\u{202C}' => ("pop directional formatting", Severity::Major),
+        '\u{202D}' => ("left-to-right override", Severity::Major),
+        '\u{202E}' => ("right-to-left override", Severity::Major),
+        '\u{2066}' => ("left-to-right isolate", Severity::Major),
+        '\u{2067}' => ("right-to-left isolate", Severity::Major),
+        '\u{2068}' => ("first strong isolate", Severity::Major),
+        '\u{2069}' => ("pop directional isolate", Severity::Major),
+        '\u{200E}' => ("left-to-right mark", Severity::Minor),
+        '\u{200F}' => ("right-to-left mark", Severity::Minor),
+        '\u{061C}' => ("Arabic letter mark", Severity::Minor),
+        _ => return None,
+    })
+}
+
 /// Replacement characters or mojibake in one sentence this many times make it unreadable.
 const CRITICAL_GARBLE_COUNT: usize = 3;
 
@@ -67,6 +89,8 @@ impl Check for Encoding {
         for run in char_runs(doc.text, |c| c == '\u{FFFD}') {
             garbled.push(run);
         }
+        // Mojibake and replacement characters never overlap, so `garbled` is sorted and
+        // disjoint.
         garbled.sort();
         for &span in &garbled {
             let in_sentence = garbled_in_same_sentence(doc, &garbled, span);
@@ -106,7 +130,7 @@ impl Check for Encoding {
         // C1 controls are part of most mojibake sequences; report those once, as mojibake.
         for run in char_runs(doc.text, is_stray_control)
             .into_iter()
-            .filter(|r| !garbled.iter().any(|g| g.overlaps(*r)))
+            .filter(|&r| overlapping(&garbled, r).is_empty())
         {
             out.push(Finding::new(
                 CheckId::Encoding,
@@ -117,6 +141,20 @@ impl Check for Encoding {
                     first_char(doc.text, run) as u32
                 ),
             ));
+        }
+
+        for (i, c) in doc.text.char_indices() {
+            if let Some((name, severity)) = bidi_control(c) {
+                out.push(Finding::new(
+                    CheckId::Encoding,
+                    severity,
+                    Span::new(i, i + c.len_utf8()),
+                    format!(
+                        "invisible bidirectional control U+{:04X} ({name}) can reorder the text a reviewer sees",
+                        c as u32
+                    ),
+                ));
+            }
         }
 
         for run in char_runs(doc.text, |c| invisible_name(c).is_some()) {
@@ -160,15 +198,28 @@ fn char_runs(text: &str, pred: impl Fn(char) -> bool) -> Vec<Span> {
     runs
 }
 
-/// How many of `garbled` lie in the sentence (or, outside sentences, the line) of `span`.
+/// How many of `garbled` (sorted, disjoint) lie in the sentence of `span` (or, outside
+/// sentences, are `span` itself).
 fn garbled_in_same_sentence(doc: &Document<'_>, garbled: &[Span], span: Span) -> usize {
-    let scope = doc
+    // Sentences are sorted and disjoint: only the last one starting at or before `span`
+    // can contain it. Binary searches keep an article full of mojibake from going quadratic.
+    let starting_before = doc
         .sentences
-        .iter()
-        .map(|s| s.span)
-        .find(|s| s.contains(span))
+        .partition_point(|s| s.span.start <= span.start);
+    let scope = starting_before
+        .checked_sub(1)
+        .map(|k| doc.sentences[k].span)
+        .filter(|s| s.contains(span))
         .unwrap_or(span);
-    garbled.iter().filter(|g| scope.overlaps(**g)).count()
+    overlapping(garbled, scope).len()
+}
+
+/// The spans of `sorted` (sorted and disjoint, so their ends are sorted too) that overlap
+/// `scope`.
+fn overlapping(sorted: &[Span], scope: Span) -> &[Span] {
+    let from = sorted.partition_point(|g| g.end <= scope.start);
+    let to = sorted.partition_point(|g| g.start < scope.end);
+    &sorted[from..to.max(from)]
 }
 
 #[cfg(test)]
@@ -227,6 +278,25 @@ mod tests {
     fn unknown_entity_like_text_is_not_flagged() {
         let text = "Der Code lautet &foo123; und nicht mehr.";
         assert!(run_check(&Encoding, text, Lang::GERMAN).is_empty());
+    }
+
+    #[test]
+    fn flags_bidirectional_controls_on_their_exact_span() {
+        let text = "Der Betrag ist \u{202E}0001\u{202C} Euro und\u{200F} mehr.";
+        let findings = run_check(&Encoding, text, Lang::GERMAN);
+        assert_eq!(
+            flagged(text, &findings),
+            ["\u{202E}", "\u{202C}", "\u{200F}"]
+        );
+        assert_eq!(findings[0].severity, Severity::Major);
+        assert_eq!(
+            findings[0].message,
+            "invisible bidirectional control U+202E (right-to-left override) can reorder the text a reviewer sees"
+        );
+        assert_eq!(findings[1].severity, Severity::Major);
+        assert_eq!(findings[2].severity, Severity::Minor);
+        let isolate = "Il nome \u{2067}abc\u{2069} è qui.";
+        assert_eq!(run_check(&Encoding, isolate, Lang::ITALIAN).len(), 2);
     }
 
     #[test]

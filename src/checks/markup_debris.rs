@@ -1,5 +1,6 @@
-//! Markup left in the text: HTML tags, HTML attributes (also machine-translated ones such as
-//! `bersaglio = "_ vuoto"` for `target="_blank"`), and URLs or URL paths in running text.
+//! Markup left in the text: HTML tags and comments, HTML attributes (event handlers such as
+//! `onload=`, and machine-translated ones such as `bersaglio = "_ vuoto"` for
+//! `target="_blank"`), and URLs or URL paths in running text.
 //!
 //! Character entities (`&nbsp;`) belong to the encoding check, and a stray `<` or editorial
 //! brackets ("[Trump]") to punctuation; only real markup is flagged here.
@@ -12,6 +13,7 @@ use std::sync::OnceLock;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Debris {
     Tag,
+    Comment,
     Attribute,
     BrokenUrl,
     Url,
@@ -21,6 +23,7 @@ impl Debris {
     fn describe(self) -> &'static str {
         match self {
             Debris::Tag => "HTML tag",
+            Debris::Comment => "HTML comment",
             Debris::Attribute => "HTML attribute",
             Debris::BrokenUrl => "broken link address",
             Debris::Url => "web address",
@@ -29,6 +32,11 @@ impl Debris {
 }
 
 const HTML_TAGS: &str = "a|p|br|div|span|img|b|i|u|em|strong|ul|ol|li|h[1-6]|figure|figcaption|iframe|script|style|blockquote|table|tr|td|th|section|article|header|footer|nav|source|picture|video|meta|link|sup|sub|small|hr";
+
+/// Every HTML element (HTML Living Standard, with SVG, MathML and obsolete presentational
+/// ones). A closing tag such as `</textarea>` is markup whatever the element; opening tags
+/// are only taken for the common elements of `HTML_TAGS`, since "<Name>" can be prose.
+const HTML_ELEMENTS: &str = "a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|head|header|hgroup|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark|marquee|math|menu|meta|meter|nav|noscript|object|ol|optgroup|option|output|p|param|picture|pre|progress|q|rp|rt|ruby|s|samp|script|search|section|select|slot|small|source|span|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|u|ul|var|video|wbr";
 
 /// Attribute names, original and as machine translation renders them (target → bersaglio/Ziel).
 const ATTRIBUTES: &str = "href|target|rel|class|style|src|srcset|alt|title|id|width|height|data-[a-z-]+|bersaglio|obiettivo|destinazione|ziel|klasse|stil|cible|objetivo";
@@ -39,6 +47,14 @@ fn patterns() -> &'static [(Regex, Debris)] {
         let quote = "[\"“”„'‘’«»]";
         [
             (format!(r"(?i)</?(?:{HTML_TAGS})(?:\s+[a-z-]+\s*=\s*(?:{quote}[^<>]*?{quote}|[^\s<>]+))*\s*/?>"), Debris::Tag),
+            (format!(r"(?i)</(?:{HTML_ELEMENTS})\s*>"), Debris::Tag),
+            // Any element with an event handler (`<svg onload=…>`): script injection.
+            (r"(?i)<[a-z][a-z0-9-]*\s[^<>]*\bon[a-z]{3,}\s*=[^<>]*>?".to_string(), Debris::Tag),
+            // An HTML comment, or its opening when the comment runs on past the sentence.
+            (r"<!--(?:.*?-->)?".to_string(), Debris::Comment),
+            // An event handler outside a tag: `onclick=…`, or spaced out with a quoted value
+            // (not "online = servizio pubblico").
+            (format!(r"(?i)\bon[a-z]{{3,}}(?:=[^\s<>]+|\s*=\s*{quote}[^\n<>]{{0,80}}?{quote})"), Debris::Attribute),
             // attr = "value", with the spaces and mangled quotes translation leaves behind.
             (format!(r"(?i)\b(?:{ATTRIBUTES})\s*=\s*{quote}[^\n\x22“”„]{{0,60}}?{quote}"), Debris::Attribute),
             (r"(?i)\b_\s?(?:blank|vuoto|leer|vide|vacío|self|parent|top)\b".to_string(), Debris::Attribute),
@@ -105,13 +121,19 @@ fn merge_nearby(text: &str, hits: Vec<(Span, Debris)>) -> Vec<(Span, Vec<Debris>
             _ => merged.push((span, vec![kind])),
         }
     }
-    // Swallow a closing quote left right after the debris (`… index.html "`).
+    // Swallow a closing quote left right after the debris (`… index.html "`), unless the
+    // same mark appears before the debris. Where each mark first appears is looked up once,
+    // not per piece of debris, which would be quadratic on a long sentence full of debris.
+    const QUOTES: [char; 4] = ['"', '“', '”', '„'];
+    let first_at = QUOTES.map(|q| text.find(q));
     for (span, _) in &mut merged {
         let rest = &text[span.end..];
         let after_space = rest.trim_start();
-        if let Some(q) = after_space.chars().next().filter(|c| "\"“”„".contains(*c)) {
-            let closes_debris =
-                !text[..span.start].contains(q) || text[span.start..span.end].contains(q);
+        let next = after_space.chars().next();
+        if let Some(k) = QUOTES.iter().position(|&q| Some(q) == next) {
+            let q = QUOTES[k];
+            let quoted_before = first_at[k].is_some_and(|i| i + q.len_utf8() <= span.start);
+            let closes_debris = !quoted_before || text[span.start..span.end].contains(q);
             if closes_debris && rest.len() - after_space.len() <= 1 {
                 span.end += rest.len() - after_space.len() + q.len_utf8();
             }
@@ -180,6 +202,34 @@ mod tests {
             ]
         );
         assert!(f.iter().all(|f| f.severity == Severity::Critical));
+    }
+
+    #[test]
+    fn closing_tags_event_handlers_and_comments_are_critical() {
+        let t = "Er schrieb</textarea> weiter. Dann kam <svg onload=alert(1)> und <!-- Werbung --> mehr. \
+                 Das Bild <img src=x onerror=\"alert(1)\"> fehlt.";
+        let f = run_check(&MarkupDebris, t, Lang::GERMAN);
+        assert_eq!(
+            flagged(t, &f),
+            [
+                "</textarea>",
+                "<svg onload=alert(1)>",
+                "<!-- Werbung -->",
+                "<img src=x onerror=\"alert(1)\">"
+            ]
+        );
+        assert!(f.iter().all(|f| f.severity == Severity::Critical));
+        assert!(f[2].message.contains("HTML comment"), "{}", f[2].message);
+        for clean in [
+            "Il governo online = servizio pubblico, ha detto.",
+            "Onore e onestà: così ha parlato il presidente.",
+            "Die Gleichung a < b und c > d gilt.",
+        ] {
+            assert!(
+                run_check(&MarkupDebris, clean, Lang::ITALIAN).is_empty(),
+                "{clean}"
+            );
+        }
     }
 
     #[test]

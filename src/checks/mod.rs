@@ -256,6 +256,47 @@ pub(crate) mod testing {
         out
     }
 
+    /// Runs `work` on another thread and fails if it takes longer than `limit`. This guards
+    /// complexity, not speed: the limit is generous for a debug build on a loaded machine,
+    /// while a super-linear check takes minutes on the hostile inputs it is used with.
+    pub fn finishes_within<T: Send + 'static>(
+        limit: std::time::Duration,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        use std::sync::mpsc::{channel, RecvTimeoutError};
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || sender.send(work()));
+        match receiver.recv_timeout(limit) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("not finished within {limit:?}: super-linear on this input?")
+            }
+            Err(RecvTimeoutError::Disconnected) => panic!("the work panicked"),
+        }
+    }
+
+    /// The five sample articles, concatenated and repeated up to `bytes` (on a char
+    /// boundary): a long article full of exact repeats.
+    pub fn concatenated_samples(bytes: usize) -> String {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .expect("sample directory")
+            .map(|e| e.expect("sample entry").path())
+            .collect();
+        paths.sort();
+        let samples: String = paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("sample article"))
+            .collect();
+        let mut text = samples.repeat(bytes / samples.len() + 1);
+        let mut end = bytes;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text
+    }
+
     /// The flagged text of each finding.
     pub fn flagged<'t>(text: &'t str, findings: &[Finding]) -> Vec<&'t str> {
         findings.iter().map(|f| f.span.slice(text)).collect()

@@ -107,44 +107,50 @@ impl Context<'_> {
         if judged.len() < 3 {
             return None;
         }
-        let detected = langid::detect_sentence(text, self.doc.lang);
-        if detected.lang != self.doc.lang {
-            // Confirm the detector with the word lists: most words must not be home words.
-            let confirmed = match self.foreign.iter().find(|(l, _)| *l == detected.lang) {
-                Some((_, lex)) => {
-                    judged.iter().filter(|w| self.favours(lex, w.text)).count() * 2 >= judged.len()
-                }
-                None => {
-                    judged
-                        .iter()
-                        .filter(|w| !self.home.contains(w.text))
-                        .count()
-                        * 4
-                        >= judged.len() * 3
-                }
-            };
-            if confirmed {
+        // Judged words favouring each foreign language, and those missing from the home list.
+        let favouring: Vec<usize> = self
+            .foreign
+            .iter()
+            .map(|(_, lex)| judged.iter().filter(|w| self.favours(lex, w.text)).count())
+            .collect();
+        let unknown_at_home = judged
+            .iter()
+            .filter(|w| !self.home.contains(w.text))
+            .count();
+        // Most words must not be home words to confirm the detector's guess.
+        let confirms = |lang: Lang| match self.foreign.iter().position(|(l, _)| *l == lang) {
+            Some(k) => favouring[k] * 2 >= judged.len(),
+            None => unknown_at_home * 4 >= judged.len() * 3,
+        };
+        // The detector is by far the slowest step; it is only asked when the word lists
+        // could confirm a foreign answer, which for most sentences they cannot.
+        let confirmable = favouring.iter().any(|&n| n * 2 >= judged.len())
+            || unknown_at_home * 4 >= judged.len() * 3;
+        if confirmable {
+            let detected = langid::detect_sentence(text, self.doc.lang);
+            if detected.lang != self.doc.lang && confirms(detected.lang) {
                 return Some(detected.lang);
             }
         }
         // Short sentences ("Leave a Reply") are too short for the detector: three in five words
         // must favour one foreign language, none the home one, and a lower-case common word
         // must be among them so that a run of capitalised names does not count.
-        self.foreign.iter().find_map(|&(lang, lex)| {
-            let favouring: Vec<&&Word> = judged
-                .iter()
-                .filter(|w| self.favours(lex, w.text))
-                .collect();
-            let against = judged
-                .iter()
-                .filter(|w| zipf(self.home, w.text) - zipf(lex, w.text) >= FAVOUR_MARGIN)
-                .count();
-            let has_common_lowercase = favouring
-                .iter()
-                .any(|w| !w.starts_uppercase() && zipf(lex, w.text) >= 4.5);
-            (favouring.len() * 5 >= judged.len() * 3 && against == 0 && has_common_lowercase)
-                .then_some(lang)
-        })
+        self.foreign
+            .iter()
+            .zip(&favouring)
+            .find_map(|(&(lang, lex), &favouring)| {
+                if favouring * 5 < judged.len() * 3 {
+                    return None;
+                }
+                let against = judged
+                    .iter()
+                    .filter(|w| zipf(self.home, w.text) - zipf(lex, w.text) >= FAVOUR_MARGIN)
+                    .count();
+                let has_common_lowercase = judged.iter().any(|w| {
+                    self.favours(lex, w.text) && !w.starts_uppercase() && zipf(lex, w.text) >= 4.5
+                });
+                (against == 0 && has_common_lowercase).then_some(lang)
+            })
     }
 
     /// "bilaterales", "Kommentaren": an inflected form missing from the home word list whose
@@ -205,7 +211,18 @@ impl Context<'_> {
     /// "Nahenvoyé": a word in no lexicon, made of a word from one foreign language and a
     /// common word of at least six letters from another. Returns the two parts and languages.
     fn hybrid<'w>(&self, word: &'w str) -> Option<(Part<'w>, Part<'w>)> {
-        if word.chars().count() < 8
+        // Both parts must be listed foreign words, so a word longer than two of the longest
+        // cannot be a hybrid. Trying every split of it would take time quadratic in its
+        // length: minutes for a 200 KB run of glued compounds.
+        let longest_part = self
+            .foreign
+            .iter()
+            .map(|(_, lex)| lex.longest_word_chars())
+            .max()
+            .unwrap_or(0);
+        let chars = word.chars().count();
+        if chars < 8
+            || chars > 2 * longest_part
             || !word.chars().all(char::is_alphabetic)
             || self.home.contains(word)
             || self.foreign.iter().any(|(_, lex)| lex.contains(word))
@@ -312,8 +329,9 @@ impl Context<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check, run_check_with};
+    use crate::checks::testing::{finishes_within, flagged, run_check, run_check_with};
     use crate::checks::CheckSettings;
+    use std::time::Duration;
 
     #[test]
     fn english_boilerplate_sentences_in_german_article_are_major() {
@@ -381,6 +399,20 @@ mod tests {
                  con Dmitry Peskov e Recep Tayyip Erdogan sulla centrale di Zaporozhye.";
         let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
         assert!(f.is_empty(), "{:?}", flagged(t, &f));
+    }
+
+    #[test]
+    fn long_glued_compound_takes_linear_time() {
+        // Guards complexity, not speed: trying every split of the 200 KB "word" as a hybrid
+        // took minutes.
+        let text = format!(
+            "Der Präsident sprach. {}",
+            "Donaudampfschifffahrtsgesellschaftskapitän".repeat(4800)
+        );
+        let findings = finishes_within(Duration::from_secs(30), move || {
+            run_check(&WrongLanguage, &text, Lang::ITALIAN)
+        });
+        assert!(findings.iter().all(|f| !f.message.starts_with("Garbled")));
     }
 
     #[test]
