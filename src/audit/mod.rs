@@ -203,17 +203,16 @@ impl Auditor {
             .settings
             .disabled
             .contains(&CheckId::ImplausibleWording);
-        let owner: Vec<Option<usize>> = findings
-            .iter()
-            .map(|f| sentence_of(&sentences, f.span))
-            .collect();
+        let mut owned: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+        for (i, finding) in findings.iter().enumerate() {
+            if let Some(owner) = sentence_of(&sentences, finding.span) {
+                owned[owner].push(i);
+            }
+        }
         let mut probabilities = Vec::with_capacity(sentences.len());
         let mut lm_findings = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
-            let own: Vec<&Finding> = (0..findings.len())
-                .filter(|&i| owner[i] == Some(index))
-                .map(|i| &findings[i])
-                .collect();
+            let own: Vec<&Finding> = owned[index].iter().map(|&i| &findings[i]).collect();
             let lm = lm_scores.as_ref().map(|s| &s.sentences[index]);
             let x = combination::features(
                 word_count(sentence.span.slice(text)),
