@@ -1,12 +1,15 @@
 //! Hostile input for the string heuristics (no language model): a 5 MB article of the
 //! sample articles concatenated over and over, and a 200 KB article that is one long glued
 //! compound. Each must audit in seconds; before the checks were made linear they took
-//! minutes.
+//! minutes. And for the reader: a gzipped JSON Lines file whose first line inflates to
+//! 256 MiB, which must be skipped in bounded memory rather than read whole.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
+use mtaudit::input::Input;
 use mtaudit::input::{discover, read, Article, DEFAULT_MAX_ARTICLE_BYTES};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -70,5 +73,37 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, adversarial);
+/// A `.jsonl.gz` file whose first line is 256 MiB of `a` (a gzip member of 1 MiB, repeated),
+/// followed by one valid record.
+fn gzip_bomb(dir: &std::path::Path) -> PathBuf {
+    let member = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(bytes).expect("in memory");
+        gz.finish().expect("in memory")
+    };
+    let mut file = member(&vec![b'a'; 1 << 20]).repeat(256);
+    file.extend(member(b"\n{\"id\": \"after\", \"text\": \"Ein Satz.\"}\n"));
+    let path = dir.join("bomb.jsonl.gz");
+    std::fs::write(&path, file).expect("temporary file");
+    path
+}
+
+fn oversized_record(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let input = Input::File {
+        path: gzip_bomb(dir.path()),
+        id: "bomb".into(),
+    };
+    let mut group = c.benchmark_group("adversarial");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Bytes(256 << 20));
+    group.bench_function("gzip-bomb-record", |b| {
+        b.iter(|| read(&input, DEFAULT_MAX_ARTICLE_BYTES).len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, adversarial, oversized_record);
 criterion_main!(benches);
