@@ -517,7 +517,8 @@ mod tests {
     #[test]
     fn long_runs_without_spaces_take_linear_time() {
         // Guards complexity, not speed: looking up the token before each `)`, or the token
-        // around each glued full stop, from scratch took minutes on these lines.
+        // around each glued full stop, from scratch made the CLI take 33 s on the first
+        // line (0.4 s now) and more than 25 s on 1 MB of the second (0.7 s now).
         for text in [
             format!("Text {}", ")".repeat(200_000)),
             format!("xx{}", "ab.Cd".repeat(100_000)),
