@@ -96,28 +96,20 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
     };
     let same =
         |a: usize, b: usize, n: usize| (0..n).all(|k| tokens[a + k].lower == tokens[b + k].lower);
+    let chains = CopyChains::new(&tokens, text);
 
     let mut i = 0;
     'tokens: while i < tokens.len() {
         // Adjacent copies, longest unit first.
         for n in (1..=MAX_UNIT_WORDS).rev() {
-            if i + 2 * n > tokens.len() || !same(i, i + n, n) {
+            let Some((copies, junction_ok)) = chains.at(i, n) else {
                 continue;
-            }
+            };
             // "wir wir wir wir" is one word four times, not the phrase "wir wir" twice.
             if n > 1 && (1..n).all(|k| tokens[i + k].lower == tokens[i].lower) {
                 continue;
             }
-            let mut copies = 2;
-            while i + (copies + 1) * n <= tokens.len() && same(i, i + copies * n, n) {
-                copies += 1;
-            }
             // Junctions between copies must look like a stutter, not "1:1" or "10.10.".
-            let junction_ok = (1..copies).all(|c| {
-                let prev_end = tokens[i + c * n - 1].word.span.end;
-                let next_start = tokens[i + c * n].word.span.start;
-                is_stutter_junction(&text[prev_end..next_start])
-            });
             if !junction_ok {
                 continue;
             }
@@ -247,10 +239,67 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
     }
 }
 
+/// For each unit length `n` and token `i`: how many adjacent copies of the `n` tokens from
+/// `i` follow one another, and whether every junction between them looks like a stutter.
+/// Counting the copies afresh at each token is quadratic on a long run that is rejected
+/// ("1:1:1:…" is one copy after another but no stutter); computed from the right, each
+/// answer follows from the one `n` tokens further on.
+struct CopyChains {
+    /// `by_len[n - 1][i]`: the number of copies after the first (0: none) in the low bits,
+    /// `BAD_JUNCTION` set when a junction between the copies is not a stutter.
+    by_len: Vec<Vec<u32>>,
+}
+
+const BAD_JUNCTION: u32 = 1 << 31;
+
+impl CopyChains {
+    fn new(tokens: &[Token<'_>], text: &str) -> Self {
+        let len = tokens.len();
+        // `stutter[q]`: whether the text before token `q` (after token `q - 1`) may join
+        // two copies.
+        let stutter: Vec<bool> = (0..len)
+            .map(|q| {
+                q > 0
+                    && is_stutter_junction(
+                        &text[tokens[q - 1].word.span.end..tokens[q].word.span.start],
+                    )
+            })
+            .collect();
+        let by_len = (1..=MAX_UNIT_WORDS)
+            .map(|n| {
+                let mut chain = vec![0u32; len];
+                for i in (0..len.saturating_sub(2 * n - 1)).rev() {
+                    if !(0..n).all(|k| tokens[i + k].lower == tokens[i + n + k].lower) {
+                        continue;
+                    }
+                    // Copies from `i` are the copy at `i + n` and those that follow it.
+                    let next = chain[i + n];
+                    let bad = !stutter[i + n] || next & BAD_JUNCTION != 0;
+                    let more = (next & !BAD_JUNCTION)
+                        .saturating_add(1)
+                        .min(BAD_JUNCTION - 1);
+                    chain[i] = more | if bad { BAD_JUNCTION } else { 0 };
+                }
+                chain
+            })
+            .collect();
+        CopyChains { by_len }
+    }
+
+    /// The number of adjacent copies (at least 2) of the `n` tokens from `i`, and whether
+    /// all junctions between them look like a stutter; `None` without a second copy.
+    fn at(&self, i: usize, n: usize) -> Option<(usize, bool)> {
+        let entry = *self.by_len[n - 1].get(i)?;
+        let more = entry & !BAD_JUNCTION;
+        (more > 0).then(|| (1 + more as usize, entry & BAD_JUNCTION == 0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check};
+    use crate::checks::testing::{finishes_within, flagged, run_check};
+    use std::time::Duration;
 
     fn check(text: &str, lang: Lang) -> Vec<Finding> {
         run_check(&Repetition, text, lang)
@@ -397,5 +446,75 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Minor);
         let t = "È andato a a Roma.";
         assert_eq!(check(t, Lang::ITALIAN)[0].severity, Severity::Minor);
+    }
+
+    #[test]
+    fn long_rejected_runs_take_linear_time() {
+        // Guards complexity, not speed: counting the copies of "1" afresh at each of
+        // 200,000 "1:" (rejected as a score, so never skipped) is quadratic; the CLI ran
+        // past 300 s on 1 MB of it (0.8 s now).
+        for text in [
+            format!("Text {}", "1:".repeat(200_000)),
+            format!("Text {}", "xa:yb:".repeat(100_000)),
+        ] {
+            let findings = finishes_within(Duration::from_secs(30), move || {
+                check(&text, Lang::GERMAN)
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+            });
+            assert!(findings.is_empty(), "{findings:?}");
+        }
+    }
+
+    #[test]
+    fn copy_chains_match_counting_copies_one_by_one() {
+        // Pseudo-random token strings over a tiny vocabulary, with some junctions that are
+        // no stutter.
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for _ in 0..200 {
+            let len = 1 + next(40) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    let word = ["a", "b", "c"][next(3) as usize];
+                    let junction = [" ", " ", ", ", ":"][next(4) as usize];
+                    format!("{word}{junction}")
+                })
+                .collect();
+            let tokens: Vec<Token> = words(&text)
+                .into_iter()
+                .map(|word| Token {
+                    lower: word.text.to_lowercase(),
+                    word,
+                })
+                .collect();
+            let chains = CopyChains::new(&tokens, &text);
+            let same = |a: usize, b: usize, n: usize| {
+                (0..n).all(|k| tokens[a + k].lower == tokens[b + k].lower)
+            };
+            for i in 0..tokens.len() {
+                for n in 1..=MAX_UNIT_WORDS {
+                    let expected = (i + 2 * n <= tokens.len() && same(i, i + n, n)).then(|| {
+                        let mut copies = 2;
+                        while i + (copies + 1) * n <= tokens.len() && same(i, i + copies * n, n) {
+                            copies += 1;
+                        }
+                        let ok = (1..copies).all(|c| {
+                            let prev_end = tokens[i + c * n - 1].word.span.end;
+                            let next_start = tokens[i + c * n].word.span.start;
+                            is_stutter_junction(&text[prev_end..next_start])
+                        });
+                        (copies, ok)
+                    });
+                    assert_eq!(chains.at(i, n), expected, "{text:?} at {i}, {n}");
+                }
+            }
+        }
     }
 }
