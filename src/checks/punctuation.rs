@@ -286,9 +286,11 @@ fn check_missing_space_after(text: &str, line: Span, out: &mut Vec<Finding>) {
     let s = line.slice(text);
     for caps in missing_space_re().captures_iter(s) {
         let Some(mark) = caps.get(1) else { continue };
+        // The whitespace before the token may be wider than a byte (no-break space, U+2028).
         let token_start = s[..mark.start()]
-            .rfind(char::is_whitespace)
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rfind(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let token_end = s[mark.end()..]
             .find(char::is_whitespace)
             .map_or(s.len(), |p| mark.end() + p);
@@ -443,6 +445,20 @@ mod tests {
             Lang::GERMAN
         )
         .is_empty());
+    }
+
+    /// Found by tests/span_invariants.rs: the token before a glued sentence end was cut one
+    /// byte after the whitespace before it, inside a no-break space or U+2028 (a panic).
+    #[test]
+    fn missing_space_after_multibyte_whitespace() {
+        assert_eq!(
+            flags("Er gab die\u{a0}Hand.Gavriil zurück.", Lang::GERMAN),
+            ["."]
+        );
+        assert_eq!(
+            flags("\u{2028}usw.Maßnahmen\u{2028}usw.Maßnahmen", Lang::GERMAN),
+            [".", "."]
+        );
     }
 
     #[test]
