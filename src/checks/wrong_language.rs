@@ -226,6 +226,7 @@ impl Context<'_> {
             || !word.chars().all(char::is_alphabetic)
             || self.home.contains(word)
             || self.foreign.iter().any(|(_, lex)| lex.contains(word))
+            || self.doc.settings.is_allowed(word)
         {
             return None;
         }
@@ -424,5 +425,15 @@ mod tests {
         };
         assert!(run_check_with(&WrongLanguage, t, Lang::ITALIAN, &settings).is_empty());
         assert_eq!(run_check(&WrongLanguage, t, Lang::ITALIAN).len(), 1);
+    }
+
+    #[test]
+    fn allow_list_silences_a_hybrid_word() {
+        let t = "I negoziati guidati dal Nahenvoyé Steve Witkoff hanno portato a una svolta.";
+        let settings = CheckSettings {
+            allowed_names: vec!["Nahenvoyé".into()],
+            ..Default::default()
+        };
+        assert!(run_check_with(&WrongLanguage, t, Lang::ITALIAN, &settings).is_empty());
     }
 }
