@@ -153,6 +153,33 @@ impl Check for Capitalisation {
     }
 }
 
+/// The word [`Capitalisation`] looked up in the allow-lists before reporting `finding`:
+/// the lower-case word of a sentence start or of a name, or the word after a capitalised
+/// German article ("Die Linke"). A capitalised Italian article has none.
+pub(super) fn allow_words<'t>(
+    text: &'t str,
+    lang: Lang,
+    sentence: &Sentence,
+    finding: &Finding,
+) -> Vec<&'t str> {
+    let Some(flagged) = words_in(text, finding.span).pop() else {
+        return Vec::new();
+    };
+    if flagged.is_lowercase() {
+        return vec![flagged.text];
+    }
+    if lang == Lang::GERMAN && GERMAN_DETERMINERS.contains(&flagged.text) {
+        // The article is flagged only when white space alone separates it from the next word.
+        let next = text[finding.span.end..sentence.span.end]
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .filter(|word| !word.is_empty());
+        return next.into_iter().collect();
+    }
+    Vec::new()
+}
+
 /// Whether the text between two words keeps them in the same clause.
 fn joins_words(gap: &str) -> bool {
     gap.chars().all(|c| c.is_whitespace() || ",'’-".contains(c))

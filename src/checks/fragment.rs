@@ -160,6 +160,29 @@ impl Check for Fragment {
     }
 }
 
+/// The word [`Fragment`] looked up in the allow-lists before reporting `finding`: the word
+/// of a one-word sentence ("Ukraine."). Its other findings have none, nor has a one-word
+/// sentence cut off by an ellipsis, whose truncated-word finding shares its span.
+pub(super) fn allow_words<'t>(
+    text: &'t str,
+    sentence: &Sentence,
+    finding: &Finding,
+) -> Vec<&'t str> {
+    let sentence_text = sentence.span.slice(text);
+    let one_word_fragment = sentence.kind == SentenceKind::Sentence
+        && finding.span == sentence.span
+        && ends_with_full_stop(sentence_text)
+        && !sentence_text.contains("..")
+        && !sentence_text.contains('…');
+    if !one_word_fragment {
+        return Vec::new();
+    }
+    match words_in(text, sentence.span).as_slice() {
+        [word] => vec![word.text],
+        _ => Vec::new(),
+    }
+}
+
 fn same_line(text: &str, a: Span, b: Span) -> bool {
     !text[a.end..b.start].contains('\n')
 }

@@ -178,6 +178,67 @@ impl CheckSettings {
     }
 }
 
+/// The `[allow]` list of `mtaudit.toml` an entry goes in. Both lists silence the same
+/// findings; the split only keeps the file readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowList {
+    /// A capitalised word: a name ("Witkoff").
+    Names,
+    /// Anything else: a lower-case word, a phrase or a whole sentence.
+    Terms,
+}
+
+/// An allow-list entry that keeps a check from flagging a word, phrase or sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllowEntry {
+    pub list: AllowList,
+    pub text: String,
+}
+
+impl AllowEntry {
+    fn of(text: &str) -> AllowEntry {
+        let one_capitalised_word = text.chars().next().is_some_and(char::is_uppercase)
+            && text.chars().all(char::is_alphanumeric);
+        AllowEntry {
+            list: if one_capitalised_word {
+                AllowList::Names
+            } else {
+                AllowList::Terms
+            },
+            text: text.to_string(),
+        }
+    }
+}
+
+/// The allow-list entries that together keep `finding` (in `sentence` of `text`) from
+/// being reported again: the words the check looked up with [`CheckSettings::is_allowed`]
+/// before flagging. Empty for checks and findings that no allow-list entry silences (a
+/// garbled sentence structure, a heading-like line), and for spans that do not fit the text.
+pub fn allow_entries(
+    text: &str,
+    lang: Lang,
+    sentence: &Sentence,
+    finding: &Finding,
+) -> Vec<AllowEntry> {
+    let fits = |span: Span| {
+        span.start <= span.end
+            && span.end <= text.len()
+            && text.is_char_boundary(span.start)
+            && text.is_char_boundary(span.end)
+    };
+    if !fits(sentence.span) || !fits(finding.span) || !sentence.span.contains(finding.span) {
+        return Vec::new();
+    }
+    let words = match finding.check {
+        CheckId::WrongLanguage => wrong_language::allow_words(text, sentence, finding),
+        CheckId::Capitalisation => capitalisation::allow_words(text, lang, sentence, finding),
+        CheckId::Fragment => fragment::allow_words(text, sentence, finding),
+        _ => Vec::new(),
+    };
+    words.into_iter().map(AllowEntry::of).collect()
+}
+
 /// What a check looks at: one article, segmented, with its language.
 #[derive(Debug, Clone, Copy)]
 pub struct Document<'a> {
@@ -300,5 +361,122 @@ pub(crate) mod testing {
     /// The flagged text of each finding.
     pub fn flagged<'t>(text: &'t str, findings: &[Finding]) -> Vec<&'t str> {
         findings.iter().map(|f| f.span.slice(text)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::capitalisation::Capitalisation;
+    use super::fragment::Fragment;
+    use super::testing::{run_check, run_check_with};
+    use super::wrong_language::WrongLanguage;
+    use super::*;
+
+    /// For each finding of `check` on `text`: its allow-list entries, and whether a run
+    /// with them on the allow-lists no longer reports anything on the finding's span.
+    fn entries_and_silenced(check: &dyn Check, text: &str, lang: Lang) -> Vec<(Vec<String>, bool)> {
+        let sentences = crate::segment::segment(text);
+        run_check(check, text, lang)
+            .iter()
+            .map(|finding| {
+                let sentence = sentences
+                    .iter()
+                    .find(|s| s.span.contains(finding.span))
+                    .expect("the finding lies in a sentence");
+                let entries = allow_entries(text, lang, sentence, finding);
+                let listed = |list: AllowList| -> Vec<String> {
+                    entries
+                        .iter()
+                        .filter(|e| e.list == list)
+                        .map(|e| e.text.clone())
+                        .collect()
+                };
+                let settings = CheckSettings {
+                    allowed_names: listed(AllowList::Names),
+                    allowed_terms: listed(AllowList::Terms),
+                    ..Default::default()
+                };
+                let silenced = !entries.is_empty()
+                    && run_check_with(check, text, lang, &settings)
+                        .iter()
+                        .all(|f| f.span != finding.span);
+                (entries.into_iter().map(|e| e.text).collect(), silenced)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn allow_entries_silence_the_findings_they_are_given_for() {
+        let silenced = |words: &[&str]| (words.iter().map(|w| w.to_string()).collect(), true);
+        let unsilenceable = (Vec::new(), false);
+        let cases: Vec<(&dyn Check, &str, Lang, Vec<(Vec<String>, bool)>)> = vec![
+            (
+                &WrongLanguage,
+                "Der Kreml lehnte ab.\nLeave a Reply\n",
+                Lang::GERMAN,
+                vec![silenced(&["Leave a Reply"])],
+            ),
+            (
+                &WrongLanguage,
+                "Er schrieb: the meeting was published yesterday.",
+                Lang::GERMAN,
+                vec![silenced(&["published", "yesterday"])],
+            ),
+            (
+                &WrongLanguage,
+                "I negoziati guidati dal Nahenvoyé Steve Witkoff hanno portato a una svolta.",
+                Lang::ITALIAN,
+                vec![silenced(&["Nahenvoyé"])],
+            ),
+            (
+                &Capitalisation,
+                "„Die Kontakte endeten im Nichts“, sagte an Eine anonyme hochrangige russische Quelle.",
+                Lang::GERMAN,
+                vec![silenced(&["anonyme"])],
+            ),
+            (
+                &Capitalisation,
+                "Il governo ha parlato di La guerra in Ucraina.",
+                Lang::ITALIAN,
+                vec![unsilenceable.clone()],
+            ),
+            (
+                &Capitalisation,
+                "il ruolo del Cremlino\n\nIl Cremlino ha spiegato tutto.\n",
+                Lang::ITALIAN,
+                vec![silenced(&["il"])],
+            ),
+            (
+                &Capitalisation,
+                "Il presidente russo wladimir putin , che è previsto per martedì, parla con Trump. \
+                 Ieri Putin ha detto di sì, e Putin ha parlato con Trump. Oggi Putin tace.\n\
+                 Maxim shemetov | Reuters\n",
+                Lang::ITALIAN,
+                // The credit line is checked sentence by sentence, names over the whole article.
+                vec![silenced(&["shemetov"]), silenced(&["putin"])],
+            ),
+            (
+                &Fragment,
+                "Washington hat sich dafür eingesetzt, nicht hinter die Kulissen zu gehen. Ukraine.",
+                Lang::GERMAN,
+                vec![silenced(&["Ukraine"])],
+            ),
+            (
+                &Fragment,
+                "Die Ukraine verhandelt mit den. Der Deal steht. Der in einer gemeinsame Erklä...\n",
+                Lang::GERMAN,
+                vec![unsilenceable.clone(), unsilenceable],
+            ),
+        ];
+        for (check, text, lang, expected) in cases {
+            assert_eq!(entries_and_silenced(check, text, lang), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn capitalised_words_are_names_everything_else_terms() {
+        assert_eq!(AllowEntry::of("Witkoff").list, AllowList::Names);
+        assert_eq!(AllowEntry::of("shemetov").list, AllowList::Terms);
+        assert_eq!(AllowEntry::of("Leave a Reply").list, AllowList::Terms);
     }
 }

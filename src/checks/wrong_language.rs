@@ -13,6 +13,7 @@ use super::words::{words, Word};
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::langid::{self, Lang};
 use crate::lexicon::{self, Lexicon};
+use crate::segment::Sentence;
 use crate::span::Span;
 
 /// A word counts for language L when its Zipf frequency there exceeds the article
@@ -77,6 +78,23 @@ impl Check for WrongLanguage {
             ctx.foreign_words(text, &tokens, sentence.span.start, out);
         }
     }
+}
+
+/// The words [`WrongLanguage`] looked up in the allow-lists before reporting `finding`:
+/// the whole sentence for a sentence in another language, else each word of the run (or
+/// the garbled word).
+pub(super) fn allow_words<'t>(
+    text: &'t str,
+    sentence: &Sentence,
+    finding: &Finding,
+) -> Vec<&'t str> {
+    if finding.span == sentence.span {
+        return vec![sentence.span.slice(text)];
+    }
+    words(finding.span.slice(text))
+        .into_iter()
+        .map(|w| w.text)
+        .collect()
 }
 
 /// A piece of a word with the language it belongs to.
