@@ -372,9 +372,12 @@ mod tests {
     use super::wrong_language::WrongLanguage;
     use super::*;
 
+    /// A finding's allow-list entries, and whether they silence it.
+    type Outcome = (Vec<String>, bool);
+
     /// For each finding of `check` on `text`: its allow-list entries, and whether a run
     /// with them on the allow-lists no longer reports anything on the finding's span.
-    fn entries_and_silenced(check: &dyn Check, text: &str, lang: Lang) -> Vec<(Vec<String>, bool)> {
+    fn entries_and_silenced(check: &dyn Check, text: &str, lang: Lang) -> Vec<Outcome> {
         let sentences = crate::segment::segment(text);
         run_check(check, text, lang)
             .iter()
@@ -407,9 +410,10 @@ mod tests {
 
     #[test]
     fn allow_entries_silence_the_findings_they_are_given_for() {
-        let silenced = |words: &[&str]| (words.iter().map(|w| w.to_string()).collect(), true);
+        let silenced =
+            |words: &[&str]| -> Outcome { (words.iter().map(|w| w.to_string()).collect(), true) };
         let unsilenceable = (Vec::new(), false);
-        let cases: Vec<(&dyn Check, &str, Lang, Vec<(Vec<String>, bool)>)> = vec![
+        let cases: Vec<(&dyn Check, &str, Lang, Vec<Outcome>)> = vec![
             (
                 &WrongLanguage,
                 "Der Kreml lehnte ab.\nLeave a Reply\n",
