@@ -10,8 +10,6 @@ mod html_fixtures;
 use browser::{find_chromium, Browser};
 use html_fixtures::*;
 use mtaudit::audit::result::{ArticleAudit, Verdict};
-use mtaudit::audit::Auditor;
-use mtaudit::input::Article;
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::{ArticleRow, Report};
 use serde_json::{json, Value};
@@ -38,31 +36,6 @@ fn write_pages(dir: &Path, audits: &[ArticleAudit], index_rows: &[ArticleRow]) {
         report.article(audit).unwrap();
     }
     report.finish(&summary(index_rows), index_rows).unwrap();
-}
-
-/// Real audits of the sample articles, through the pipeline.
-fn sample_audits() -> Vec<ArticleAudit> {
-    let auditor = Auditor::new(Default::default(), None);
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(samples)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            let id = path.file_stem().unwrap().to_string_lossy().to_string();
-            let text = std::fs::read_to_string(path).unwrap();
-            auditor.audit(&Article {
-                id,
-                source: path.display().to_string(),
-                title: None,
-                lang: None,
-                text,
-            })
-        })
-        .collect()
 }
 
 #[test]

@@ -4,10 +4,13 @@ mod html_fixtures;
 
 use html_fixtures::*;
 use mtaudit::audit::result::{ArticleAudit, Verdict};
+use mtaudit::audit::Auditor;
+use mtaudit::config::{Config, Resolved};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::{ArticleRow, Report};
 use regex::Regex;
 use std::collections::BTreeSet;
+use std::path::Path;
 
 fn render(audit: &ArticleAudit) -> String {
     HtmlReport::new("unused".into())
@@ -250,4 +253,101 @@ fn report_writes_a_page_per_article_and_an_index() {
     for audit in &audits {
         assert!(index.contains(&format!("href=\"{}\"", article_file(&audit.id))));
     }
+}
+
+/// The allow-list entries a page offers for each finding (`data-allow`), by finding index.
+fn allow_suggestions(html: &str) -> Vec<(usize, Vec<(String, String)>)> {
+    let item = Regex::new(r#"<li id="f-(\d+)"[^>]*data-allow="([^"]*)""#).unwrap();
+    item.captures_iter(html)
+        .map(|c| {
+            let json = html_escape::decode_html_entities(&c[2]).to_string();
+            let entries: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+            let entries = entries
+                .iter()
+                .map(|e| {
+                    (
+                        e["list"].as_str().unwrap().to_string(),
+                        e["text"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (c[1].parse().unwrap(), entries)
+        })
+        .collect()
+}
+
+/// `mtaudit.toml` with `entries` (list, text) on the allow-lists.
+fn allow_config(entries: &[(String, String)]) -> Resolved {
+    let mut toml = String::from("[allow]\n");
+    for list in ["names", "terms"] {
+        let texts: Vec<String> = entries
+            .iter()
+            .filter(|(l, _)| l == list)
+            .map(|(_, text)| serde_json::to_string(text).unwrap())
+            .collect();
+        toml.push_str(&format!("{list} = [{}]\n", texts.join(", ")));
+    }
+    let path = Path::new("mtaudit.toml");
+    Config::parse(&toml, path).unwrap().resolve(path).unwrap()
+}
+
+#[test]
+fn allow_suggestions_silence_their_findings_when_audited_again() {
+    let mut suggested_checks = BTreeSet::new();
+    let mut offered = 0;
+    for (article, audit) in sample_articles().iter().zip(sample_audits()) {
+        for (index, entries) in allow_suggestions(&render(&audit)) {
+            let finding = &audit.findings[index].finding;
+            let again = Auditor::new(allow_config(&entries), None).audit(article);
+            assert!(
+                !again
+                    .findings
+                    .iter()
+                    .any(|f| f.finding.check == finding.check && f.finding.span == finding.span),
+                "{}: {entries:?} leaves {finding:?}",
+                audit.id
+            );
+            suggested_checks.insert(finding.check.as_str());
+            offered += 1;
+        }
+    }
+    assert_eq!(
+        suggested_checks,
+        BTreeSet::from(["capitalisation", "fragment", "wrong-language"])
+    );
+    assert!(offered >= 15, "{offered} suggestions");
+}
+
+#[test]
+fn allow_suggestions_go_to_names_or_terms() {
+    let audits = sample_audits();
+    let italian = audits.iter().find(|a| a.lang.code() == "it").unwrap();
+    let html = render(italian);
+    let entries: Vec<(String, String)> = allow_suggestions(&html)
+        .into_iter()
+        .flat_map(|(_, entries)| entries)
+        .collect();
+    for expected in [
+        ("names", "Kernkraftwerk"),
+        ("terms", "fazit"),
+        ("terms", "putin"),
+    ] {
+        assert!(
+            entries.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {entries:?}"
+        );
+    }
+    // A heading-like line is no name or term: nothing to allow.
+    let headings = italian
+        .findings
+        .iter()
+        .filter(|f| f.finding.message.starts_with("heading-like line"))
+        .count();
+    assert!(headings > 0);
+    assert!(allow_suggestions(&html)
+        .iter()
+        .all(|(i, _)| !italian.findings[*i]
+            .finding
+            .message
+            .starts_with("heading-like")));
 }

@@ -11,7 +11,8 @@ use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
 use crate::audit::result::{
     ArticleAudit, FindingAudit, LangSource, RunSummary, SentenceAudit, TokenScore,
 };
-use crate::checks::{CheckId, Severity};
+use crate::checks::{allow_entries, CheckId, Severity};
+use crate::segment::Sentence;
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,6 +201,9 @@ pub fn script_json<T: Serialize>(value: &T) -> Result<String, serde_json::Error>
 #[derive(Serialize)]
 struct ArticlePage<'a> {
     id: &'a str,
+    /// Keys the reviewer's marks in the browser's storage, so that marks made on one
+    /// audit of an article never land on the sentences of another.
+    fingerprint: &'a str,
     title: Option<&'a str>,
     source: &'a str,
     lang_code: &'static str,
@@ -234,6 +238,7 @@ impl<'a> ArticlePage<'a> {
                 message: &f.finding.message,
                 sentence: f.sentence,
                 excerpt: excerpt(&audit.text, f.finding.span.start, f.finding.span.end),
+                allow: allow_json(audit, f),
             })
             .collect();
         let checks = count_by(
@@ -247,6 +252,7 @@ impl<'a> ArticlePage<'a> {
         let tokens = audit.tokens.as_deref().unwrap_or_default();
         ArticlePage {
             id: &audit.id,
+            fingerprint: &audit.fingerprint,
             title: audit.title.as_deref(),
             source: &audit.source,
             lang_code: audit.lang.code(),
@@ -298,6 +304,19 @@ struct FindingView<'a> {
     /// `None` for document-level findings, which are listed but not underlined.
     sentence: Option<usize>,
     excerpt: String,
+    /// The allow-list entries that silence the finding, as JSON, for the page to suggest
+    /// when the reviewer calls it fine; `None` where no entry would.
+    allow: Option<String>,
+}
+
+fn allow_json(audit: &ArticleAudit, f: &FindingAudit) -> Option<String> {
+    let sentence = audit.sentences.get(f.sentence?)?;
+    let sentence = Sentence {
+        span: sentence.span,
+        kind: sentence.kind,
+    };
+    let entries = allow_entries(&audit.text, audit.lang, &sentence, &f.finding);
+    (!entries.is_empty()).then(|| serde_json::to_string(&entries).expect("allow entries serialise"))
 }
 
 /// A run of the article text: a sentence, or the text between sentences.

@@ -5,14 +5,17 @@
 #![allow(dead_code)] // Each test crate uses a different part of these fixtures.
 
 use mtaudit::audit::result::*;
+use mtaudit::audit::Auditor;
 use mtaudit::checks::{CheckId, Finding, Severity};
 use mtaudit::gate::Thresholds;
+use mtaudit::input::Article;
 use mtaudit::langid::Lang;
 use mtaudit::report::ArticleRow;
 use mtaudit::scoring;
 use mtaudit::segment::segment;
 use mtaudit::span::Span;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub const THRESHOLDS: Thresholds = Thresholds {
     fail_under: Some(90.0),
@@ -296,6 +299,33 @@ pub fn xss_article() -> ArticleAudit {
     audit.title = Some("<img src=x onerror=\"document.title='pwned'\"> Titel".into());
     audit.source = "<script>document.title='pwned'</script>.txt".into();
     audit
+}
+
+/// The sample articles (`tests/fixtures/samples`), in file name order.
+pub fn sample_articles() -> Vec<Article> {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(samples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| Article {
+            id: path.file_stem().unwrap().to_string_lossy().to_string(),
+            source: path.display().to_string(),
+            title: None,
+            lang: None,
+            text: std::fs::read_to_string(path).unwrap(),
+        })
+        .collect()
+}
+
+/// Real audits of the sample articles through the pipeline, with the default settings and
+/// without the language model.
+pub fn sample_audits() -> Vec<ArticleAudit> {
+    let auditor = Auditor::new(Default::default(), None);
+    sample_articles().iter().map(|a| auditor.audit(a)).collect()
 }
 
 /// `n` index rows with varied, deterministic values.
