@@ -10,6 +10,10 @@ mod html_fixtures;
 use browser::{find_chromium, Browser};
 use html_fixtures::*;
 use mtaudit::audit::result::{ArticleAudit, Verdict};
+use mtaudit::audit::Auditor;
+use mtaudit::checks::CheckId;
+use mtaudit::config::Config;
+use mtaudit::input::Article;
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::{ArticleRow, Report};
 use serde_json::{json, Value};
@@ -64,6 +68,7 @@ fn html_report_in_headless_chromium() {
     filters_and_keys_work(&mut browser, &small, &german);
     article_text_runs_no_script(&mut browser, &small, &xss, rows.len());
     sample_pages_render(&mut browser, &small, &samples);
+    review_marks_reach_eval(&mut browser, &small, &sample_articles()[4], &samples[4]);
     index_sorts_and_filters(&mut browser, &small, &rows);
     large_index_loads(&mut browser, &large);
 }
@@ -229,6 +234,177 @@ fn sample_pages_render(browser: &mut Browser, dir: &Path, samples: &[ArticleAudi
             .collect();
         assert_eq!(shown[2], json!(expected.join("|")), "{}", audit.id);
     }
+}
+
+/// Marks two sentences of a sample article, one broken by keyboard and one fine by mouse;
+/// the marks survive a reload, the export is gold data `mtaudit eval` reads, and the
+/// allow-list lines offered for the fine sentence's foreign word silence its finding.
+fn review_marks_reach_eval(
+    browser: &mut Browser,
+    dir: &Path,
+    article: &Article,
+    audit: &ArticleAudit,
+) {
+    let page = dir.join(article_file(&audit.id));
+    browser.open(&page);
+    assert_eq!(
+        browser.eval("document.getElementById('storage-note').hidden"),
+        json!(true),
+        "marks can be stored"
+    );
+
+    // Keyboard: j moves to the first broken sentence, b marks it.
+    browser.eval("document.activeElement.blur()");
+    browser.press("j");
+    let broken = browser
+        .eval("+document.activeElement.dataset.index")
+        .as_u64()
+        .unwrap() as usize;
+    browser.press("b");
+
+    // Mouse: a click on the foreign word selects its sentence, the button marks it fine.
+    let (foreign, finding) = audit
+        .findings
+        .iter()
+        .enumerate()
+        .find(|(_, f)| {
+            f.finding.check == CheckId::WrongLanguage
+                && f.finding.span.slice(&audit.text) == "Kernkraftwerk"
+        })
+        .expect("the Italian sample has a German word");
+    let fine = finding.sentence.unwrap();
+    assert_ne!(fine, broken);
+    browser.click(&format!("#s-{fine} mark.f[data-findings~=\"{foreign}\"]"));
+    browser.click("#mark-ok");
+    assert_eq!(
+        browser.eval("document.getElementById('mark-ok').getAttribute('aria-pressed')"),
+        json!("true")
+    );
+    browser.press("n");
+    assert_eq!(
+        browser.eval("+document.activeElement.dataset.index"),
+        json!(fine + 1),
+        "n moves to the next sentence"
+    );
+    keep_screenshot(browser, "review-marks");
+
+    let marks_shown = format!(
+        "[...[{broken}, {fine}].map(i => document.getElementById('s-' + i)).map(s => [s.dataset.mark, getComputedStyle(s, '::after').content]), \
+          document.getElementById('mark-count').textContent, document.getElementById('allow').hidden, \
+          document.getElementById('allow-toml').textContent]"
+    );
+    let expected = json!([
+        ["broken", "\"marked broken\""],
+        ["ok", "\"marked fine\""],
+        "2 sentences marked (1 broken, 1 fine)",
+        false,
+        "[allow]\nnames = [\"Kernkraftwerk\"]\n"
+    ]);
+    assert_eq!(browser.eval(&marks_shown), expected);
+    browser.open(&dir.join(INDEX_FILE));
+    browser.open(&page);
+    assert_eq!(browser.eval(&marks_shown), expected, "after a reload");
+
+    // The button's download holds what the page's export function returns.
+    let downloads = tempfile::tempdir().unwrap();
+    browser.allow_downloads(downloads.path());
+    browser.click("#export-labels");
+    let labels = downloads.path().join(format!("{}.labels.jsonl", audit.id));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !labels.is_file() {
+        assert!(std::time::Instant::now() < deadline, "no download");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let exported = std::fs::read_to_string(&labels).unwrap();
+    assert_eq!(
+        Value::String(exported.clone()),
+        browser.eval("mtauditExportLabels()")
+    );
+    let lines: Vec<Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let line = |index: usize, label: &str| {
+        json!({
+            "id": format!("{}#{index}", audit.id),
+            "text": audit.sentences[index].span.slice(&audit.text),
+            "lang": audit.lang.code(),
+            "label": label,
+            "doc_id": audit.id,
+            "seg_id": index + 1,
+        })
+    };
+    let mut marked = [(broken, "broken"), (fine, "ok")];
+    marked.sort();
+    let expected: Vec<Value> = marked.iter().map(|&(i, label)| line(i, label)).collect();
+    assert_eq!(lines, expected);
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mtaudit"))
+        .args(["eval", "--gold"])
+        .arg(&labels)
+        .args(["--no-lm", "--format", "json", "-q"])
+        .current_dir(downloads.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let overall = &report["sentences"]["overall"];
+    assert_eq!(
+        [&overall["n"], &overall["n_broken"], &overall["n_ok"]],
+        [&json!(2), &json!(1), &json!(1)]
+    );
+    let items_by_label: Vec<(String, u64)> = report["verdicts_by_label"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(label, counts)| {
+            let n = counts.as_object().unwrap().values();
+            (label.clone(), n.map(|c| c.as_u64().unwrap()).sum())
+        })
+        .collect();
+    assert_eq!(
+        items_by_label,
+        [("broken".to_string(), 1), ("ok".to_string(), 1)]
+    );
+
+    let config = downloads.path().join("mtaudit.toml");
+    let allow = browser.eval("document.getElementById('allow-toml').textContent");
+    std::fs::write(&config, allow.as_str().unwrap()).unwrap();
+    let settings = Config::load(&config).unwrap().resolve(&config).unwrap();
+    let again = Auditor::new(settings, None).audit(article);
+    assert!(
+        !again
+            .findings
+            .iter()
+            .any(|f| f.finding.check == finding.finding.check
+                && f.finding.span == finding.finding.span),
+        "the allow-list lines silence the finding"
+    );
+
+    // Without storage (as some browsers treat pages opened from files) marking still works
+    // for the session, and the page says the marks will not last.
+    let refuse_storage = browser.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });" }),
+    );
+    browser.open(&page);
+    browser.eval("document.activeElement.blur()");
+    browser.press("j");
+    browser.press("b");
+    assert_eq!(
+        browser.eval(
+            "[document.getElementById('storage-note').hidden, document.getElementById('mark-count').textContent]"
+        ),
+        json!([false, "1 sentence marked (1 broken, 0 fine)"])
+    );
+    browser.call(
+        "Page.removeScriptToEvaluateOnNewDocument",
+        json!({ "identifier": refuse_storage["identifier"] }),
+    );
 }
 
 fn table_column(browser: &mut Browser, column: usize) -> Vec<String> {

@@ -261,6 +261,14 @@ impl Browser {
         shot["data"].as_str().expect("screenshot data").to_string()
     }
 
+    /// Lets the page's downloads through, saved in `dir` under the names the page gives.
+    pub fn allow_downloads(&mut self, dir: &Path) {
+        self.browser_call(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": dir }),
+        );
+    }
+
     /// Types `text` into the focused element.
     pub fn type_text(&mut self, text: &str) {
         self.call("Input.insertText", json!({ "text": text }));
