@@ -3,7 +3,7 @@
 //! Unknown keys are errors, never silently ignored.
 
 use crate::checks::{CheckId, CheckSettings, Severity};
-use crate::gate::Thresholds;
+use crate::gate::GatePolicy;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
-    pub gate: Thresholds,
+    pub gate: GatePolicy,
     /// Per-check settings, keyed by check id (`[checks.repetition]`).
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,
@@ -64,7 +64,7 @@ pub struct BoilerplateConfig {
 /// Settings resolved from a [`Config`], ready for the pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
-    pub thresholds: Thresholds,
+    pub gate_policy: GatePolicy,
     pub disabled: Vec<CheckId>,
     pub severity_overrides: BTreeMap<CheckId, Severity>,
     pub check_settings: CheckSettings,
@@ -103,7 +103,7 @@ impl Config {
             message,
         };
         let mut resolved = Resolved {
-            thresholds: self.gate,
+            gate_policy: self.gate,
             ..Resolved::default()
         };
         self.gate
@@ -153,6 +153,8 @@ mod tests {
             [gate]
             fail_under = 80
             max_broken_ratio = 0.1
+            fail_on_critical = false
+            max_needs_editor = 0.75
             [checks.repetition]
             severity = "critical"
             [checks.document-stats]
@@ -166,7 +168,18 @@ mod tests {
         )
         .unwrap();
         let r = config.resolve(Path::new("mtaudit.toml")).unwrap();
-        assert_eq!(r.thresholds.fail_under, Some(80.0));
+        assert_eq!(r.gate_policy.fail_under, Some(80.0));
+        assert!(!r.gate_policy.fail_on_critical);
+        assert_eq!(r.gate_policy.max_needs_editor, 0.75);
+        let defaults = parse("[gate]\nfail_under = 80\n").unwrap();
+        assert_eq!(
+            defaults.gate,
+            crate::gate::GatePolicy {
+                fail_under: Some(80.0),
+                ..Default::default()
+            },
+            "unset keys keep the default policy"
+        );
         assert_eq!(r.disabled, [CheckId::DocumentStats]);
         assert_eq!(
             r.severity_overrides[&CheckId::Repetition],
@@ -189,6 +202,8 @@ mod tests {
         assert!(err.contains("unknown check [checks.spelling]"), "{err}");
         assert!(parse("[checks.repetition]\nseverity = \"huge\"\n").is_err());
         assert!(parse("[gate]\nfail_under = 120\n").is_err());
+        assert!(parse("[gate]\nmax_needs_editor = 2\n").is_err());
+        assert!(parse("[gate]\nfail_on_critical = \"no\"\n").is_err());
         assert!(parse("[boilerplate]\npatterns = [\"(\"]\n").is_err());
         assert!(parse("colour = true\n").is_err());
     }

@@ -98,6 +98,13 @@ struct AuditArgs {
     /// Language of every article (ISO code such as `de`), instead of identifying it.
     #[arg(long)]
     lang: Option<Lang>,
+    /// Fail articles whose probability of needing an editor is above P (0–1; 1 switches
+    /// this part of the gate off). Default 0.9.
+    #[arg(long, value_name = "P")]
+    max_needs_editor: Option<f64>,
+    /// Whether a critical finding fails an article (default: true).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    fail_on_critical: Option<bool>,
     /// Fail articles whose score is below SCORE (0–100).
     #[arg(long, value_name = "SCORE")]
     fail_under: Option<f64>,
@@ -164,7 +171,8 @@ struct EvalArgs {
     /// Print the metrics as a table or as JSON.
     #[arg(long, value_enum, default_value = "table")]
     format: EvalFormat,
-    /// Write one JSON line per item: {"id", "score" (probability broken), "verdict"}.
+    /// Write one JSON line per item, {"id", "score" (probability broken), "verdict"}, then
+    /// one per article, {"article", "needs_editor", "gate_passed", "features", and the gold}.
     #[arg(long, value_name = "FILE")]
     write_predictions: Option<PathBuf>,
     /// Fit the evidence combination on these items and write its parameters to FILE
@@ -206,14 +214,20 @@ fn main() -> ExitCode {
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let mut settings = load_settings(args.config.as_deref())?;
+    let policy = &mut settings.gate_policy;
+    if let Some(max) = args.max_needs_editor {
+        policy.max_needs_editor = max;
+    }
+    if let Some(fail) = args.fail_on_critical {
+        policy.fail_on_critical = fail;
+    }
     if args.fail_under.is_some() {
-        settings.thresholds.fail_under = args.fail_under;
+        policy.fail_under = args.fail_under;
     }
     if args.max_broken_ratio.is_some() {
-        settings.thresholds.max_broken_ratio = args.max_broken_ratio;
+        policy.max_broken_ratio = args.max_broken_ratio;
     }
-    settings
-        .thresholds
+    policy
         .validate()
         .map_err(|e| anyhow::anyhow!("invalid gate option: {e}"))?;
 
@@ -327,6 +341,7 @@ fn load_combination(path: &std::path::Path) -> Result<mtaudit::scoring::combinat
 
 fn run_eval(args: EvalArgs) -> Result<ExitCode> {
     use mtaudit::eval::{self, gold, run, Evaluation};
+    use mtaudit::scoring::article::ARTICLE_FEATURES;
     let files = args
         .gold
         .iter()
@@ -346,8 +361,13 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
         anyhow::bail!("no gold items to evaluate (check --label and --sample)");
     }
     let model = auditor.combination().model(with_lm);
-    let (scores, threshold): (Vec<f64>, f64) = match &args.fit {
-        None => (items.iter().map(|i| i.probability).collect(), model.broken),
+    let audited_estimates: Vec<f64> = articles.iter().map(|a| a.needs_editor).collect();
+    let (scores, threshold, article_scores): (Vec<f64>, f64, Vec<f64>) = match &args.fit {
+        None => (
+            items.iter().map(|i| i.probability).collect(),
+            model.broken,
+            audited_estimates,
+        ),
         Some(out) => {
             let command: Vec<String> = std::env::args().collect();
             let provenance = serde_json::json!({
@@ -359,8 +379,12 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
                 "items": items.len(),
                 "cross_validation": format!("{} folds grouped by source document", eval::fit::FOLDS),
                 "precision_targets": {"suspect": eval::SUSPECT_PRECISION, "broken": eval::BROKEN_PRECISION},
+                "article_label": format!(
+                    "needs an editor: doc_mqm_mean >= {}",
+                    mtaudit::scoring::article::NEEDS_EDITOR_MQM
+                ),
             });
-            let fitted = eval::fit_combination(&items, with_lm, provenance)
+            let fitted = eval::fit_combination(&items, &articles, with_lm, provenance)
                 .map_err(|e| anyhow::anyhow!("cannot fit the combination: {e}"))?;
             let json = serde_json::to_string_pretty(&fitted.combination)? + "\n";
             mtaudit::report::write_atomic(out, json.as_bytes())?;
@@ -368,10 +392,11 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
                 "mtaudit: wrote {} (metrics below are cross-validated)",
                 out.display()
             );
-            (fitted.cross_validated, fitted.threshold)
+            let article_scores = fitted.article_estimates.unwrap_or(audited_estimates);
+            (fitted.cross_validated, fitted.threshold, article_scores)
         }
     };
-    let evaluation = Evaluation::new(&items, &scores, threshold, &articles);
+    let evaluation = Evaluation::new(&items, &scores, threshold, &articles, &article_scores);
     if let Some(path) = &args.write_predictions {
         let mut lines = String::new();
         for (item, score) in items.iter().zip(&scores) {
@@ -379,6 +404,25 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
                 "id": item.id,
                 "score": score,
                 "verdict": item.verdict,
+            });
+            lines.push_str(&line.to_string());
+            lines.push('\n');
+        }
+        let sentence_model = auditor.combination().model(with_lm);
+        for (article, estimate) in articles.iter().zip(&article_scores) {
+            let features: serde_json::Map<String, serde_json::Value> = ARTICLE_FEATURES
+                .iter()
+                .zip(article.features_under(sentence_model))
+                .map(|(name, value)| (name.to_string(), value.into()))
+                .collect();
+            let line = serde_json::json!({
+                "article": article.key,
+                "needs_editor": estimate,
+                "gate_passed": article.gate.passed,
+                "doc_mqm_mean": article.doc_mqm_mean,
+                "has_major": article.has_major,
+                "group": article.group,
+                "features": features,
             });
             lines.push_str(&line.to_string());
             lines.push('\n');

@@ -14,10 +14,11 @@
 
   // Lower-cased text each row is matched against, computed once.
   rows.forEach(function (r) {
-    r.haystack = [r.id, r.title || "", r.lang, r.worst || "", r.gate ? "pass" : "fail"].join(" ").toLowerCase();
+    r.haystack = [r.id, r.title || "", r.lang, r.worst || "", r.gate ? "pass" : "fail"].concat(r.reasons).join(" ").toLowerCase();
   });
 
-  var sortKey = "id";
+  // Review order (failed first, then the likeliest to need an editor) until a header is clicked.
+  var sortKey = "rank";
   var ascending = true;
   var page = 0;
   var visible = rows;
@@ -56,11 +57,24 @@
     cell(tr, r.lang);
     cell(tr, String(r.words), "num");
     cell(tr, r.score.toFixed(1), "num score");
+    cell(tr, r.editor + "%", "num editor");
     cell(tr, String(r.ok), "num");
     cell(tr, String(r.suspect), "num");
     cell(tr, String(r.broken), "num");
     cell(tr, r.worst || "–", "worst");
-    cell(tr, r.gate ? "✓ pass" : "✗ FAIL", r.gate ? "gate-cell pass" : "gate-cell fail");
+    var gate = document.createDocumentFragment();
+    gate.appendChild(document.createTextNode(r.gate ? "✓ pass" : "✗ FAIL"));
+    if (r.reasons.length) {
+      var list = document.createElement("ul");
+      list.className = "reasons";
+      r.reasons.forEach(function (reason) {
+        var item = document.createElement("li");
+        item.textContent = reason;
+        list.appendChild(item);
+      });
+      gate.appendChild(list);
+    }
+    cell(tr, gate, r.gate ? "gate-cell pass" : "gate-cell fail");
     return tr;
   }
 
@@ -107,7 +121,6 @@
   prevButton.addEventListener("click", function () { page--; render(); });
   nextButton.addEventListener("click", function () { page++; render(); });
 
-  headers[0].setAttribute("aria-sort", "ascending");
   refilter();
   // For the browser test: when the first page was rendered from the JSON.
   window.mtauditIndexRenderedAt = performance.now();

@@ -175,7 +175,7 @@ fn json_lines_input_with_a_bad_record() {
 fn standard_input_is_one_article() {
     let dir = tempfile::tempdir().unwrap();
     let out = mtaudit(dir.path())
-        .args(["audit", "--no-lm", "-", "--format", "jsonl"])
+        .args(["audit", "--no-lm", "-", "--format", "jsonl", "--exit-zero"])
         .write_stdin(std::fs::read(sample("004_f3f7d7d9b85fe900.txt")).unwrap())
         .output()
         .unwrap();
@@ -242,18 +242,86 @@ fn rerun_reuses_unchanged_reports() {
 }
 
 #[test]
-fn human_table_lists_every_article() {
+fn human_table_lists_every_article_and_why_failed_ones_failed() {
     let dir = tempfile::tempdir().unwrap();
     mtaudit(dir.path())
         .args(["audit", "--no-lm", SAMPLES, "--format", "human"])
         .assert()
-        .code(0)
+        .code(1)
         .stdout(
             predicate::str::contains("000_242c8710a1e8f699")
                 .and(predicate::str::contains("004_f3f7d7d9b85fe900"))
+                .and(predicate::str::contains("EDITOR"))
+                .and(predicate::str::contains("Failed the gate:"))
+                .and(predicate::str::contains("critical finding: boilerplate"))
                 .and(predicate::str::contains("Worst sentences:"))
                 .and(predicate::str::contains("5 articles")),
         );
+}
+
+#[test]
+fn the_default_gate_passes_clean_text_and_each_part_can_be_switched_off() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.txt"), CLEAN_GERMAN).unwrap();
+    mtaudit(dir.path())
+        .args(["audit", "--no-lm", "clean.txt", "--format", "jsonl"])
+        .assert()
+        .code(0);
+    // Sample 001 carries critical boilerplate: it fails by default, and passes once the
+    // critical rule and the estimate are switched off, by flags or by the config file.
+    let garbled = sample("001_89a789b5965c4451.txt");
+    let out = mtaudit(dir.path())
+        .args(["audit", "--no-lm", "--format", "jsonl"])
+        .arg(&garbled)
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let reasons = report["gate"]["reasons"].as_array().unwrap();
+    assert!(
+        reasons[0]
+            .as_str()
+            .unwrap()
+            .starts_with("critical finding: boilerplate “"),
+        "{reasons:?}"
+    );
+    assert!((0.0..=1.0).contains(&report["needs_editor"].as_f64().unwrap()));
+    mtaudit(dir.path())
+        .args([
+            "audit",
+            "--no-lm",
+            "--format",
+            "jsonl",
+            "--fail-on-critical",
+            "false",
+            "--max-needs-editor",
+            "1",
+        ])
+        .arg(&garbled)
+        .assert()
+        .code(0);
+    std::fs::write(
+        dir.path().join("mtaudit.toml"),
+        "[gate]\nfail_on_critical = false\nmax_needs_editor = 1.0\n",
+    )
+    .unwrap();
+    mtaudit(dir.path())
+        .args(["audit", "--no-lm", "--format", "jsonl"])
+        .arg(&garbled)
+        .assert()
+        .code(0);
+    mtaudit(dir.path())
+        .args([
+            "audit",
+            "--no-lm",
+            "--format",
+            "jsonl",
+            "--max-needs-editor",
+            "1.5",
+        ])
+        .arg(&garbled)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("editor"));
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! The fixture's combination gives p = σ(2·minor + 4·critical − 2) from the heuristic
 //! findings alone, so with `--no-lm` the scores are: b (markup debris, critical, and a
 //! minor wrong-language finding) σ(4) = 0.982; e (detached hyphen, minor) σ(0) = 0.5;
-//! a, c, d (no findings) σ(−2) = 0.119. Labels: a, b, e broken; c, d ok.
+//! a, c, d (no findings) σ(−2) = 0.119. Labels: a, b, e broken; c, d ok. The article
+//! estimate is σ(4·t − 2), t the mean of an article's three highest sentence scores.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -72,8 +73,10 @@ fn sentence_metrics_match_the_hand_computation() {
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&predictions)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l.get("id").is_some())
         .collect();
+    // Then one line per article: here each sentence is an article of its own.
     assert_eq!(lines.len(), 5);
     let b = lines.iter().find(|l| l["id"] == "b").unwrap();
     close(&b["score"], 1.0 / (1.0 + (-4f64).exp()));
@@ -83,14 +86,51 @@ fn sentence_metrics_match_the_hand_computation() {
 }
 
 #[test]
-fn article_penalty_ranks_like_the_article_gold() {
+fn article_estimate_and_penalty_rank_like_the_article_gold() {
     let dir = tempfile::tempdir().unwrap();
     let docs = fixture("docs.jsonl");
-    let report = eval(&["--gold", docs.to_str().unwrap()], dir.path());
+    let predictions = dir.path().join("predictions.jsonl");
+    let report = eval(
+        &[
+            "--gold",
+            docs.to_str().unwrap(),
+            "--write-predictions",
+            predictions.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     // Penalty per word: clean 0 < hyphen (1 minor) < debris (critical): same order as
-    // doc_mqm_mean 0.5 < 3 < 10.
-    assert_eq!(report["articles"]["n"], 3);
-    close(&report["articles"]["spearman"], 1.0);
+    // doc_mqm_mean 0.5 < 3 < 10. The estimate: clean t = 0.119, hyphen (0.5 + 0.119) / 2,
+    // debris (0.982 + 0.119) / 2: the same order; only debris has a major error (25 points).
+    let articles = &report["articles"];
+    assert_eq!(articles["n"], 3);
+    assert_eq!(articles["with_major"], 1);
+    close(&articles["penalty_spearman"], 1.0);
+    close(&articles["estimate_spearman"], 1.0);
+    close(&articles["estimate_auroc_major"], 1.0);
+    // The debris article fails the default gate by its critical finding; the estimates
+    // (at most σ(0.2) = 0.55) stay under the default limit.
+    let gate = &report["gate"];
+    assert_eq!(
+        (&gate["articles"], &gate["failed"], &gate["failed_critical"]),
+        (&3.into(), &1.into(), &1.into())
+    );
+    assert_eq!(gate["failed_needs_editor"], 0);
+    let estimate = |key: &str| -> f64 {
+        std::fs::read_to_string(&predictions)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|l| l["article"] == key)
+            .unwrap()["needs_editor"]
+            .as_f64()
+            .unwrap()
+    };
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let (low, mid, high) = (sigmoid(-2.0), sigmoid(0.0), sigmoid(4.0));
+    assert!((estimate("t|s|clean") - sigmoid(4.0 * low - 2.0)).abs() < 1e-9);
+    assert!((estimate("t|s|hyphen") - sigmoid(2.0 * (mid + low) - 2.0)).abs() < 1e-9);
+    assert!((estimate("t|s|debris") - sigmoid(2.0 * (high + low) - 2.0)).abs() < 1e-9);
     // Without sentence files the labelled segments are the items (the mid one kept for
     // rank correlation only).
     let overall = &report["sentences"]["overall"];
@@ -128,6 +168,29 @@ fn fit_writes_parameters_that_audit_accepts() {
         .arg(&article)
         .assert()
         .success();
+}
+
+#[test]
+fn fitting_on_one_document_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    // A reviewer's export from one article: both labels, but one document.
+    std::fs::write(
+        &labels,
+        "{\"id\": \"a#0\", \"text\": \"Der US -Präsident sprach.\", \"lang\": \"de\", \"label\": \"broken\", \"doc_id\": \"a\", \"seg_id\": 1}\n\
+         {\"id\": \"a#1\", \"text\": \"Die Ministerin reiste ab.\", \"lang\": \"de\", \"label\": \"ok\", \"doc_id\": \"a\", \"seg_id\": 2}\n",
+    )
+    .unwrap();
+    Command::cargo_bin("mtaudit")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["eval", "--no-lm", "--gold"])
+        .arg(&labels)
+        .args(["--fit", "fitted.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("more documents"));
+    assert!(!dir.path().join("fitted.json").exists());
 }
 
 #[test]

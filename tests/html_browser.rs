@@ -417,6 +417,25 @@ fn table_column(browser: &mut Browser, column: usize) -> Vec<String> {
 fn index_sorts_and_filters(browser: &mut Browser, dir: &Path, rows: &[ArticleRow]) {
     browser.open(&dir.join(INDEX_FILE));
     browser.wait_for("document.documentElement.dataset.ready === 'true'");
+    // Failed articles come first, each with its reasons under the verdict.
+    let failed = rows.iter().filter(|r| !r.gate_passed).count();
+    assert!(failed > 0);
+    let gates = table_column(browser, 9);
+    assert!(
+        gates[..failed].iter().all(|g| g.starts_with("✗ FAIL"))
+            && gates[failed..].iter().all(|g| g.starts_with("✓ pass")),
+        "{gates:?}"
+    );
+    let first_reasons = browser.eval(
+        "[...document.querySelectorAll('#articles tbody tr:first-child ul.reasons li')].map(li => li.textContent)",
+    );
+    let expected = &rows
+        .iter()
+        .filter(|r| !r.gate_passed)
+        .max_by(|a, b| a.needs_editor.total_cmp(&b.needs_editor).then_with(|| b.id.cmp(&a.id)))
+        .unwrap()
+        .gate_reasons;
+    assert_eq!(first_reasons, json!(expected));
     let scores = |browser: &mut Browser| -> Vec<f64> {
         table_column(browser, 3)
             .iter()
@@ -476,10 +495,19 @@ fn large_index_loads(browser: &mut Browser, dir: &Path) {
         json!(100),
         "one page of rows"
     );
+    // Review order: failed articles first, then the likeliest to need an editor.
+    let mut rows = html_fixtures::rows(LARGE_INDEX_ROWS);
+    rows.sort_by(|a, b| {
+        a.gate_passed
+            .cmp(&b.gate_passed)
+            .then(b.needs_editor.total_cmp(&a.needs_editor))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    assert_eq!(table_column(browser, 0)[0], rows[0].id);
     browser.click("#page-next");
-    assert_eq!(table_column(browser, 0)[0], "article-00100");
+    assert_eq!(table_column(browser, 0)[0], rows[100].id);
     browser.click("th[data-key=\"broken\"] button");
-    let broken: Vec<usize> = table_column(browser, 6)
+    let broken: Vec<usize> = table_column(browser, 7)
         .iter()
         .map(|s| s.parse().unwrap())
         .collect();

@@ -116,3 +116,25 @@ fn garbled_sentences_only_the_language_model_can_see_are_flagged() {
     };
     assert_none_called_ok(&audits, &GARBLED_LM_ONLY);
 }
+
+/// The acceptance case of the default gate: without any configuration, every sample
+/// article fails, each with its reasons.
+#[test]
+fn the_default_gate_fails_every_sample_article_with_its_reasons() {
+    let Some(audits) = audit_samples() else {
+        return;
+    };
+    for audit in &audits {
+        let id = audit["id"].as_str().unwrap();
+        assert_eq!(audit["gate"]["passed"], false, "{id} passed the gate");
+        let reasons = audit["gate"]["reasons"].as_array().unwrap();
+        assert!(!reasons.is_empty(), "{id}: no reasons");
+        assert!(
+            reasons.iter().all(|r| {
+                let r = r.as_str().unwrap();
+                r.starts_with("critical finding: ") || r.starts_with("needs an editor: ")
+            }),
+            "{id}: {reasons:?}"
+        );
+    }
+}

@@ -30,7 +30,7 @@ fn summary(audit: &ArticleAudit, error: &str) -> RunSummary {
             error: error.into(),
         }],
         evidence: auditor(0).evidence(),
-        thresholds: auditor(0).thresholds(),
+        gate_policy: auditor(0).gate_policy(),
         elapsed_seconds: 1.0,
         reused: 0,
         mean_score: Some(audit.score),

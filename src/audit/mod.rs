@@ -5,6 +5,7 @@ pub mod result;
 
 use crate::checks::{self, Check, CheckId, Document, Finding, Severity};
 use crate::config::Resolved;
+use crate::gate::GateInput;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
@@ -12,6 +13,7 @@ use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
 use crate::report::{self, ArticleRow, Report, ReportError};
+use crate::scoring::article::article_features;
 use crate::scoring::combination::{self, Combination, Model};
 use crate::scoring::{self, word_count};
 use crate::segment::{self, Sentence, SentenceKind};
@@ -98,7 +100,7 @@ impl Auditor {
             "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
             env!("CARGO_PKG_VERSION"),
             combination,
-            s.thresholds,
+            s.gate_policy,
             s.disabled,
             s.severity_overrides,
             s.check_settings.allowed_names,
@@ -159,8 +161,8 @@ impl Auditor {
         &self.combination
     }
 
-    pub fn thresholds(&self) -> crate::gate::Thresholds {
-        self.settings.thresholds
+    pub fn gate_policy(&self) -> crate::gate::GatePolicy {
+        self.settings.gate_policy
     }
 
     pub fn evidence(&self) -> Evidence {
@@ -210,6 +212,7 @@ impl Auditor {
             }
         }
         let mut probabilities = Vec::with_capacity(sentences.len());
+        let mut evidence_per_sentence = Vec::with_capacity(sentences.len());
         let mut lm_findings = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
             let own: Vec<&Finding> = owned[index].iter().map(|&i| &findings[i]).collect();
@@ -222,6 +225,7 @@ impl Auditor {
             );
             let probability = model.probability(&x);
             probabilities.push(probability);
+            evidence_per_sentence.push((probability, x));
             // The finding is the language model's: it is only raised where the LM evidence
             // itself lifts the verdict, above both the heuristic findings' points and the
             // LM-free model's verdict on the same sentence (length and findings alone).
@@ -283,6 +287,21 @@ impl Auditor {
         let words = scoring::word_count(text);
         let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
         let score = scoring::article_score(penalty, words);
+        let needs_editor = self
+            .combination
+            .article_model(lm_scores.is_some())
+            .probability(&article_features(
+                &evidence_per_sentence,
+                findings
+                    .iter()
+                    .map(|f| (f.finding.check, f.finding.severity)),
+            ));
+        let gate = self.settings.gate_policy.evaluate(&GateInput {
+            score,
+            verdicts,
+            needs_editor,
+            critical: critical_findings(text, &findings),
+        });
         ArticleAudit {
             schema_version: SCHEMA_VERSION,
             id: article.id.clone(),
@@ -295,10 +314,11 @@ impl Auditor {
             words,
             penalty,
             score,
+            needs_editor,
             verdicts,
             findings_by_severity,
             findings_by_check,
-            gate: self.settings.thresholds.evaluate(score, &verdicts),
+            gate,
             text: article.text.clone(),
             sentences,
             findings,
@@ -372,6 +392,31 @@ impl Auditor {
             })
             .collect()
     }
+}
+
+/// Longest excerpt of a critical finding's text that the gate's reasons quote.
+const CRITICAL_EXCERPT_CHARS: usize = 60;
+
+/// The critical findings as the gate names them: check and quoted text.
+fn critical_findings(text: &str, findings: &[FindingAudit]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.finding.severity == Severity::Critical)
+        .map(|f| {
+            let quoted: String = f
+                .finding
+                .span
+                .slice(text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut excerpt: String = quoted.chars().take(CRITICAL_EXCERPT_CHARS).collect();
+            if excerpt.len() < quoted.len() {
+                excerpt.push('…');
+            }
+            format!("{} “{excerpt}”", f.finding.check.as_str())
+        })
+        .collect()
 }
 
 /// The verdict a calibrated probability of "broken" gives under `model`'s thresholds.
@@ -544,7 +589,7 @@ pub fn run_batch(
             })
             .collect(),
         evidence: auditor.evidence(),
-        thresholds: auditor.thresholds(),
+        gate_policy: auditor.gate_policy(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
         reused,
         mean_score: (!rows.is_empty()).then(|| score_sum / rows.len() as f64),

@@ -11,8 +11,9 @@ use crate::span::Span;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Version of the JSON report layout. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON report layout. Bumped on any incompatible change (2: the article
+/// estimate `needs_editor`, and the summary's `gate_policy` replacing `thresholds`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Verdict on one sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -148,6 +149,9 @@ pub struct ArticleAudit {
     pub penalty: f64,
     /// `max(0, 100 × (1 − penalty / words))`.
     pub score: f64,
+    /// The article estimate: calibrated probability that the article needs an editor (has
+    /// a sentence with a major error), from its sentences' probabilities and its findings.
+    pub needs_editor: f64,
     pub verdicts: VerdictCounts,
     pub findings_by_severity: BTreeMap<Severity, usize>,
     pub findings_by_check: BTreeMap<CheckId, usize>,
@@ -201,7 +205,7 @@ pub struct RunSummary {
     pub failed_gate: usize,
     pub input_errors: Vec<InputFailure>,
     pub evidence: Evidence,
-    pub thresholds: crate::gate::Thresholds,
+    pub gate_policy: crate::gate::GatePolicy,
     pub elapsed_seconds: f64,
     /// Articles taken from a previous run's reports instead of being audited again.
     pub reused: usize,

@@ -108,6 +108,8 @@ pub struct GoldSegment {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleRecord {
     pub doc_key: String,
+    /// The source document the article translates (shared by every system's article).
+    pub doc_id: Option<String>,
     pub lang: Option<String>,
     pub segments: Vec<GoldSegment>,
     /// Mean MQM points per rated sentence.
@@ -280,6 +282,7 @@ fn article_record(record: &Map<String, Value>, label_field: &str) -> Result<Arti
         .collect::<Result<Vec<_>, String>>()?;
     Ok(ArticleRecord {
         doc_key: required_str(record, "doc_key")?,
+        doc_id: optional_str(record, "doc_id")?,
         lang: optional_str(record, "lang")?,
         segments,
         doc_mqm_mean: optional_number(record, "doc_mqm_mean")?

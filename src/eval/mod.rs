@@ -11,10 +11,12 @@ pub mod report;
 pub mod run;
 
 use crate::audit::result::VerdictCounts;
-use crate::scoring::combination::{needs_lm, Combination, Model, FEATURES};
+use crate::gate::{CRITICAL_REASON, NEEDS_EDITOR_REASON};
+use crate::scoring::article::{self, ArticleModel, ArticleModels, ARTICLE_FEATURES};
+use crate::scoring::combination::{needs_lm, Combination, Model, COMBINATION_VERSION, FEATURES};
 use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
-use report::{ArticleMetrics, EvalReport, ScoredArticle, ScoredItem};
+use report::{ArticleMetrics, EvalReport, GateMetrics, ScoredArticle, ScoredItem};
 use run::{ArticleOutcome, ItemOutcome};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -30,20 +32,25 @@ pub const BROKEN_PRECISION: f64 = 0.6;
 pub struct Evaluation {
     /// Sentence items: the probability of broken against the labels.
     pub sentences: EvalReport,
-    /// Gold articles: penalty points per word against `doc_mqm_mean`.
+    /// Gold articles: the article estimate and the MQM-Core penalty per word against
+    /// `doc_mqm_mean` and major errors.
     pub articles: Option<ArticleMetrics>,
+    /// Every audited article (gold articles and sentences grouped into articles) at the gate.
+    pub gate: GateMetrics,
     /// The audit's sentence verdicts (heuristics and calibrated LM finding) per gold label:
     /// e.g. how many clean items the audit calls broken.
     pub verdicts_by_label: BTreeMap<String, VerdictCounts>,
 }
 
 impl Evaluation {
-    /// Metrics of `items` scored by `scores` (one per item), flagged at `threshold`.
+    /// Metrics of `items` scored by `scores` (one per item), flagged at `threshold`, and of
+    /// `articles` with the article estimates `article_scores` (one per article).
     pub fn new(
         items: &[ItemOutcome],
         scores: &[f64],
         threshold: f64,
         articles: &[ArticleOutcome],
+        article_scores: &[f64],
     ) -> Evaluation {
         let scored: Vec<ScoredItem> = items
             .iter()
@@ -59,11 +66,26 @@ impl Evaluation {
             .collect();
         let scored_articles: Vec<ScoredArticle> = articles
             .iter()
-            .map(|a| ScoredArticle {
-                predicted: a.penalty_per_word,
-                doc_mqm_mean: a.doc_mqm_mean,
+            .zip(article_scores)
+            .filter_map(|(a, &needs_editor)| {
+                Some(ScoredArticle {
+                    penalty_per_word: a.penalty_per_word,
+                    needs_editor,
+                    doc_mqm_mean: a.doc_mqm_mean?,
+                    has_major: a.has_major?,
+                })
             })
             .collect();
+        let mut gate = GateMetrics {
+            articles: articles.len(),
+            ..GateMetrics::default()
+        };
+        for article in articles.iter().filter(|a| !a.gate.passed) {
+            let has = |prefix: &str| article.gate.reasons.iter().any(|r| r.starts_with(prefix));
+            gate.failed += 1;
+            gate.failed_critical += usize::from(has(CRITICAL_REASON));
+            gate.failed_needs_editor += usize::from(has(NEEDS_EDITOR_REASON));
+        }
         let mut verdicts_by_label: BTreeMap<String, VerdictCounts> = BTreeMap::new();
         for item in items {
             verdicts_by_label
@@ -74,7 +96,8 @@ impl Evaluation {
         Evaluation {
             verdicts_by_label,
             sentences: EvalReport::new(&scored, threshold, &DEFAULT_LENGTH_BANDS),
-            articles: (!articles.is_empty()).then(|| ArticleMetrics::new(&scored_articles)),
+            articles: (!scored_articles.is_empty()).then(|| ArticleMetrics::new(&scored_articles)),
+            gate,
         }
     }
 
@@ -97,6 +120,8 @@ impl Evaluation {
             out.push('\n');
             out.push_str(&articles.render_table());
         }
+        out.push('\n');
+        out.push_str(&self.gate.render_table());
         out
     }
 }
@@ -107,19 +132,25 @@ pub struct Fitted {
     pub combination: Combination,
     pub cross_validated: Vec<f64>,
     pub threshold: f64,
+    /// The article estimate of each article, cross-validated where the article has gold;
+    /// `None` when there were no gold articles to fit on.
+    pub article_estimates: Option<Vec<f64>>,
 }
 
 /// Fits both models of the combination on the labelled `items`: logistic regression on
 /// their features (the LM-free subset for the `--no-lm` model), thresholds from
 /// [`SUSPECT_PRECISION`] and [`BROKEN_PRECISION`] on document-grouped cross-validated
-/// probabilities, final parameters on all items.
+/// probabilities, final parameters on all items. The article models are refitted where
+/// `articles` carry gold (see [`fit_article_model`]), else kept from the shipped ones.
 pub fn fit_combination(
     items: &[ItemOutcome],
+    articles: &[ArticleOutcome],
     with_lm: bool,
     provenance: serde_json::Value,
 ) -> Result<Fitted, String> {
     let labels: Vec<Option<bool>> = items.iter().map(|i| i.label.is_broken()).collect();
     let groups: Vec<&str> = items.iter().map(|i| i.group.as_str()).collect();
+    check_folds_can_train(&labels, &groups)?;
     let fit = |names: Vec<&str>| -> Result<(Model, Vec<f64>), String> {
         let index: Vec<usize> = names
             .iter()
@@ -173,16 +204,128 @@ pub fn fit_combination(
     } else {
         (cv_without, without.broken)
     };
+    // Without gold articles the shipped article models stay, and so do the audit's estimates.
+    let shipped = Combination::shipped().article;
+    let fitted_without = fit_article_model(articles, &without, false);
+    let fitted_with = with_lm
+        .then(|| fit_article_model(articles, &with, true))
+        .flatten();
+    let article_estimates = if with_lm {
+        fitted_with.as_ref().map(|(_, estimates)| estimates.clone())
+    } else {
+        fitted_without
+            .as_ref()
+            .map(|(_, estimates)| estimates.clone())
+    };
     Ok(Fitted {
         combination: Combination {
-            version: 1,
+            version: COMBINATION_VERSION,
             provenance,
             with_lm: with,
             without_lm: without,
+            article: ArticleModels {
+                with_lm: fitted_with.map_or(shipped.with_lm, |(model, _)| model),
+                without_lm: fitted_without.map_or(shipped.without_lm, |(model, _)| model),
+            },
         },
         cross_validated,
         threshold,
+        article_estimates,
     })
+}
+
+/// Cross-validation by document fits each fold on the other documents: a fold whose
+/// items have no labelled item outside it would get no prediction.
+fn check_folds_can_train(labels: &[Option<bool>], groups: &[&str]) -> Result<(), String> {
+    let folds: Vec<usize> = groups.iter().map(|g| fit::fold_of(g, FOLDS)).collect();
+    let untrainable = (0..FOLDS).any(|fold| {
+        folds.contains(&fold)
+            && !labels
+                .iter()
+                .zip(&folds)
+                .any(|(label, &f)| f != fold && label.is_some())
+    });
+    if untrainable {
+        let documents: std::collections::BTreeSet<&&str> = groups.iter().collect();
+        return Err(format!(
+            "cross-validation by document needs labelled items in more documents than {} \
+             (label sentences of more articles)",
+            documents.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Fits the article estimate on the articles with gold (needs an editor or not), over
+/// sentence probabilities from `sentence_model`: logistic regression on the article
+/// features (the LM-free ones unless `with_lm`), cross-validated by source document.
+/// Returns the model and each article's estimate (cross-validated where it has gold), or
+/// `None` without both kinds of gold article.
+pub fn fit_article_model(
+    articles: &[ArticleOutcome],
+    sentence_model: &Model,
+    with_lm: bool,
+) -> Option<(ArticleModel, Vec<f64>)> {
+    let names: Vec<&str> = ARTICLE_FEATURES
+        .into_iter()
+        .filter(|f| with_lm || !article::needs_lm(f))
+        .collect();
+    let xs: Vec<Vec<f64>> = articles
+        .iter()
+        .map(|a| {
+            let all = a.features_under(sentence_model);
+            names
+                .iter()
+                .map(|n| all[ARTICLE_FEATURES.iter().position(|f| f == n).expect("known")])
+                .collect()
+        })
+        .collect();
+    let labels: Vec<Option<bool>> = articles.iter().map(|a| a.needs_editor_gold()).collect();
+    let labelled: Vec<bool> = labels.iter().flatten().copied().collect();
+    if !labelled.contains(&true) || !labelled.contains(&false) {
+        return None;
+    }
+    let groups: Vec<&str> = articles.iter().map(|a| a.group.as_str()).collect();
+    let cv = cross_validated(&xs, &labels, &groups, FOLDS, L2);
+    let (train_x, train_y): (Vec<Vec<f64>>, Vec<bool>) = xs
+        .iter()
+        .zip(&labels)
+        .filter_map(|(x, l)| l.map(|l| (x.clone(), l)))
+        .unzip();
+    let fitted = fit_logistic(&train_x, &train_y, L2);
+    let range = |j: usize| {
+        let values = train_x.iter().map(|x| x[j]);
+        let low = values.clone().fold(f64::INFINITY, f64::min);
+        let high = values.fold(f64::NEG_INFINITY, f64::max);
+        (low, high)
+    };
+    let model = ArticleModel {
+        features: names.iter().map(|f| f.to_string()).collect(),
+        low: (0..names.len()).map(|j| Some(range(j).0)).collect(),
+        high: names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| (!article::UNBOUNDED_ABOVE.contains(name)).then(|| range(j).1))
+            .collect(),
+        mean: fitted.mean,
+        scale: fitted.scale,
+        weights: fitted.weights,
+        bias: fitted.bias,
+    };
+    let estimates = xs
+        .iter()
+        .zip(&labels)
+        .zip(cv)
+        .zip(articles)
+        .map(|(((_, label), cv), article)| {
+            if label.is_some() {
+                cv
+            } else {
+                model.probability(&article.features_under(sentence_model))
+            }
+        })
+        .collect();
+    Some((model, estimates))
 }
 
 #[cfg(test)]

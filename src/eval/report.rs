@@ -347,40 +347,86 @@ impl EvalReport {
 /// One gold article after scoring.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredArticle {
-    /// The tool's measure of how bad the article is (higher is worse), e.g. penalty
-    /// points per sentence.
-    pub predicted: f64,
+    /// MQM-Core penalty points per word.
+    pub penalty_per_word: f64,
+    /// The article estimate: probability that the article needs an editor.
+    pub needs_editor: f64,
     /// The gold mean MQM points per rated sentence.
     pub doc_mqm_mean: f64,
+    /// Whether a sentence of the article has a major error (gold).
+    pub has_major: bool,
 }
 
-/// Rank agreement between the tool's article measure and the article gold.
+/// Agreement between the tool's article measures and the article gold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleMetrics {
     pub n: usize,
-    pub spearman: Option<f64>,
-    pub kendall_tau_b: Option<f64>,
+    /// Articles with a major error.
+    pub with_major: usize,
+    /// The article estimate: rank agreement with `doc_mqm_mean`, and AUROC for "has a
+    /// major error".
+    pub estimate_spearman: Option<f64>,
+    pub estimate_kendall_tau_b: Option<f64>,
+    pub estimate_auroc_major: Option<f64>,
+    /// The MQM-Core form (penalty points per word) against `doc_mqm_mean`.
+    pub penalty_spearman: Option<f64>,
+    pub penalty_kendall_tau_b: Option<f64>,
 }
 
 impl ArticleMetrics {
     pub fn new(articles: &[ScoredArticle]) -> ArticleMetrics {
-        let (predicted, gold): (Vec<f64>, Vec<f64>) = articles
-            .iter()
-            .map(|a| (a.predicted, a.doc_mqm_mean))
-            .unzip();
+        let column = |f: fn(&ScoredArticle) -> f64| articles.iter().map(f).collect::<Vec<_>>();
+        let gold = column(|a| a.doc_mqm_mean);
+        let estimate = column(|a| a.needs_editor);
+        let penalty = column(|a| a.penalty_per_word);
+        let major: Vec<bool> = articles.iter().map(|a| a.has_major).collect();
         ArticleMetrics {
             n: articles.len(),
-            spearman: spearman(&predicted, &gold),
-            kendall_tau_b: kendall_tau_b(&predicted, &gold),
+            with_major: major.iter().filter(|&&m| m).count(),
+            estimate_spearman: spearman(&estimate, &gold),
+            estimate_kendall_tau_b: kendall_tau_b(&estimate, &gold),
+            estimate_auroc_major: auroc(&estimate, &major),
+            penalty_spearman: spearman(&penalty, &gold),
+            penalty_kendall_tau_b: kendall_tau_b(&penalty, &gold),
         }
     }
 
     pub fn render_table(&self) -> String {
         format!(
-            "articles {}  Spearman {}  Kendall tau-b {} (against doc_mqm_mean)\n",
+            "articles {} ({} with a major error)\n\
+             estimate (needs an editor): Spearman {}  Kendall tau-b {} (against doc_mqm_mean)  AUROC {} (has a major error)\n\
+             MQM-Core penalty per word:  Spearman {}  Kendall tau-b {}\n",
             self.n,
-            number(self.spearman),
-            number(self.kendall_tau_b)
+            self.with_major,
+            number(self.estimate_spearman),
+            number(self.estimate_kendall_tau_b),
+            number(self.estimate_auroc_major),
+            number(self.penalty_spearman),
+            number(self.penalty_kendall_tau_b),
+        )
+    }
+}
+
+/// How many audited articles fail the gate (of the settings `eval` ran with), and why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GateMetrics {
+    pub articles: usize,
+    pub failed: usize,
+    /// Failed with a critical finding among the reasons.
+    pub failed_critical: usize,
+    /// Failed with the article estimate among the reasons.
+    pub failed_needs_editor: usize,
+}
+
+impl GateMetrics {
+    pub fn render_table(&self) -> String {
+        format!(
+            "gate: {} of {} articles fail ({:.1}%): {} with a critical finding, {} by the estimate\n",
+            self.failed,
+            self.articles,
+            100.0 * self.failed as f64 / self.articles.max(1) as f64,
+            self.failed_critical,
+            self.failed_needs_editor,
         )
     }
 }
@@ -518,23 +564,32 @@ mod tests {
 
     #[test]
     fn article_rank_agreement() {
-        // Predicted 1 2 3 4 against gold 0.5 0.4 2 3: gold ranks 2 1 3 4, Σd² = 2 →
+        // Estimate 1 2 3 4 against gold 0.5 0.4 2 3: gold ranks 2 1 3 4, Σd² = 2 →
         // ρ = 1 − 6·2 / (4·15) = 0.8; one discordant pair of six → τb = (5 − 1) / 6.
+        // Major errors in the last two: the estimate ranks them first, AUROC 1. The
+        // penalty runs against the gold: ρ = −0.8.
         let articles: Vec<ScoredArticle> = [(1.0, 0.5), (2.0, 0.4), (3.0, 2.0), (4.0, 3.0)]
             .into_iter()
-            .map(|(predicted, doc_mqm_mean)| ScoredArticle {
-                predicted,
+            .map(|(needs_editor, doc_mqm_mean)| ScoredArticle {
+                penalty_per_word: -needs_editor,
+                needs_editor,
                 doc_mqm_mean,
+                has_major: doc_mqm_mean > 1.0,
             })
             .collect();
         let metrics = ArticleMetrics::new(&articles);
-        assert_eq!(metrics.n, 4);
-        close(metrics.spearman, 0.8);
-        close(metrics.kendall_tau_b, 4.0 / 6.0);
-        assert_eq!(
-            metrics.render_table(),
-            "articles 4  Spearman 0.800  Kendall tau-b 0.667 (against doc_mqm_mean)\n"
+        assert_eq!((metrics.n, metrics.with_major), (4, 2));
+        close(metrics.estimate_spearman, 0.8);
+        close(metrics.estimate_kendall_tau_b, 4.0 / 6.0);
+        close(metrics.estimate_auroc_major, 1.0);
+        close(metrics.penalty_spearman, -0.8);
+        assert!(
+            metrics
+                .render_table()
+                .contains("Spearman 0.800  Kendall tau-b 0.667"),
+            "{}",
+            metrics.render_table()
         );
-        assert_eq!(ArticleMetrics::new(&articles[..1]).spearman, None);
+        assert_eq!(ArticleMetrics::new(&articles[..1]).estimate_spearman, None);
     }
 }

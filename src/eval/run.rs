@@ -6,10 +6,14 @@
 use super::gold::{group_into_articles, GoldFile, GoldLabel};
 use crate::audit::result::{ArticleAudit, Verdict};
 use crate::audit::Auditor;
-use crate::checks::CheckId;
+use crate::checks::{CheckId, Severity};
+use crate::gate::GateResult;
 use crate::input::Article;
 use crate::langid::Lang;
-use crate::scoring::combination::{self, FeatureVector};
+use crate::scoring::article::{
+    article_features, ArticleFeatureVector, SentenceEvidence, NEEDS_EDITOR_MQM,
+};
+use crate::scoring::combination::{self, FeatureVector, Model};
 use crate::scoring::word_count;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -34,14 +38,46 @@ pub struct ItemOutcome {
     pub features: FeatureVector,
 }
 
-/// One gold article after the audit.
+/// One audited article: a gold article, or gold sentences grouped into their article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleOutcome {
     pub key: String,
-    pub doc_mqm_mean: f64,
+    /// Cross-validation group: the source document.
+    pub group: String,
+    /// Mean MQM points per rated sentence, for gold articles.
+    pub doc_mqm_mean: Option<f64>,
+    /// Whether a sentence's mean MQM points reach a major error, for gold articles.
+    pub has_major: Option<bool>,
     /// MQM-Core penalty points per word (the article score before clamping to 0–100).
     pub penalty_per_word: f64,
+    /// The audit's article estimate.
+    pub needs_editor: f64,
+    /// Features of every sentence, to recompute the estimate under a refitted model.
+    pub sentence_features: Vec<FeatureVector>,
+    pub findings: Vec<(CheckId, Severity)>,
+    pub gate: GateResult,
 }
+
+impl ArticleOutcome {
+    /// The article features with sentence probabilities from `model`.
+    pub fn features_under(&self, model: &Model) -> ArticleFeatureVector {
+        let sentences: Vec<SentenceEvidence> = self
+            .sentence_features
+            .iter()
+            .map(|x| (model.probability(x), *x))
+            .collect();
+        article_features(&sentences, self.findings.iter().copied())
+    }
+
+    /// Whether the gold says the article needs an editor (see [`NEEDS_EDITOR_MQM`]).
+    pub fn needs_editor_gold(&self) -> Option<bool> {
+        self.doc_mqm_mean.map(|mqm| mqm >= NEEDS_EDITOR_MQM)
+    }
+}
+
+/// Mean MQM points of a sentence with one major error (MQM-Core weight 5), the gold
+/// set's bar for `broken`.
+const MAJOR_POINTS: f64 = 5.0;
 
 struct Line {
     text: String,
@@ -51,9 +87,11 @@ struct Line {
 
 struct Context {
     key: String,
+    group: String,
     lang: String,
     lines: Vec<Line>,
     doc_mqm_mean: Option<f64>,
+    has_major: Option<bool>,
 }
 
 struct Item {
@@ -114,9 +152,17 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
             }
             contexts.push(Context {
                 key: article.doc_key.clone(),
+                group: article
+                    .doc_id
+                    .clone()
+                    .unwrap_or_else(|| article.doc_key.clone()),
                 lang,
                 lines,
                 doc_mqm_mean: Some(article.doc_mqm_mean),
+                has_major: Some(article.segments.iter().any(|s| {
+                    s.severity_score
+                        .is_some_and(|points| points >= MAJOR_POINTS)
+                })),
             });
         }
     }
@@ -157,21 +203,25 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
                 .collect();
             contexts.push(Context {
                 key,
+                group: group.doc_id.to_string(),
                 lang: group.items[0].lang.clone(),
                 lines,
                 doc_mqm_mean: None,
+                has_major: None,
             });
         }
         for sentence in alone.into_iter().filter(|s| sampled(&s.id, one_in)) {
             items.push(item_of(sentence));
             contexts.push(Context {
                 key: sentence.id.clone(),
+                group: items[items.len() - 1].group.clone(),
                 lang: sentence.lang.clone(),
                 lines: vec![Line {
                     text: one_line(&sentence.text),
                     item: Some(items.len() - 1),
                 }],
                 doc_mqm_mean: None,
+                has_major: None,
             });
         }
     }
@@ -241,13 +291,25 @@ pub fn evaluate(
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
     let mut articles = Vec::new();
     for (context, (audit, starts)) in contexts.iter().zip(&audited) {
-        if let Some(doc_mqm_mean) = context.doc_mqm_mean {
-            articles.push(ArticleOutcome {
-                key: context.key.clone(),
-                doc_mqm_mean,
-                penalty_per_word: audit.penalty / audit.words.max(1) as f64,
-            });
-        }
+        articles.push(ArticleOutcome {
+            key: context.key.clone(),
+            group: context.group.clone(),
+            doc_mqm_mean: context.doc_mqm_mean,
+            has_major: context.has_major,
+            penalty_per_word: audit.penalty / audit.words.max(1) as f64,
+            needs_editor: audit.needs_editor,
+            sentence_features: audit
+                .sentences
+                .iter()
+                .map(|s| line_features(audit, &[s.index], audit.sentence_text(s)))
+                .collect(),
+            findings: audit
+                .findings
+                .iter()
+                .map(|f| (f.finding.check, f.finding.severity))
+                .collect(),
+            gate: audit.gate.clone(),
+        });
         for (line_index, line) in context.lines.iter().enumerate() {
             let Some(item_index) = line.item else {
                 continue;

@@ -79,7 +79,7 @@ impl HtmlReport {
         summary: &RunSummary,
         rows: &[ArticleRow],
     ) -> Result<String, ReportError> {
-        let index_rows: Vec<IndexRow> = rows.iter().map(IndexRow::of).collect();
+        let index_rows = review_order(rows);
         let rows_json = script_json(&index_rows).map_err(|cause| ReportError::Serialise {
             id: INDEX_FILE.into(),
             cause,
@@ -534,6 +534,13 @@ struct IndexRow<'a> {
     broken: usize,
     worst: Option<&'static str>,
     gate: bool,
+    /// Probability of needing an editor, in percent, rounded as shown.
+    editor: f64,
+    /// Why the article failed the gate.
+    reasons: &'a [String],
+    /// Position in the review order: failed articles first, then the most likely to need
+    /// an editor (the table's initial order).
+    rank: usize,
     href: String,
 }
 
@@ -550,9 +557,32 @@ impl<'a> IndexRow<'a> {
             broken: row.verdicts.broken,
             worst: row.worst_check.map(CheckId::as_str),
             gate: row.gate_passed,
+            editor: (row.needs_editor * 100.0).round(),
+            reasons: &row.gate_reasons,
+            rank: 0,
             href: article_file(&row.id),
         }
     }
+}
+
+/// The index rows in review order, ranked: failed articles first, then by the probability
+/// of needing an editor (highest first), then by id.
+fn review_order(rows: &[ArticleRow]) -> Vec<IndexRow<'_>> {
+    let mut order: Vec<&ArticleRow> = rows.iter().collect();
+    order.sort_by(|a, b| {
+        a.gate_passed
+            .cmp(&b.gate_passed)
+            .then(b.needs_editor.total_cmp(&a.needs_editor))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(rank, row)| IndexRow {
+            rank,
+            ..IndexRow::of(row)
+        })
+        .collect()
 }
 
 /// Article scores in `SCORE_BINS` bins, laid out for an inline SVG bar chart.
@@ -622,6 +652,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_index_lists_failed_articles_first_then_the_likeliest_to_need_an_editor() {
+        let row = |id: &str, needs_editor: f64, gate_passed: bool| ArticleRow {
+            id: id.into(),
+            source: format!("{id}.txt"),
+            title: None,
+            lang: crate::langid::Lang::GERMAN,
+            words: 100,
+            score: 90.0,
+            needs_editor,
+            verdicts: Default::default(),
+            worst_check: None,
+            gate_passed,
+            gate_reasons: Vec::new(),
+        };
+        let rows = [
+            row("a", 0.2, true),
+            row("b", 0.95, false),
+            row("c", 0.7, true),
+            row("d", 0.3, false),
+            row("e", 0.7, true),
+        ];
+        let order: Vec<(&str, usize)> =
+            review_order(&rows).iter().map(|r| (r.id, r.rank)).collect();
+        assert_eq!(order, [("b", 0), ("d", 1), ("c", 2), ("e", 3), ("a", 4)]);
+    }
+
+    #[test]
     fn script_json_cannot_close_the_script_element() {
         let json = script_json(&[
             "</script><script>alert(1)</script>",
@@ -682,6 +739,7 @@ mod tests {
             words: 1,
             penalty: 0.0,
             score: 100.0,
+            needs_editor: 0.0,
             verdicts: VerdictCounts::default(),
             findings_by_severity: Default::default(),
             findings_by_check: Default::default(),

@@ -43,23 +43,34 @@ impl<W: Write + Send> HumanReport<W> {
             .clamp(7, 40);
         let _ = writeln!(
             s,
-            "{:<id_width$}  {:<4} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  WORST CHECK",
-            "ARTICLE", "LANG", "WORDS", "SCORE", "OK", "SUSPECT", "BROKEN", "GATE"
+            "{:<id_width$}  {:<4} {:>6} {:>6} {:>6}  {:>4} {:>7} {:>6}  {:<4}  WORST CHECK",
+            "ARTICLE", "LANG", "WORDS", "SCORE", "EDITOR", "OK", "SUSPECT", "BROKEN", "GATE"
         );
         for r in rows {
             let _ = writeln!(
                 s,
-                "{:<id_width$}  {:<4} {:>6} {:>6.1}  {:>4} {:>7} {:>6}  {:<4}  {}",
+                "{:<id_width$}  {:<4} {:>6} {:>6.1} {:>5.0}%  {:>4} {:>7} {:>6}  {:<4}  {}",
                 truncate(&r.id, id_width),
                 r.lang.code(),
                 r.words,
                 r.score,
+                100.0 * r.needs_editor,
                 r.verdicts.ok,
                 r.verdicts.suspect,
                 r.verdicts.broken,
                 if r.gate_passed { "pass" } else { "FAIL" },
                 r.worst_check.map(|c| c.as_str()).unwrap_or("-"),
             );
+        }
+        let failed: Vec<&ArticleRow> = rows.iter().filter(|r| !r.gate_passed).collect();
+        if !failed.is_empty() {
+            let _ = writeln!(s, "\nFailed the gate:");
+            for r in failed {
+                let _ = writeln!(s, "  {}", r.id);
+                for reason in &r.gate_reasons {
+                    let _ = writeln!(s, "      {}", truncate(reason, EXCERPT_CHARS));
+                }
+            }
         }
         if !self.worst.is_empty() {
             let _ = writeln!(s, "\nWorst sentences:");

@@ -48,9 +48,12 @@ pub struct ArticleRow {
     pub lang: Lang,
     pub words: usize,
     pub score: f64,
+    pub needs_editor: f64,
     pub verdicts: VerdictCounts,
     pub worst_check: Option<CheckId>,
     pub gate_passed: bool,
+    /// Why the article failed the gate (empty when it passed).
+    pub gate_reasons: Vec<String>,
 }
 
 impl ArticleRow {
@@ -62,9 +65,11 @@ impl ArticleRow {
             lang: audit.lang,
             words: audit.words,
             score: audit.score,
+            needs_editor: audit.needs_editor,
             verdicts: audit.verdicts,
             worst_check: audit.worst_check(),
             gate_passed: audit.gate.passed,
+            gate_reasons: audit.gate.reasons.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! targets. There are two models: one for audits with language-model evidence and one
 //! for `--no-lm` audits, each with its own features and thresholds.
 
+use super::article::{ArticleModel, ArticleModels};
 use crate::checks::{CheckId, Severity};
 use crate::lm::SentenceLm;
 use crate::segment::SentenceKind;
@@ -14,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 /// The parameter file shipped with the tool.
 const SHIPPED: &str = include_str!("../../models/combination.json");
+
+/// Version of the parameter file's layout and features' meaning (2: the article estimate).
+pub const COMBINATION_VERSION: u32 = 2;
 
 /// Names and values of one sentence's features, in [`FEATURES`] order.
 pub type FeatureVector = [f64; FEATURES.len()];
@@ -33,6 +37,10 @@ pub const FEATURES: [&str; 12] = [
     "lm_frac_above_12",
     "lm_ln_tokens",
 ];
+
+/// Positions in [`FEATURES`] that the article estimate reads.
+pub const LM_MEAN: usize = 5;
+pub const LM_LN_TOKENS: usize = 11;
 
 /// Features that need language-model evidence.
 pub fn needs_lm(feature: &str) -> bool {
@@ -178,6 +186,8 @@ pub struct Combination {
     pub provenance: serde_json::Value,
     pub with_lm: Model,
     pub without_lm: Model,
+    /// The article estimate over each model's sentence probabilities.
+    pub article: ArticleModels,
 }
 
 impl Combination {
@@ -190,6 +200,11 @@ impl Combination {
         let combination: Combination = serde_json::from_str(json).map_err(|e| e.to_string())?;
         combination.with_lm.validate("with_lm")?;
         combination.without_lm.validate("without_lm")?;
+        combination.article.with_lm.validate("article.with_lm")?;
+        combination
+            .article
+            .without_lm
+            .validate("article.without_lm")?;
         if let Some(f) = combination.without_lm.features.iter().find(|f| needs_lm(f)) {
             return Err(format!("without_lm: uses the LM feature {f:?}"));
         }
@@ -203,11 +218,25 @@ impl Combination {
             &self.without_lm
         }
     }
+
+    pub fn article_model(&self, with_lm: bool) -> &ArticleModel {
+        if with_lm {
+            &self.article.with_lm
+        } else {
+            &self.article.without_lm
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_positions_match_the_feature_names() {
+        assert_eq!(FEATURES[LM_MEAN], "lm_mean");
+        assert_eq!(FEATURES[LM_LN_TOKENS], "lm_ln_tokens");
+    }
 
     #[test]
     fn shipped_parameters_are_valid() {

@@ -5,6 +5,7 @@
 //! A sentence's verdict follows from the penalty points of its findings; an article's
 //! score follows the MQM-Core convention.
 
+pub mod article;
 pub mod combination;
 
 use crate::audit::result::Verdict;

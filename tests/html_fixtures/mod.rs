@@ -7,7 +7,7 @@
 use mtaudit::audit::result::*;
 use mtaudit::audit::Auditor;
 use mtaudit::checks::{CheckId, Finding, Severity};
-use mtaudit::gate::Thresholds;
+use mtaudit::gate::{GateInput, GatePolicy};
 use mtaudit::input::Article;
 use mtaudit::langid::Lang;
 use mtaudit::report::ArticleRow;
@@ -17,10 +17,17 @@ use mtaudit::span::Span;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const THRESHOLDS: Thresholds = Thresholds {
+pub const POLICY: GatePolicy = GatePolicy {
+    fail_on_critical: true,
+    max_needs_editor: 0.8,
     fail_under: Some(90.0),
     max_broken_ratio: Some(0.2),
 };
+
+/// The hand-built article estimate: the share of sentences that are not ok.
+fn needs_editor(verdicts: &VerdictCounts) -> f64 {
+    1.0 - verdicts.ok as f64 / verdicts.total().max(1) as f64
+}
 
 /// The first paragraphs of a real machine-translated sample article.
 pub fn german_text() -> String {
@@ -202,10 +209,16 @@ pub fn audit_of(
         words,
         penalty,
         score,
+        needs_editor: needs_editor(&verdicts),
         verdicts,
         findings_by_severity,
         findings_by_check,
-        gate: THRESHOLDS.evaluate(score, &verdicts),
+        gate: POLICY.evaluate(&GateInput {
+            score,
+            verdicts,
+            needs_editor: needs_editor(&verdicts),
+            critical: Vec::new(),
+        }),
         text: text.to_string(),
         sentences: sentence_audits,
         findings,
@@ -346,6 +359,7 @@ pub fn rows(n: usize) -> Vec<ArticleRow> {
                 },
                 words: 200 + (i * 13) % 900,
                 score,
+                needs_editor: ((i * 6151) % 1000) as f64 / 1000.0,
                 verdicts: VerdictCounts {
                     ok: 20 + i % 17,
                     suspect: i % 4,
@@ -353,6 +367,11 @@ pub fn rows(n: usize) -> Vec<ArticleRow> {
                 },
                 worst_check: (broken > 0).then(|| checks[i % checks.len()]),
                 gate_passed: score >= 90.0,
+                gate_reasons: if score >= 90.0 {
+                    Vec::new()
+                } else {
+                    vec![format!("score {score:.1} is below 90")]
+                },
             }
         })
         .collect()
@@ -380,7 +399,7 @@ pub fn summary(rows: &[ArticleRow]) -> RunSummary {
             heuristics: true,
             language_model: None,
         },
-        thresholds: THRESHOLDS,
+        gate_policy: POLICY,
         elapsed_seconds: 12.25,
         reused: 0,
         mean_score: (!rows.is_empty())
