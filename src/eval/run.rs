@@ -393,6 +393,47 @@ mod tests {
     }
 
     #[test]
+    fn the_estimate_recomputed_for_fitting_is_the_audits() {
+        use super::super::gold::{ArticleRecord, GoldSegment};
+        use crate::scoring::combination::Combination;
+        let sample = include_str!("../../tests/fixtures/samples/000_242c8710a1e8f699.txt");
+        let segments = sample
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(i, text)| GoldSegment {
+                id: format!("s{i}"),
+                text: text.to_string(),
+                label: None,
+                severity_score: Some(if i == 3 { 5.0 } else { 0.0 }),
+            })
+            .collect();
+        let files = [GoldFile::Articles(vec![ArticleRecord {
+            doc_key: "t|sys|doc".into(),
+            doc_id: Some("doc".into()),
+            lang: Some("de".into()),
+            segments,
+            doc_mqm_mean: 2.5,
+        }])];
+        let auditor = Auditor::new(Default::default(), None);
+        let (_, articles) = evaluate(&files, &auditor, 1, &ProgressBar::hidden());
+        let article = &articles[0];
+        assert_eq!(
+            (article.group.as_str(), article.has_major, article.needs_editor_gold()),
+            ("doc", Some(true), Some(true))
+        );
+        let shipped = Combination::shipped();
+        let recomputed = shipped
+            .article_model(false)
+            .probability(&article.features_under(shipped.model(false)));
+        assert!(
+            (recomputed - article.needs_editor).abs() < 1e-12,
+            "{recomputed} vs {}",
+            article.needs_editor
+        );
+    }
+
+    #[test]
     fn segments_become_single_lines() {
         assert_eq!(
             one_line("Ein\nSatz\r\nmit  Lücken"),

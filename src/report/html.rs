@@ -210,6 +210,8 @@ struct ArticlePage<'a> {
     lang_name: &'static str,
     lang_source: &'static str,
     score: String,
+    /// The article estimate, in percent.
+    needs_editor: String,
     words: usize,
     penalty: String,
     verdicts: crate::audit::result::VerdictCounts,
@@ -263,6 +265,7 @@ impl<'a> ArticlePage<'a> {
                 LangSource::Override => "set with --lang",
             },
             score: format!("{:.1}", audit.score),
+            needs_editor: format!("{:.0}%", audit.needs_editor * 100.0),
             words: audit.words,
             penalty: format!("{}", audit.penalty),
             verdicts: audit.verdicts,
