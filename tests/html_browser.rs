@@ -432,7 +432,11 @@ fn index_sorts_and_filters(browser: &mut Browser, dir: &Path, rows: &[ArticleRow
     let expected = &rows
         .iter()
         .filter(|r| !r.gate_passed)
-        .max_by(|a, b| a.needs_editor.total_cmp(&b.needs_editor).then_with(|| b.id.cmp(&a.id)))
+        .max_by(|a, b| {
+            a.needs_editor
+                .total_cmp(&b.needs_editor)
+                .then_with(|| b.id.cmp(&a.id))
+        })
         .unwrap()
         .gate_reasons;
     assert_eq!(first_reasons, json!(expected));

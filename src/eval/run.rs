@@ -419,7 +419,11 @@ mod tests {
         let (_, articles) = evaluate(&files, &auditor, 1, &ProgressBar::hidden());
         let article = &articles[0];
         assert_eq!(
-            (article.group.as_str(), article.has_major, article.needs_editor_gold()),
+            (
+                article.group.as_str(),
+                article.has_major,
+                article.needs_editor_gold()
+            ),
             ("doc", Some(true), Some(true))
         );
         let shipped = Combination::shipped();
