@@ -211,7 +211,6 @@ impl Auditor {
                 owned[owner].push(i);
             }
         }
-        let mut probabilities = Vec::with_capacity(sentences.len());
         let mut evidence_per_sentence = Vec::with_capacity(sentences.len());
         let mut lm_findings = Vec::new();
         for (index, sentence) in sentences.iter().enumerate() {
@@ -224,7 +223,6 @@ impl Auditor {
                 lm,
             );
             let probability = model.probability(&x);
-            probabilities.push(probability);
             evidence_per_sentence.push((probability, x));
             // The finding is the language model's: it is only raised where the LM evidence
             // itself lifts the verdict, above both the heuristic findings' points and the
@@ -272,7 +270,7 @@ impl Auditor {
             .collect();
         let mut sentences = self.sentence_audits(text, lang, &sentences, &findings);
         for (index, audit) in sentences.iter_mut().enumerate() {
-            audit.probability_broken = probabilities[index];
+            audit.probability_broken = evidence_per_sentence[index].0;
             audit.lm = lm_scores.as_ref().map(|s| s.sentences[index].clone());
         }
 

@@ -12,8 +12,12 @@ pub mod run;
 
 use crate::audit::result::VerdictCounts;
 use crate::gate::{CRITICAL_REASON, NEEDS_EDITOR_REASON};
-use crate::scoring::article::{self, ArticleModel, ArticleModels, ARTICLE_FEATURES};
-use crate::scoring::combination::{needs_lm, Combination, Model, COMBINATION_VERSION, FEATURES};
+use crate::scoring::article::{
+    self, ArticleFeatureVector, ArticleModel, ArticleModels, ARTICLE_FEATURES,
+};
+use crate::scoring::combination::{
+    needs_lm, positions, Combination, Model, COMBINATION_VERSION, FEATURES,
+};
 use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
 use report::{ArticleMetrics, EvalReport, GateMetrics, ScoredArticle, ScoredItem};
@@ -266,19 +270,19 @@ pub fn fit_article_model(
     sentence_model: &Model,
     with_lm: bool,
 ) -> Option<(ArticleModel, Vec<f64>)> {
-    let names: Vec<&str> = ARTICLE_FEATURES
+    let names: Vec<String> = ARTICLE_FEATURES
         .into_iter()
         .filter(|f| with_lm || !article::needs_lm(f))
+        .map(String::from)
         .collect();
-    let xs: Vec<Vec<f64>> = articles
+    let used = positions(&names, &ARTICLE_FEATURES);
+    let all: Vec<ArticleFeatureVector> = articles
         .iter()
-        .map(|a| {
-            let all = a.features_under(sentence_model);
-            names
-                .iter()
-                .map(|n| all[ARTICLE_FEATURES.iter().position(|f| f == n).expect("known")])
-                .collect()
-        })
+        .map(|a| a.features_under(sentence_model))
+        .collect();
+    let xs: Vec<Vec<f64>> = all
+        .iter()
+        .map(|x| used.iter().map(|&i| x[i]).collect())
         .collect();
     let labels: Vec<Option<bool>> = articles.iter().map(|a| a.needs_editor_gold()).collect();
     let labelled: Vec<bool> = labels.iter().flatten().copied().collect();
@@ -300,28 +304,29 @@ pub fn fit_article_model(
         (low, high)
     };
     let model = ArticleModel {
-        features: names.iter().map(|f| f.to_string()).collect(),
         low: (0..names.len()).map(|j| Some(range(j).0)).collect(),
         high: names
             .iter()
             .enumerate()
-            .map(|(j, name)| (!article::UNBOUNDED_ABOVE.contains(name)).then(|| range(j).1))
+            .map(|(j, name)| {
+                (!article::UNBOUNDED_ABOVE.contains(&name.as_str())).then(|| range(j).1)
+            })
             .collect(),
+        features: names,
         mean: fitted.mean,
         scale: fitted.scale,
         weights: fitted.weights,
         bias: fitted.bias,
     };
-    let estimates = xs
+    let estimates = labels
         .iter()
-        .zip(&labels)
         .zip(cv)
-        .zip(articles)
-        .map(|(((_, label), cv), article)| {
+        .zip(&all)
+        .map(|((label, cv), x)| {
             if label.is_some() {
                 cv
             } else {
-                model.probability(&article.features_under(sentence_model))
+                model.probability(x)
             }
         })
         .collect();

@@ -7,7 +7,9 @@
 //! parameters are part of `models/combination.json`, fitted by `mtaudit eval --fit` and
 //! cross-validated by source document.
 
-use super::combination::{FeatureVector, LM_LN_TOKENS, LM_MEAN};
+use super::combination::{
+    check_parameters, positions, standardised_logistic, FeatureVector, LM_LN_TOKENS, LM_MEAN,
+};
 use crate::checks::{CheckId, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -107,35 +109,19 @@ pub struct ArticleModel {
 pub const UNBOUNDED_ABOVE: [&str; 1] = ["ln_heuristic_major"];
 
 impl ArticleModel {
-    fn index(&self) -> impl Iterator<Item = usize> + '_ {
-        self.features.iter().map(|name| {
-            ARTICLE_FEATURES
-                .iter()
-                .position(|f| f == name)
-                .expect("feature names are validated on load")
-        })
-    }
-
     /// Probability that the article with features `x` needs an editor.
     pub fn probability(&self, x: &ArticleFeatureVector) -> f64 {
-        let clamped = self
-            .index()
+        let clamped = positions(&self.features, &ARTICLE_FEATURES)
+            .into_iter()
             .zip(self.low.iter().zip(&self.high))
             .map(|(i, (low, high))| {
                 let value = low.map_or(x[i], |low| x[i].max(low));
                 high.map_or(value, |high| value.min(high))
             });
-        super::combination::standardised_logistic(
-            clamped,
-            &self.mean,
-            &self.scale,
-            &self.weights,
-            self.bias,
-        )
+        standardised_logistic(clamped, &self.mean, &self.scale, &self.weights, self.bias)
     }
 
     pub(crate) fn validate(&self, name: &str) -> Result<(), String> {
-        let n = self.features.len();
         let lengths = [
             self.low.len(),
             self.high.len(),
@@ -143,22 +129,13 @@ impl ArticleModel {
             self.scale.len(),
             self.weights.len(),
         ];
-        if lengths != [n; 5] {
-            return Err(format!(
-                "{name}: features, low, high, mean, scale and weights differ in length"
-            ));
-        }
-        if let Some(bad) = self
-            .features
-            .iter()
-            .find(|f| !ARTICLE_FEATURES.contains(&f.as_str()))
-        {
-            return Err(format!("{name}: unknown article feature {bad:?}"));
-        }
-        if !self.scale.iter().all(|s| *s > 0.0) {
-            return Err(format!("{name}: scales must be positive"));
-        }
-        Ok(())
+        check_parameters(
+            name,
+            &self.features,
+            &ARTICLE_FEATURES,
+            &lengths,
+            &self.scale,
+        )
     }
 }
 

@@ -103,15 +103,7 @@ pub struct Model {
 
 impl Model {
     fn index(&self) -> Vec<usize> {
-        self.features
-            .iter()
-            .map(|name| {
-                FEATURES
-                    .iter()
-                    .position(|f| f == name)
-                    .expect("feature names are validated on load")
-            })
-            .collect()
+        positions(&self.features, &FEATURES)
     }
 
     /// The model's own features picked out of a full vector.
@@ -131,27 +123,49 @@ impl Model {
     }
 
     fn validate(&self, name: &str) -> Result<(), String> {
-        let n = self.features.len();
-        if [self.mean.len(), self.scale.len(), self.weights.len()] != [n, n, n] {
-            return Err(format!(
-                "{name}: features, mean, scale and weights differ in length"
-            ));
-        }
-        if let Some(bad) = self
-            .features
-            .iter()
-            .find(|f| !FEATURES.contains(&f.as_str()))
-        {
-            return Err(format!("{name}: unknown feature {bad:?}"));
-        }
-        if !self.scale.iter().all(|s| *s > 0.0) {
-            return Err(format!("{name}: scales must be positive"));
-        }
+        let lengths = [self.mean.len(), self.scale.len(), self.weights.len()];
+        check_parameters(name, &self.features, &FEATURES, &lengths, &self.scale)?;
         if !(0.0 < self.suspect && self.suspect <= self.broken && self.broken < 1.0) {
             return Err(format!("{name}: need 0 < suspect <= broken < 1"));
         }
         Ok(())
     }
+}
+
+/// Where each of `features` is in `known` (names validated on load).
+pub(crate) fn positions(features: &[String], known: &[&str]) -> Vec<usize> {
+    features
+        .iter()
+        .map(|name| {
+            known
+                .iter()
+                .position(|f| f == name)
+                .expect("feature names are validated on load")
+        })
+        .collect()
+}
+
+/// The checks every fitted logistic model passes on load: one value per feature in each
+/// parameter list (`lengths`), known feature names, positive scales.
+pub(crate) fn check_parameters(
+    name: &str,
+    features: &[String],
+    known: &[&str],
+    lengths: &[usize],
+    scale: &[f64],
+) -> Result<(), String> {
+    if lengths.iter().any(|&len| len != features.len()) {
+        return Err(format!(
+            "{name}: the features and their parameter lists differ in length"
+        ));
+    }
+    if let Some(bad) = features.iter().find(|f| !known.contains(&f.as_str())) {
+        return Err(format!("{name}: unknown feature {bad:?}"));
+    }
+    if !scale.iter().all(|s| *s > 0.0) {
+        return Err(format!("{name}: scales must be positive"));
+    }
+    Ok(())
 }
 
 /// σ(Σ w·(x − mean)/scale + bias): the form of every fitted model here.
