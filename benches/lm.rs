@@ -1,8 +1,10 @@
-//! Language-model scoring speed: tokens/s for default (shortlist head) and exact scoring of
-//! a sample article, and model load time. Needs `MTAUDIT_MODEL` (path to the GGUF); without
-//! it the benchmarks are skipped. Run: `MTAUDIT_MODEL=… cargo bench --bench lm`.
+//! Language-model scoring speed: tokens/s for default scoring (shortlist head; once per
+//! integer kernel this CPU runs) and exact scoring of a sample article, and model load
+//! time. Needs `MTAUDIT_MODEL` (path to the GGUF); without it the benchmarks are skipped.
+//! Run: `MTAUDIT_MODEL=… cargo bench --bench lm`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::{LanguageModel, ScoringOptions};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,11 +32,24 @@ fn bench_scoring(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(20));
-    for (name, exact) in [("score_default", false), ("score_exact", true)] {
+    // Default scoring with every integer kernel this CPU runs (fastest first), then exact.
+    let modes = Kernel::ALL
+        .into_iter()
+        .filter(|kernel| {
+            let available = kernel.is_available();
+            if !available {
+                eprintln!("skipping the {kernel} kernel: this CPU lacks its instructions");
+            }
+            available && *kernel != Kernel::Scalar
+        })
+        .map(|kernel| (format!("score_default/{kernel}"), false, kernel))
+        .chain([("score_exact".to_string(), true, Kernel::best())]);
+    for (name, exact, kernel) in modes {
         let model = LanguageModel::load(
             &path,
             ScoringOptions {
                 exact,
+                kernel,
                 ..ScoringOptions::default()
             },
         )

@@ -1,12 +1,13 @@
 //! Layer-sized matrix products, f32 (candle's GEMM, the exact mode) against the 8-bit ×
-//! 16-bit integer kernel of the default mode ([`mtaudit::lm::qgemm`]): one chunk of 128
-//! tokens through Gemma 3 270M's gate/up (640 → 4,096) and down (2,048 → 640) projections,
-//! and one 16,384-row block of the output head. Needs no model file.
+//! 16-bit integer kernels of the default mode ([`mtaudit::lm::qgemm`]), each kernel this
+//! CPU runs: one chunk of 128 tokens through Gemma 3 270M's gate/up (640 → 4,096) and down
+//! (2,048 → 640) projections, and one 16,384-row block of the output head. Needs no model
+//! file.
 
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mtaudit::lm::qgemm::{PackedMatrix, QuantisedActivations};
+use mtaudit::lm::qgemm::{Kernel, PackedMatrix, QuantisedActivations};
 use std::time::Duration;
 
 const TOKENS: usize = 128;
@@ -33,12 +34,20 @@ fn bench_matmul(c: &mut Criterion) {
         group.bench_function(format!("{name}/f32"), |b| {
             b.iter(|| x.matmul(&w.t().unwrap()).unwrap())
         });
-        let packed =
-            PackedMatrix::pack(&w.flatten_all().unwrap().to_vec1().unwrap(), rows, cols).unwrap();
+        let w: Vec<f32> = w.flatten_all().unwrap().to_vec1().unwrap();
         let x: Vec<f32> = x.flatten_all().unwrap().to_vec1().unwrap();
-        group.bench_function(format!("{name}/quantised"), |b| {
-            b.iter(|| packed.matmul(&QuantisedActivations::quantise(&x, cols).unwrap()))
-        });
+        for kernel in Kernel::ALL {
+            if !kernel.is_available() {
+                eprintln!("skipping the {kernel} kernel: this CPU lacks its instructions");
+                continue;
+            }
+            let packed = PackedMatrix::pack(&w, rows, cols)
+                .unwrap()
+                .with_kernel(kernel);
+            group.bench_function(format!("{name}/{kernel}"), |b| {
+                b.iter(|| packed.matmul(&QuantisedActivations::quantise(&x, cols).unwrap()))
+            });
+        }
     }
     group.finish();
 }

@@ -9,6 +9,7 @@ use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::langid::Lang;
 use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
+use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::score_cache::ScoreCache;
 use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
 use mtaudit::report::{
@@ -151,6 +152,11 @@ struct LmArgs {
     /// else cpu.
     #[arg(long)]
     device: Option<LmDevice>,
+    /// Integer kernel of default CPU scoring: auto (the fastest this CPU runs),
+    /// avx512-vnni, avx-vnni, avx2 or scalar. The SIMD kernels give identical scores.
+    #[arg(long, value_name = "KERNEL", default_value = "auto", env = "MTAUDIT_CPU_KERNEL",
+          value_parser = Kernel::parse_available)]
+    cpu_kernel: Kernel,
     #[command(flatten)]
     source: ModelSource,
 }
@@ -451,6 +457,7 @@ fn language_model(args: &LmArgs, quiet: bool) -> Result<LmEvidence> {
     let options = ScoringOptions {
         exact: args.exact,
         device,
+        kernel: args.cpu_kernel,
         ..ScoringOptions::default()
     };
     let model = LanguageModel::load(&resolved.path, options)

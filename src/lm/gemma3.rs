@@ -23,7 +23,7 @@
 //! matrix each so a block reads its input once.
 
 use super::fastmath;
-use super::qgemm::{PackedMatrix, QuantisedActivations};
+use super::qgemm::{Kernel, PackedMatrix, QuantisedActivations};
 use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QStorage, QTensor};
 use candle_core::{DType, Device, Module, Tensor};
 use std::io::{Read, Seek};
@@ -173,9 +173,9 @@ pub fn rope_tables(
 pub enum Precision {
     /// Dequantised to f32: the GGUF's weights exactly, f32 activations.
     F32,
-    /// 8-bit weights and 16-bit activations ([`super::qgemm`]) for every matrix that
-    /// packs exactly (the Q6_K ones stay f32); CPU only.
-    Quantised,
+    /// 8-bit weights and 16-bit activations ([`super::qgemm`]) multiplied by the given
+    /// kernel, for every matrix that packs exactly (the Q6_K ones stay f32); CPU only.
+    Quantised(Kernel),
 }
 
 /// A weight matrix `[out, in]` applied to activations `[tokens, in]`.
@@ -196,11 +196,11 @@ impl Linear {
             .map(|part| part.dequantize(&Device::Cpu))
             .collect::<candle_core::Result<Vec<_>>>()?;
         let stacked = Tensor::cat(&parts, 0)?;
-        if precision == Precision::Quantised {
+        if let Precision::Quantised(kernel) = precision {
             let (rows, cols) = stacked.dims2()?;
             let values: Vec<f32> = stacked.flatten_all()?.to_vec1()?;
             if let Ok(packed) = PackedMatrix::pack(&values, rows, cols) {
-                return Ok(Linear::Quantised(packed));
+                return Ok(Linear::Quantised(packed.with_kernel(kernel)));
             }
         }
         Ok(Linear::F32(QMatMul::Tensor(stacked.to_device(device)?)))
@@ -322,7 +322,7 @@ impl Gemma3 {
         device: &Device,
         precision: Precision,
     ) -> candle_core::Result<Gemma3> {
-        if precision == Precision::Quantised && !device.is_cpu() {
+        if matches!(precision, Precision::Quantised(_)) && !device.is_cpu() {
             candle_core::bail!("quantised layers run on the CPU only");
         }
         let config = Config::from_gguf(content)?;
@@ -638,7 +638,8 @@ mod tests {
         let diff = max_abs_diff(&dense.forward(&x).unwrap(), &want);
         assert!(diff < 1e-4, "{diff}");
         // Q5_0 and Q8_0 pack exactly; only the 16-bit activations differ from f32.
-        let quantised = Linear::new(&parts, Precision::Quantised, &Device::Cpu).unwrap();
+        let quantised =
+            Linear::new(&parts, Precision::Quantised(Kernel::best()), &Device::Cpu).unwrap();
         assert!(matches!(quantised, Linear::Quantised(_)));
         let scale = want
             .abs()
@@ -657,7 +658,8 @@ mod tests {
         let values: Vec<f32> = (0..2 * 256).map(|i| (i as f32 * 0.37).sin()).collect();
         let matrix = Tensor::from_vec(values, (2, 256), &Device::Cpu).unwrap();
         let q6 = QTensor::quantize(&matrix, GgmlDType::Q6K).unwrap();
-        let linear = Linear::new(&[q6], Precision::Quantised, &Device::Cpu).unwrap();
+        let linear =
+            Linear::new(&[q6], Precision::Quantised(Kernel::best()), &Device::Cpu).unwrap();
         assert!(matches!(linear, Linear::F32(_)));
     }
 

@@ -27,7 +27,7 @@
 
 use super::fastmath;
 use super::gemma3::Precision;
-use super::qgemm::{PackedMatrix, QuantisedActivations};
+use super::qgemm::{Kernel, PackedMatrix, QuantisedActivations};
 use candle_core::quantized::{QStorage, QTensor};
 use candle_core::{Device, Storage, Tensor, D};
 use std::borrow::Cow;
@@ -137,9 +137,15 @@ impl OutputHead {
         }
         let ln_weight = (tail as f32 / sample.len().max(1) as f32).ln();
         // Quantised precision implies the CPU (see `Gemma3::load`).
-        let blocks = if precision == Precision::Quantised {
-            let mut blocks = packed_blocks(output, &candidates, 0, 0.0)?;
-            blocks.extend(packed_blocks(output, &sample, candidates.len(), ln_weight)?);
+        let blocks = if let Precision::Quantised(kernel) = precision {
+            let mut blocks = packed_blocks(output, &candidates, 0, 0.0, kernel)?;
+            blocks.extend(packed_blocks(
+                output,
+                &sample,
+                candidates.len(),
+                ln_weight,
+                kernel,
+            )?);
             blocks
         } else {
             let mut blocks = self::blocks(
@@ -309,12 +315,13 @@ fn packed_blocks(
     ids: &[u32],
     first_column: usize,
     ln_weight: f32,
+    kernel: Kernel,
 ) -> candle_core::Result<Vec<Block>> {
     let width = output.shape().dims2()?.1;
     ids.chunks(PACKED_BLOCK_ROWS)
         .enumerate()
         .map(|(index, block_ids)| {
-            let mut packed = PackedMatrix::empty(width);
+            let mut packed = PackedMatrix::empty(width).with_kernel(kernel);
             for chunk in block_ids.chunks(PACK_ROWS) {
                 let values: Vec<f32> = gather(output, chunk)?
                     .dequantize(&Device::Cpu)?
@@ -518,8 +525,13 @@ mod tests {
             assert!((a - b).abs() < 1e-4, "{exact:?} vs {approx:?}");
         }
         // The same with 8-bit rows and 16-bit hidden states: close, not equal.
-        let packed =
-            OutputHead::shortlist(&output, &first_40, &Device::Cpu, Precision::Quantised).unwrap();
+        let packed = OutputHead::shortlist(
+            &output,
+            &first_40,
+            &Device::Cpu,
+            Precision::Quantised(Kernel::best()),
+        )
+        .unwrap();
         assert!(packed
             .blocks
             .iter()

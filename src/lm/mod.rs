@@ -21,6 +21,7 @@ use crate::langid::Lang;
 use crate::segment::Sentence;
 use gemma3::{Gemma3, Precision};
 use head::OutputHead;
+use qgemm::Kernel;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,8 @@ pub struct ScoringOptions {
     pub device: LmDevice,
     /// Tokens per forward chunk (the KV cache carries context across chunks).
     pub batch_tokens: usize,
+    /// The integer kernel of default CPU scoring; one this CPU runs.
+    pub kernel: Kernel,
 }
 
 impl ScoringOptions {
@@ -150,7 +153,7 @@ impl ScoringOptions {
         if self.exact || self.device != LmDevice::Cpu {
             Precision::F32
         } else {
-            Precision::Quantised
+            Precision::Quantised(self.kernel)
         }
     }
 }
@@ -161,6 +164,7 @@ impl Default for ScoringOptions {
             exact: false,
             device: LmDevice::Cpu,
             batch_tokens: DEFAULT_BATCH_TOKENS,
+            kernel: Kernel::best(),
         }
     }
 }

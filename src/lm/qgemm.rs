@@ -24,10 +24,19 @@
 //! ```
 //!
 //! A block's sum is at most 32 · 127 · 32,767 < 2³¹, so the 32-bit lanes never overflow.
-//! Where AVX2 is missing a scalar loop computes the same sums.
+//!
+//! [`Kernel`] names the instruction sets that compute the sums, chosen once per process
+//! from what the CPU has (fastest first): AVX-512 VNNI, whose `vpdpwssd` multiplies 32
+//! pairs and accumulates in one instruction where AVX2 needs `vpmaddwd` and `vpaddd` for
+//! 16; AVX-VNNI (the same instruction on 256-bit vectors); AVX2; and a scalar loop. The
+//! integer sums are exact and every kernel applies the scales in the same order with the
+//! same fused multiply-adds, so the SIMD kernels give bit-identical results.
 
 use super::fastmath::round;
 use rayon::prelude::*;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
 
 /// Columns per quantisation block.
 pub const BLOCK: usize = 32;
@@ -35,9 +44,8 @@ pub const BLOCK: usize = 32;
 const TILE_ROWS: usize = 16;
 /// Tokens a kernel call serves at once (each weight load is used this many times).
 const KERNEL_TOKENS: usize = 4;
-/// Tokens per parallel task: their quantised activations stay in L1 while the task walks
-/// every weight tile.
-const TASK_TOKENS: usize = 8;
+/// Fewest tokens per parallel task.
+const MIN_TASK_TOKENS: usize = 8;
 /// Largest weight code magnitude.
 const Q_MAX: f32 = 127.0;
 /// Largest activation code magnitude.
@@ -53,10 +61,117 @@ struct Tile {
     offset: [f32; TILE_ROWS],
 }
 
+/// The instruction set that computes the integer products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// AVX-512 VNNI (`vpdpwssd` on 512-bit vectors; Intel since Cascade Lake, AMD Zen 4).
+    Avx512Vnni,
+    /// AVX-VNNI (`vpdpwssd` on 256-bit vectors; Intel since Alder Lake, AMD Zen 5).
+    AvxVnni,
+    /// AVX2 and FMA (`vpmaddwd` + `vpaddd`).
+    Avx2,
+    /// Portable Rust, for CPUs without AVX2 and as the tests' reference.
+    Scalar,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KernelError {
+    #[error("unknown CPU kernel {0:?} (expected auto, avx512-vnni, avx-vnni, avx2 or scalar)")]
+    Unknown(String),
+    #[error("this CPU lacks the instructions of the {0} kernel")]
+    Unavailable(Kernel),
+}
+
+impl Kernel {
+    /// Every kernel, fastest first.
+    pub const ALL: [Kernel; 4] = [
+        Kernel::Avx512Vnni,
+        Kernel::AvxVnni,
+        Kernel::Avx2,
+        Kernel::Scalar,
+    ];
+
+    /// The fastest kernel this CPU runs (detected once).
+    pub fn best() -> Kernel {
+        static BEST: OnceLock<Kernel> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            Kernel::ALL
+                .into_iter()
+                .find(|kernel| kernel.is_available())
+                .unwrap_or(Kernel::Scalar)
+        })
+    }
+
+    /// Whether this CPU has the kernel's instructions.
+    pub fn is_available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+            match self {
+                Kernel::Avx512Vnni => {
+                    avx2 && is_x86_feature_detected!("avx512f")
+                        && is_x86_feature_detected!("avx512bw")
+                        && is_x86_feature_detected!("avx512vnni")
+                }
+                Kernel::AvxVnni => avx2 && is_x86_feature_detected!("avxvnni"),
+                Kernel::Avx2 => avx2,
+                Kernel::Scalar => true,
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Kernel::Scalar
+        }
+    }
+
+    /// The kernel named `name` (`auto` for [`Kernel::best`]) if this CPU runs it.
+    pub fn parse_available(name: &str) -> Result<Kernel, KernelError> {
+        let kernel: Kernel = name.parse()?;
+        if kernel.is_available() {
+            Ok(kernel)
+        } else {
+            Err(KernelError::Unavailable(kernel))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Avx512Vnni => "avx512-vnni",
+            Kernel::AvxVnni => "avx-vnni",
+            Kernel::Avx2 => "avx2",
+            Kernel::Scalar => "scalar",
+        }
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kernel {
+    type Err = KernelError;
+
+    /// A kernel's name, or `auto` for [`Kernel::best`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        if lower == "auto" {
+            return Ok(Kernel::best());
+        }
+        Kernel::ALL
+            .into_iter()
+            .find(|kernel| kernel.name() == lower)
+            .ok_or_else(|| KernelError::Unknown(s.to_string()))
+    }
+}
+
 /// A weight matrix `[rows, cols]` in the 8-bit tiled format.
 pub struct PackedMatrix {
     rows: usize,
     cols: usize,
+    /// Multiplies this matrix; available on this CPU (checked when set).
+    kernel: Kernel,
     /// `tiles[tile_row * blocks + block]`; rows past `rows` are zero.
     tiles: Vec<Tile>,
 }
@@ -81,7 +196,8 @@ pub enum PackError {
 }
 
 impl PackedMatrix {
-    /// Packs the row-major `values` (`rows × cols`) exactly, or fails.
+    /// Packs the row-major `values` (`rows × cols`) exactly, or fails; multiplied by
+    /// [`Kernel::best`] until [`with_kernel`](Self::with_kernel) says otherwise.
     pub fn pack(values: &[f32], rows: usize, cols: usize) -> Result<PackedMatrix, PackError> {
         if cols == 0 || !cols.is_multiple_of(BLOCK) || values.len() != rows * cols {
             return Err(PackError::Shape(cols));
@@ -121,7 +237,12 @@ impl PackedMatrix {
                 }
                 Ok(())
             })?;
-        Ok(PackedMatrix { rows, cols, tiles })
+        Ok(PackedMatrix {
+            rows,
+            cols,
+            kernel: Kernel::best(),
+            tiles,
+        })
     }
 
     /// A matrix of no rows, to [`append`](Self::append) to.
@@ -129,11 +250,29 @@ impl PackedMatrix {
         PackedMatrix {
             rows: 0,
             cols,
+            kernel: Kernel::best(),
             tiles: Vec::new(),
         }
     }
 
+    /// The same matrix multiplied by `kernel`.
+    ///
+    /// # Panics
+    /// If this CPU lacks the kernel's instructions (see [`Kernel::is_available`]).
+    pub fn with_kernel(self, kernel: Kernel) -> PackedMatrix {
+        assert!(
+            kernel.is_available(),
+            "this CPU cannot run the {kernel} kernel"
+        );
+        PackedMatrix { kernel, ..self }
+    }
+
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
     /// Appends the rows of `more`; the rows so far must fill whole tiles (a multiple of 16).
+    /// Keeps this matrix's kernel.
     pub fn append(&mut self, more: PackedMatrix) {
         assert_eq!(self.rows % TILE_ROWS, 0, "append after a partial tile");
         assert_eq!(self.cols, more.cols, "appended width");
@@ -149,11 +288,6 @@ impl PackedMatrix {
         self.cols
     }
 
-    /// Bytes held by the packed weights.
-    pub fn size_bytes(&self) -> usize {
-        self.tiles.len() * std::mem::size_of::<Tile>()
-    }
-
     /// `x · Wᵀ`: `[tokens, rows]`, row-major.
     pub fn matmul(&self, x: &QuantisedActivations) -> Vec<f32> {
         assert_eq!(x.cols, self.cols, "activation width");
@@ -163,10 +297,18 @@ impl PackedMatrix {
             return out;
         }
         let blocks = self.cols / BLOCK;
-        out.par_chunks_mut(TASK_TOKENS * width)
+        // One task per thread: each task streams every weight tile from memory once and
+        // serves all its tokens from the tile while it sits in L1 (the tokens' activations,
+        // read again for every tile, stay in L2).
+        let per_task = x
+            .tokens
+            .div_ceil(rayon::current_num_threads())
+            .next_multiple_of(KERNEL_TOKENS)
+            .max(MIN_TASK_TOKENS);
+        out.par_chunks_mut(per_task * width)
             .enumerate()
             .for_each(|(task, out)| {
-                let first_token = task * TASK_TOKENS;
+                let first_token = task * per_task;
                 let tokens = out.len() / width;
                 for (tile_row, tiles) in self.tiles.chunks_exact(blocks).enumerate() {
                     let column = tile_row * TILE_ROWS;
@@ -174,7 +316,7 @@ impl PackedMatrix {
                     let mut t = 0;
                     while t < tokens {
                         let group = (tokens - t).min(KERNEL_TOKENS);
-                        let sums = x.tile_products(tiles, first_token + t, group);
+                        let sums = x.tile_products(self.kernel, tiles, first_token + t, group);
                         for (m, sums) in sums[..group].iter().enumerate() {
                             let dst = &mut out[(t + m) * width + column..][..valid];
                             dst.copy_from_slice(&sums[..valid]);
@@ -265,31 +407,45 @@ impl QuantisedActivations {
     }
 
     /// Dot products of tokens `first..first + count` (count ≤ 4) with the 16 rows of one
-    /// tile row (`tiles`: its blocks in order).
+    /// tile row (`tiles`: its blocks in order), computed by `kernel`, which this CPU runs.
     fn tile_products(
         &self,
+        kernel: Kernel,
         tiles: &[Tile],
         first: usize,
         count: usize,
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
+        /// Calls the kernel `module::tile_products` for `count` tokens.
         #[cfg(target_arch = "x86_64")]
-        if avx2::available() {
-            // SAFETY: AVX2 and FMA are present; the token range is checked by the slicing
-            // in `token`.
-            return unsafe {
-                match count {
-                    4 => avx2::tile_products::<4>(tiles, self.token_group(first)),
-                    3 => avx2::tile_products::<3>(tiles, self.token_group(first)),
-                    2 => avx2::tile_products::<2>(tiles, self.token_group(first)),
-                    _ => avx2::tile_products::<1>(tiles, self.token_group(first)),
+        macro_rules! simd {
+            ($module:ident) => {
+                // SAFETY: `kernel` is available (checked when the matrix was given it) and
+                // `token_group` slices the token range.
+                unsafe {
+                    match count {
+                        4 => $module::tile_products::<4>(tiles, self.token_group(first)),
+                        3 => $module::tile_products::<3>(tiles, self.token_group(first)),
+                        2 => $module::tile_products::<2>(tiles, self.token_group(first)),
+                        _ => $module::tile_products::<1>(tiles, self.token_group(first)),
+                    }
                 }
             };
         }
-        let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
-        for (m, out) in out.iter_mut().enumerate().take(count) {
-            *out = scalar_tile_products(tiles, self.token(first + m));
+        match kernel {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512Vnni => simd!(avx512_vnni),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::AvxVnni => simd!(avx_vnni),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => simd!(avx2),
+            _ => {
+                let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
+                for (m, out) in out.iter_mut().enumerate().take(count) {
+                    *out = scalar_tile_products(tiles, self.token(first + m));
+                }
+                out
+            }
         }
-        out
     }
 
     fn token(&self, index: usize) -> Token<'_> {
@@ -315,6 +471,25 @@ struct Token<'a> {
     scaled_sum: &'a [f32],
 }
 
+impl Token<'_> {
+    fn blocks(&self) -> usize {
+        self.scale.len()
+    }
+
+    /// Codes of columns `2 · group` and `2 · group + 1` of `block`, as one 32-bit lane.
+    ///
+    /// # Safety
+    /// `block < self.blocks()` and `group < BLOCK / 2`: the kernels' loops, unchecked there.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn code_pair(&self, block: usize, group: usize) -> i32 {
+        // SAFETY: in bounds by the contract; i16 pairs are read unaligned.
+        unsafe {
+            (self.codes.as_ptr().add(block * BLOCK + group * 2) as *const i32).read_unaligned()
+        }
+    }
+}
+
 fn scalar_tile_products(tiles: &[Tile], token: Token<'_>) -> [f32; TILE_ROWS] {
     let mut out = [0f32; TILE_ROWS];
     for (block, tile) in tiles.iter().enumerate() {
@@ -330,47 +505,57 @@ fn scalar_tile_products(tiles: &[Tile], token: Token<'_>) -> [f32; TILE_ROWS] {
     out
 }
 
+// The SIMD kernels share one contract; each states it as:
+//
+// # Safety
+// The CPU must have the kernel's instructions ([`Kernel::is_available`]), and every token's
+// `codes` must hold at least `tiles.len() * BLOCK` values and its `scale` and `scaled_sum`
+// at least `tiles.len()` (as [`QuantisedActivations::token`] slices them).
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::x86_64::*;
 
-    pub fn available() -> bool {
-        static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *AVAILABLE
-            .get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
-    }
-
     /// [`super::scalar_tile_products`] for `M` tokens at once.
     ///
     /// # Safety
-    /// The CPU must support AVX2 and FMA.
+    /// The CPU must support AVX2 and FMA; each token holds `tiles.len()` blocks.
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn tile_products<const M: usize>(
         tiles: &[Tile],
         tokens: [Token<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
+        debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
         let mut acc = [[_mm256_setzero_ps(); 2]; M];
         for (block, tile) in tiles.iter().enumerate() {
             let mut sums = [[_mm256_setzero_si256(); 2]; M];
             for group in 0..BLOCK / 2 {
-                // Tile is 32-byte aligned and `q` is its first field: 16-byte loads align.
-                let q = tile.q.as_ptr().add(group * 32) as *const __m128i;
-                // Two columns of rows 0–7 and of rows 8–15, widened to 16 bits.
-                let w_low = _mm256_cvtepi8_epi16(_mm_load_si128(q));
-                let w_high = _mm256_cvtepi8_epi16(_mm_load_si128(q.add(1)));
-                for m in 0..M {
-                    let codes = tokens[m].codes.as_ptr().add(block * BLOCK + group * 2);
-                    let a = _mm256_set1_epi32((codes as *const i32).read_unaligned());
-                    let low = _mm256_madd_epi16(w_low, a);
-                    let high = _mm256_madd_epi16(w_high, a);
-                    sums[m][0] = _mm256_add_epi32(sums[m][0], low);
-                    sums[m][1] = _mm256_add_epi32(sums[m][1], high);
+                // SAFETY: Tile is 32-byte aligned and `q` (512 bytes) is its first field, so
+                // both 16-byte loads are aligned and inside it; the token's codes hold this
+                // block (contract).
+                unsafe {
+                    let q = tile.q.as_ptr().add(group * 32) as *const __m128i;
+                    // Two columns of rows 0–7 and of rows 8–15, widened to 16 bits.
+                    let w_low = _mm256_cvtepi8_epi16(_mm_load_si128(q));
+                    let w_high = _mm256_cvtepi8_epi16(_mm_load_si128(q.add(1)));
+                    for m in 0..M {
+                        let a = _mm256_set1_epi32(tokens[m].code_pair(block, group));
+                        let low = _mm256_madd_epi16(w_low, a);
+                        let high = _mm256_madd_epi16(w_high, a);
+                        sums[m][0] = _mm256_add_epi32(sums[m][0], low);
+                        sums[m][1] = _mm256_add_epi32(sums[m][1], high);
+                    }
                 }
             }
             for half in 0..2 {
-                let scale = _mm256_loadu_ps(tile.scale.as_ptr().add(half * 8));
-                let offset = _mm256_loadu_ps(tile.offset.as_ptr().add(half * 8));
+                // SAFETY: 8 of the tile's 16 scales and offsets, from `half * 8`.
+                let (scale, offset) = unsafe {
+                    (
+                        _mm256_loadu_ps(tile.scale.as_ptr().add(half * 8)),
+                        _mm256_loadu_ps(tile.offset.as_ptr().add(half * 8)),
+                    )
+                };
                 for m in 0..M {
                     let d = _mm256_set1_ps(tokens[m].scale[block]);
                     let d_sum = _mm256_set1_ps(tokens[m].scaled_sum[block]);
@@ -382,8 +567,161 @@ mod avx2 {
         }
         let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
         for m in 0..M {
-            _mm256_storeu_ps(out[m].as_mut_ptr(), acc[m][0]);
-            _mm256_storeu_ps(out[m].as_mut_ptr().add(8), acc[m][1]);
+            // SAFETY: each output row holds 16 floats.
+            unsafe {
+                _mm256_storeu_ps(out[m].as_mut_ptr(), acc[m][0]);
+                _mm256_storeu_ps(out[m].as_mut_ptr().add(8), acc[m][1]);
+            }
+        }
+        out
+    }
+}
+
+/// AVX2's loop with `vpdpwssd` in place of `vpmaddwd` + `vpaddd`.
+#[cfg(target_arch = "x86_64")]
+mod avx_vnni {
+    use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
+    use std::arch::asm;
+    use std::arch::x86_64::*;
+
+    /// [`super::scalar_tile_products`] for `M` tokens at once.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-VNNI, AVX2 and FMA; each token holds `tiles.len()` blocks.
+    #[target_feature(enable = "avxvnni,avx2,fma")]
+    pub unsafe fn tile_products<const M: usize>(
+        tiles: &[Tile],
+        tokens: [Token<'_>; M],
+    ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
+        debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
+        let mut acc = [[_mm256_setzero_ps(); 2]; M];
+        for (block, tile) in tiles.iter().enumerate() {
+            let mut sums = [[_mm256_setzero_si256(); 2]; M];
+            for group in 0..BLOCK / 2 {
+                // SAFETY: as in the AVX2 kernel: aligned loads inside the tile, the token's
+                // codes hold this block.
+                unsafe {
+                    let q = tile.q.as_ptr().add(group * 32) as *const __m128i;
+                    let w_low = _mm256_cvtepi8_epi16(_mm_load_si128(q));
+                    let w_high = _mm256_cvtepi8_epi16(_mm_load_si128(q.add(1)));
+                    for m in 0..M {
+                        let a = _mm256_set1_epi32(tokens[m].code_pair(block, group));
+                        // `_mm256_dpwssd_avx_epi32` is split back into `vpmaddwd` + `vpaddd`
+                        // by LLVM unless it tunes for a CPU known to run it fast.
+                        asm!(
+                            "{{vex}} vpdpwssd {low}, {w_low}, {a}",
+                            "{{vex}} vpdpwssd {high}, {w_high}, {a}",
+                            low = inout(ymm_reg) sums[m][0],
+                            high = inout(ymm_reg) sums[m][1],
+                            w_low = in(ymm_reg) w_low,
+                            w_high = in(ymm_reg) w_high,
+                            a = in(ymm_reg) a,
+                            options(pure, nomem, nostack),
+                        );
+                    }
+                }
+            }
+            for half in 0..2 {
+                // SAFETY: 8 of the tile's 16 scales and offsets, from `half * 8`.
+                let (scale, offset) = unsafe {
+                    (
+                        _mm256_loadu_ps(tile.scale.as_ptr().add(half * 8)),
+                        _mm256_loadu_ps(tile.offset.as_ptr().add(half * 8)),
+                    )
+                };
+                for m in 0..M {
+                    let d = _mm256_set1_ps(tokens[m].scale[block]);
+                    let d_sum = _mm256_set1_ps(tokens[m].scaled_sum[block]);
+                    let products = _mm256_cvtepi32_ps(sums[m][half]);
+                    acc[m][half] = _mm256_fmadd_ps(products, _mm256_mul_ps(scale, d), acc[m][half]);
+                    acc[m][half] = _mm256_fmadd_ps(offset, d_sum, acc[m][half]);
+                }
+            }
+        }
+        let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
+        for m in 0..M {
+            // SAFETY: each output row holds 16 floats.
+            unsafe {
+                _mm256_storeu_ps(out[m].as_mut_ptr(), acc[m][0]);
+                _mm256_storeu_ps(out[m].as_mut_ptr().add(8), acc[m][1]);
+            }
+        }
+        out
+    }
+}
+
+/// One 512-bit register holds two columns of all 16 rows of a tile: one widening load and
+/// one `vpdpwssd` per token replace AVX2's two loads, two `vpmaddwd` and two `vpaddd`.
+#[cfg(target_arch = "x86_64")]
+mod avx512_vnni {
+    use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
+    use std::arch::asm;
+    use std::arch::x86_64::*;
+
+    /// [`super::scalar_tile_products`] for `M` tokens at once.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F, BW and VNNI; each token holds `tiles.len()` blocks.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma")]
+    pub unsafe fn tile_products<const M: usize>(
+        tiles: &[Tile],
+        tokens: [Token<'_>; M],
+    ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
+        debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
+        let mut acc = [_mm512_setzero_ps(); M];
+        for (block, tile) in tiles.iter().enumerate() {
+            // Two accumulators per token (even and odd column pairs): twice the independent
+            // chains hide `vpdpwssd`'s latency.
+            let mut sums = [[_mm512_setzero_si512(); 2]; M];
+            for group in (0..BLOCK / 2).step_by(2) {
+                // SAFETY: Tile is 32-byte aligned and `q` (512 bytes) its first field, so
+                // the 32-byte loads are aligned and inside it; the token's codes hold this
+                // block (contract).
+                unsafe {
+                    let q = tile.q.as_ptr().add(group * 32) as *const __m256i;
+                    // Lane r: row r's two columns, widened to 16 bits.
+                    let w0 = _mm512_cvtepi8_epi16(_mm256_load_si256(q));
+                    let w1 = _mm512_cvtepi8_epi16(_mm256_load_si256(q.add(1)));
+                    for m in 0..M {
+                        let a0 = _mm512_set1_epi32(tokens[m].code_pair(block, group));
+                        let a1 = _mm512_set1_epi32(tokens[m].code_pair(block, group + 1));
+                        // `_mm512_dpwssd_epi32` is split back into `vpmaddwd` + `vpaddd` by
+                        // LLVM unless it tunes for a CPU known to run it fast.
+                        asm!(
+                            "vpdpwssd {s0}, {w0}, {a0}",
+                            "vpdpwssd {s1}, {w1}, {a1}",
+                            s0 = inout(zmm_reg) sums[m][0],
+                            s1 = inout(zmm_reg) sums[m][1],
+                            w0 = in(zmm_reg) w0,
+                            w1 = in(zmm_reg) w1,
+                            a0 = in(zmm_reg) a0,
+                            a1 = in(zmm_reg) a1,
+                            options(pure, nomem, nostack),
+                        );
+                    }
+                }
+            }
+            let sums = sums.map(|[even, odd]| _mm512_add_epi32(even, odd));
+            // SAFETY: the tile's 16 scales and 16 offsets.
+            let (scale, offset) = unsafe {
+                (
+                    _mm512_loadu_ps(tile.scale.as_ptr()),
+                    _mm512_loadu_ps(tile.offset.as_ptr()),
+                )
+            };
+            for m in 0..M {
+                // The AVX2 kernel's operations in its order: bit-identical results.
+                let d = _mm512_set1_ps(tokens[m].scale[block]);
+                let d_sum = _mm512_set1_ps(tokens[m].scaled_sum[block]);
+                let products = _mm512_cvtepi32_ps(sums[m]);
+                acc[m] = _mm512_fmadd_ps(products, _mm512_mul_ps(scale, d), acc[m]);
+                acc[m] = _mm512_fmadd_ps(offset, d_sum, acc[m]);
+            }
+        }
+        let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
+        for m in 0..M {
+            // SAFETY: each output row holds 16 floats.
+            unsafe { _mm512_storeu_ps(out[m].as_mut_ptr(), acc[m]) };
         }
         out
     }
@@ -513,19 +851,83 @@ mod tests {
         }
     }
 
+    /// The kernels this CPU runs; says which it skips.
+    fn available_kernels() -> Vec<Kernel> {
+        Kernel::ALL
+            .into_iter()
+            .filter(|kernel| {
+                let available = kernel.is_available();
+                if !available {
+                    eprintln!("skipping the {kernel} kernel: this CPU lacks its instructions");
+                }
+                available
+            })
+            .collect()
+    }
+
     #[test]
-    fn simd_and_scalar_kernels_agree() {
-        let (tokens, rows, cols) = (4, 16, 96);
+    fn every_kernel_matches_the_scalar_reference() {
+        // 20 blocks (Gemma's width) and codes near the extremes of both ranges.
+        let (tokens, rows, cols) = (4, 16, 640);
         let x = QuantisedActivations::quantise(&values(tokens * cols, 4), cols).unwrap();
         let w = PackedMatrix::pack(&gridded(rows * cols, 5), rows, cols).unwrap();
-        for count in 1..=4 {
-            let fast = x.tile_products(&w.tiles, 0, count);
-            for (m, fast) in fast.iter().enumerate().take(count) {
-                let slow = scalar_tile_products(&w.tiles, x.token(m));
-                for (a, b) in fast.iter().zip(&slow) {
-                    assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{a} vs {b}");
+        for kernel in available_kernels() {
+            for count in 1..=KERNEL_TOKENS {
+                let fast = x.tile_products(kernel, &w.tiles, 0, count);
+                for (m, fast) in fast.iter().enumerate().take(count) {
+                    let slow = scalar_tile_products(&w.tiles, x.token(m));
+                    for (a, b) in fast.iter().zip(&slow) {
+                        assert!(
+                            (a - b).abs() <= 1e-4 * b.abs().max(1.0),
+                            "{kernel}, {count} tokens: {a} vs {b}"
+                        );
+                    }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn simd_kernels_give_bit_identical_products() {
+        let (tokens, rows, cols) = (11, 37, 640);
+        let x = QuantisedActivations::quantise(&values(tokens * cols, 6), cols).unwrap();
+        let w = gridded(rows * cols, 7);
+        let simd: Vec<Kernel> = available_kernels()
+            .into_iter()
+            .filter(|&kernel| kernel != Kernel::Scalar)
+            .collect();
+        let Some((&first, rest)) = simd.split_first() else {
+            eprintln!("skipping: this CPU has no SIMD kernel");
+            return;
+        };
+        let want = PackedMatrix::pack(&w, rows, cols)
+            .unwrap()
+            .with_kernel(first)
+            .matmul(&x);
+        for &kernel in rest {
+            let got = PackedMatrix::pack(&w, rows, cols)
+                .unwrap()
+                .with_kernel(kernel)
+                .matmul(&x);
+            assert!(got == want, "{kernel} differs from {first}");
+        }
+    }
+
+    #[test]
+    fn kernels_parse_by_name_and_auto_is_the_best() {
+        for kernel in Kernel::ALL {
+            assert_eq!(kernel.name().parse::<Kernel>().unwrap(), kernel);
+        }
+        assert_eq!("auto".parse::<Kernel>().unwrap(), Kernel::best());
+        assert!(Kernel::best().is_available());
+        assert_eq!(Kernel::parse_available("scalar").unwrap(), Kernel::Scalar);
+        assert!(matches!(
+            "sse9".parse::<Kernel>(),
+            Err(KernelError::Unknown(_))
+        ));
+        if let Some(missing) = Kernel::ALL.into_iter().find(|k| !k.is_available()) {
+            let err = Kernel::parse_available(missing.name()).unwrap_err();
+            assert!(err.to_string().contains(missing.name()), "{err}");
         }
     }
 
