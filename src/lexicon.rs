@@ -4,7 +4,7 @@
 //! of German, Italian, English, French and Spanish. Parsed once, on first use.
 
 use crate::langid::Lang;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 pub struct Lexicon {
@@ -33,6 +33,13 @@ impl Lexicon {
     pub fn zipf(&self, word: &str) -> Option<f32> {
         if let Some(&z) = self.zipf.get(word) {
             return Some(z);
+        }
+        // Lower-case ASCII is its own lower case: no second lookup, no allocation.
+        if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b.is_ascii())
+        {
+            return None;
         }
         self.zipf.get(word.to_lowercase().as_str()).copied()
     }

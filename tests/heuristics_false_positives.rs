@@ -36,12 +36,7 @@ fn at_most_five_percent_of_clean_references_get_major_findings() {
     let mut flagged = Vec::new();
     for text in &refs {
         let sentences = segment(text);
-        let doc = Document {
-            text,
-            lang: Lang::GERMAN,
-            sentences: &sentences,
-            settings: &settings,
-        };
+        let doc = Document::new(text, Lang::GERMAN, &sentences, &settings);
         let mut findings: Vec<Finding> = Vec::new();
         for check in &checks {
             check.run(&doc, &mut findings);

@@ -13,12 +13,7 @@ fn findings(name: &str, lang: Lang) -> (String, Vec<Finding>) {
     let text = std::fs::read_to_string(path).expect("sample article");
     let sentences = segment(&text);
     let settings = CheckSettings::default();
-    let doc = Document {
-        text: &text,
-        lang,
-        sentences: &sentences,
-        settings: &settings,
-    };
+    let doc = Document::new(&text, lang, &sentences, &settings);
     let mut out = Vec::new();
     for check in checks::all() {
         check.run(&doc, &mut out);

@@ -16,12 +16,7 @@ fn sample(name: &str) -> String {
 fn findings(text: &str, lang: Lang) -> Vec<Finding> {
     let settings = CheckSettings::default();
     let sentences = segment(text);
-    let doc = Document {
-        text,
-        lang,
-        sentences: &sentences,
-        settings: &settings,
-    };
+    let doc = Document::new(text, lang, &sentences, &settings);
     let mut out = Vec::new();
     for check in checks::all() {
         check.run(&doc, &mut out);

@@ -176,12 +176,7 @@ impl Auditor {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
         let sentences = segment::segment(text);
-        let doc = Document {
-            text,
-            lang,
-            sentences: &sentences,
-            settings: &self.settings.check_settings,
-        };
+        let doc = Document::new(text, lang, &sentences, &self.settings.check_settings);
 
         let mut findings = Vec::new();
         for check in &self.checks {
@@ -268,7 +263,7 @@ impl Auditor {
                 finding,
             })
             .collect();
-        let mut sentences = self.sentence_audits(text, lang, &sentences, &findings);
+        let mut sentences = sentence_audits(&doc, &findings);
         for (index, audit) in sentences.iter_mut().enumerate() {
             audit.probability_broken = evidence_per_sentence[index].0;
             audit.lm = lm_scores.as_ref().map(|s| s.sentences[index].clone());
@@ -357,39 +352,36 @@ impl Auditor {
             .unwrap_or(Lang::GERMAN);
         (lang, LangSource::Detected)
     }
+}
 
-    fn sentence_audits(
-        &self,
-        text: &str,
-        lang: Lang,
-        sentences: &[Sentence],
-        findings: &[FindingAudit],
-    ) -> Vec<SentenceAudit> {
-        let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, f) in findings.iter().enumerate() {
-            if let Some(s) = f.sentence {
-                by_sentence.entry(s).or_default().push(i);
-            }
+/// Each sentence of `doc` with its language, its findings (indices into `findings`) and
+/// the verdict of their penalty points.
+fn sentence_audits(doc: &Document<'_>, findings: &[FindingAudit]) -> Vec<SentenceAudit> {
+    let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if let Some(s) = f.sentence {
+            by_sentence.entry(s).or_default().push(i);
         }
-        sentences
-            .iter()
-            .enumerate()
-            .map(|(index, sentence)| {
-                let own = by_sentence.remove(&index).unwrap_or_default();
-                let points = scoring::penalty(own.iter().map(|&i| &findings[i].finding));
-                SentenceAudit {
-                    index,
-                    span: sentence.span,
-                    kind: sentence.kind,
-                    lang: langid::detect_sentence(sentence.span.slice(text), lang).lang,
-                    verdict: scoring::verdict(points),
-                    findings: own,
-                    probability_broken: 0.0,
-                    lm: None,
-                }
-            })
-            .collect()
     }
+    doc.sentences
+        .iter()
+        .zip(doc.sentence_languages())
+        .enumerate()
+        .map(|(index, (sentence, &lang))| {
+            let own = by_sentence.remove(&index).unwrap_or_default();
+            let points = scoring::penalty(own.iter().map(|&i| &findings[i].finding));
+            SentenceAudit {
+                index,
+                span: sentence.span,
+                kind: sentence.kind,
+                lang,
+                verdict: scoring::verdict(points),
+                findings: own,
+                probability_broken: 0.0,
+                lm: None,
+            }
+        })
+        .collect()
 }
 
 /// Longest excerpt of a critical finding's text that the gate's reasons quote.

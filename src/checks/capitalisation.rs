@@ -15,7 +15,7 @@ use crate::langid::Lang;
 use crate::lexicon;
 use crate::segment::{Sentence, SentenceKind};
 use crate::span::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub struct Capitalisation;
 

@@ -10,8 +10,8 @@
 use super::text_units::words_in;
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::span::Span;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
 
 pub struct DocumentStats;
 
@@ -86,6 +86,7 @@ impl DocumentStats {
 
         let words = words_in(text, Span::new(0, text.len()));
         let word_texts: Vec<&str> = words.iter().map(|w| w.text).collect();
+        let word_ids = intern(&word_texts);
         let word_spans: Vec<Span> = words.iter().map(|w| w.span).collect();
         let mut regions = Regions {
             duplicate_lines: dup_line_region,
@@ -94,13 +95,13 @@ impl DocumentStats {
         };
         let mut top_ngram_char_fraction = [0.0; 3];
         for (k, &n) in TOP_NGRAM_SIZES.iter().enumerate() {
-            let (chars, region) = top_ngram(&word_texts, &word_spans, n);
+            let (chars, region) = top_ngram(&word_ids, &word_texts, &word_spans, n);
             top_ngram_char_fraction[k] = chars as f64 / total_chars;
             regions.top_ngrams[k] = region;
         }
         let mut duplicate_ngram_char_fraction = [0.0; 6];
         for (k, &n) in DUPLICATE_NGRAM_SIZES.iter().enumerate() {
-            let (chars, region) = duplicate_ngrams(&word_texts, &word_spans, n);
+            let (chars, region) = duplicate_ngrams(&word_ids, &word_texts, &word_spans, n);
             duplicate_ngram_char_fraction[k] = chars as f64 / total_chars;
             regions.duplicate_ngrams[k] = region;
         }
@@ -333,24 +334,37 @@ fn ngram_chars(words: &[&str]) -> usize {
     words.iter().map(|w| w.chars().count()).sum::<usize>() + words.len().saturating_sub(1)
 }
 
+/// Each word's number, the same for equal words: n-grams of numbers hash and compare as
+/// one block of bytes, where n-grams of strings cost a hash and a comparison per word.
+fn intern(words: &[&str]) -> Vec<u32> {
+    let mut numbers: HashMap<&str, u32> = HashMap::with_capacity(words.len());
+    words
+        .iter()
+        .map(|&word| {
+            let next = numbers.len() as u32;
+            *numbers.entry(word).or_insert(next)
+        })
+        .collect()
+}
+
 /// Characters covered by the most frequent n-gram that occurs more than once, and the
-/// region from its first to its last occurrence.
-fn top_ngram(words: &[&str], spans: &[Span], n: usize) -> (usize, Option<Span>) {
+/// region from its first to its last occurrence (`ids`: the words' [`intern`] numbers).
+fn top_ngram(ids: &[u32], words: &[&str], spans: &[Span], n: usize) -> (usize, Option<Span>) {
     if words.len() < n {
         return (0, None);
     }
-    let mut counts: HashMap<&[&str], (usize, usize, usize)> = HashMap::new();
-    for i in 0..=words.len() - n {
-        let entry = counts.entry(&words[i..i + n]).or_insert((0, i, i));
+    let mut counts: HashMap<&[u32], (usize, usize, usize)> = HashMap::with_capacity(ids.len());
+    for i in 0..=ids.len() - n {
+        let entry = counts.entry(&ids[i..i + n]).or_insert((0, i, i));
         entry.0 += 1;
         entry.2 = i;
     }
     counts
-        .into_iter()
-        .filter(|(_, (count, _, _))| *count > 1)
-        .map(|(gram, (count, first, last))| {
+        .into_values()
+        .filter(|(count, _, _)| *count > 1)
+        .map(|(count, first, last)| {
             (
-                count * ngram_chars(gram),
+                count * ngram_chars(&words[first..first + n]),
                 Span::new(spans[first].start, spans[last + n - 1].end),
             )
         })
@@ -360,14 +374,19 @@ fn top_ngram(words: &[&str], spans: &[Span], n: usize) -> (usize, Option<Span>) 
 
 /// Characters in n-grams that repeat an earlier n-gram (counting each word once, as
 /// Gopher does), and the region from the first to the last repeat.
-fn duplicate_ngrams(words: &[&str], spans: &[Span], n: usize) -> (usize, Option<Span>) {
-    let mut seen: HashSet<&[&str]> = HashSet::new();
+fn duplicate_ngrams(
+    ids: &[u32],
+    words: &[&str],
+    spans: &[Span],
+    n: usize,
+) -> (usize, Option<Span>) {
+    let mut seen: HashSet<&[u32]> = HashSet::with_capacity(ids.len());
     let (mut chars, mut region): (usize, Option<Span>) = (0, None);
     let mut i = 0;
-    while i + n <= words.len() {
-        let gram = &words[i..i + n];
+    while i + n <= ids.len() {
+        let gram = &ids[i..i + n];
         if seen.contains(gram) {
-            chars += ngram_chars(gram);
+            chars += ngram_chars(&words[i..i + n]);
             let span = Span::new(spans[i].start, spans[i + n - 1].end);
             region = Some(region.map_or(span, |r| Span::new(r.start, span.end)));
             i += n;

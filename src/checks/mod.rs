@@ -240,17 +240,41 @@ pub fn allow_entries(
 }
 
 /// What a check looks at: one article, segmented, with its language.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Document<'a> {
     pub text: &'a str,
     pub lang: Lang,
     pub sentences: &'a [Sentence],
     pub settings: &'a CheckSettings,
+    /// Each sentence's language, decided once for the wrong-language check and the report.
+    languages: std::sync::OnceLock<Vec<Lang>>,
 }
 
 impl<'a> Document<'a> {
+    pub fn new(
+        text: &'a str,
+        lang: Lang,
+        sentences: &'a [Sentence],
+        settings: &'a CheckSettings,
+    ) -> Self {
+        Document {
+            text,
+            lang,
+            sentences,
+            settings,
+            languages: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn sentence_text(&self, sentence: &Sentence) -> &'a str {
         sentence.span.slice(self.text)
+    }
+
+    /// The language of each sentence, in order: the article's unless the sentence is
+    /// clearly in another ([`wrong_language::sentence_languages`]).
+    pub fn sentence_languages(&self) -> &[Lang] {
+        self.languages
+            .get_or_init(|| wrong_language::sentence_languages(self))
     }
 }
 
@@ -296,12 +320,7 @@ pub(crate) mod testing {
         settings: &CheckSettings,
     ) -> Vec<Finding> {
         let sentences = crate::segment::segment(text);
-        let doc = Document {
-            text,
-            lang,
-            sentences: &sentences,
-            settings,
-        };
+        let doc = Document::new(text, lang, &sentences, settings);
         let mut out = Vec::new();
         check.run(&doc, &mut out);
         for f in &out {

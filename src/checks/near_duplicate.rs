@@ -10,8 +10,8 @@
 use super::text_units::words_in;
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::span::Span;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
 
 pub struct NearDuplicate;
 
@@ -360,12 +360,7 @@ mod tests {
         let text = concatenated_samples(300_000);
         let sentences = crate::segment::segment(&text);
         let settings = crate::checks::CheckSettings::default();
-        let doc = Document {
-            text: &text,
-            lang: Lang::GERMAN,
-            sentences: &sentences,
-            settings: &settings,
-        };
+        let doc = Document::new(&text, Lang::GERMAN, &sentences, &settings);
         let units = units(&doc);
         let mut index = Index::new(&units);
         for j in 0..units.len() {

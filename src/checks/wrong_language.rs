@@ -50,23 +50,18 @@ impl Check for WrongLanguage {
         let Some(home) = lexicon::for_lang(doc.lang) else {
             return;
         };
-        let foreign: Vec<(Lang, &Lexicon)> = lexicon::LANGS
-            .iter()
-            .filter(|&&l| l != doc.lang)
-            .filter_map(|&l| lexicon::for_lang(l).map(|lex| (l, lex)))
-            .collect();
+        let foreign = foreign_lexicons(doc.lang);
         let ctx = Context {
             doc,
             home,
             foreign: &foreign,
         };
-        for sentence in doc.sentences {
+        for (sentence, &lang) in doc.sentences.iter().zip(doc.sentence_languages()) {
             let text = doc.sentence_text(sentence);
             if doc.settings.is_allowed(text) {
                 continue;
             }
-            let tokens = words(text);
-            if let Some(lang) = ctx.sentence_language(text, &tokens) {
+            if lang != doc.lang {
                 out.push(Finding::new(
                     CheckId::WrongLanguage,
                     Severity::Major,
@@ -75,9 +70,42 @@ impl Check for WrongLanguage {
                 ));
                 continue;
             }
-            ctx.foreign_words(text, &tokens, sentence.span.start, out);
+            ctx.foreign_words(text, &words(text), sentence.span.start, out);
         }
     }
+}
+
+/// The language of each sentence of `doc`: another language's only when the word lists
+/// (and, for longer sentences, the detector) say so. Where the article's language has no
+/// word list, the detector alone decides.
+pub(super) fn sentence_languages(doc: &Document<'_>) -> Vec<Lang> {
+    let texts = doc.sentences.iter().map(|s| doc.sentence_text(s));
+    let Some(home) = lexicon::for_lang(doc.lang) else {
+        return texts
+            .map(|text| langid::detect_sentence(text, doc.lang))
+            .collect();
+    };
+    let foreign = foreign_lexicons(doc.lang);
+    let ctx = Context {
+        doc,
+        home,
+        foreign: &foreign,
+    };
+    texts
+        .map(|text| {
+            ctx.sentence_language(text, &words(text))
+                .unwrap_or(doc.lang)
+        })
+        .collect()
+}
+
+/// The shipped word lists of every language but `home`.
+fn foreign_lexicons(home: Lang) -> Vec<(Lang, &'static Lexicon)> {
+    lexicon::LANGS
+        .iter()
+        .filter(|&&l| l != home)
+        .filter_map(|&l| lexicon::for_lang(l).map(|lex| (l, lex)))
+        .collect()
 }
 
 /// The words [`WrongLanguage`] looked up in the allow-lists before reporting `finding`:
@@ -102,7 +130,7 @@ type Part<'w> = (Lang, &'w str);
 
 struct Context<'a> {
     doc: &'a Document<'a>,
-    home: &'a Lexicon,
+    home: &'static Lexicon,
     foreign: &'a [(Lang, &'static Lexicon)],
 }
 
@@ -126,15 +154,28 @@ impl Context<'_> {
             return None;
         }
         // Judged words favouring each foreign language, and those missing from the home list.
+        let at_home: Vec<Option<f32>> = judged.iter().map(|w| self.home.zipf(w.text)).collect();
+        // Every rule below needs at least half the words to favour a language, so counting
+        // stops (short of half) once a language cannot get there: most sentences are in the
+        // article's language, and the lookups are most of this check's time.
+        let half = judged.len().div_ceil(2);
         let favouring: Vec<usize> = self
             .foreign
             .iter()
-            .map(|(_, lex)| judged.iter().filter(|w| self.favours(lex, w.text)).count())
+            .map(|(_, lex)| {
+                let mut count = 0;
+                for (seen, (w, home)) in judged.iter().zip(&at_home).enumerate() {
+                    if count + (judged.len() - seen) < half {
+                        break;
+                    }
+                    if zipf(lex, w.text) - home.unwrap_or(0.0) >= FAVOUR_MARGIN {
+                        count += 1;
+                    }
+                }
+                count
+            })
             .collect();
-        let unknown_at_home = judged
-            .iter()
-            .filter(|w| !self.home.contains(w.text))
-            .count();
+        let unknown_at_home = at_home.iter().filter(|z| z.is_none()).count();
         // Most words must not be home words to confirm the detector's guess.
         let confirms = |lang: Lang| match self.foreign.iter().position(|(l, _)| *l == lang) {
             Some(k) => favouring[k] * 2 >= judged.len(),
@@ -146,8 +187,8 @@ impl Context<'_> {
             || unknown_at_home * 4 >= judged.len() * 3;
         if confirmable {
             let detected = langid::detect_sentence(text, self.doc.lang);
-            if detected.lang != self.doc.lang && confirms(detected.lang) {
-                return Some(detected.lang);
+            if detected != self.doc.lang && confirms(detected) {
+                return Some(detected);
             }
         }
         // Short sentences ("Leave a Reply") are too short for the detector: three in five words
@@ -250,29 +291,37 @@ impl Context<'_> {
         }
         let all =
             || std::iter::once((self.doc.lang, self.home)).chain(self.foreign.iter().copied());
+        // The language where `part` is most frequent (the last of equals), with its lexicon
+        // and frequency; each lexicon is asked once.
+        let most_frequent = |languages: &mut dyn Iterator<Item = (Lang, &'static Lexicon)>,
+                             part: &str| {
+            languages
+                .map(|(lang, lex)| (lang, lex, zipf(lex, part)))
+                .max_by(|a, b| a.2.total_cmp(&b.2))
+        };
         for (split, _) in word.char_indices().skip(3) {
             let (prefix, suffix) = word.split_at(split);
-            if suffix.chars().count() < MIN_HYBRID_SUFFIX_CHARS || self.home.contains(suffix) {
+            // Suffixes only get shorter from here.
+            if suffix.chars().count() < MIN_HYBRID_SUFFIX_CHARS {
+                break;
+            }
+            if self.home.contains(suffix) {
                 continue;
             }
-            let Some(&(suffix_lang, suffix_lex)) = self
-                .foreign
-                .iter()
-                .filter(|(_, lex)| zipf(lex, suffix) >= MIN_HYBRID_SUFFIX_ZIPF)
-                .max_by(|a, b| zipf(a.1, suffix).total_cmp(&zipf(b.1, suffix)))
+            let Some((suffix_lang, suffix_lex, _)) =
+                most_frequent(&mut self.foreign.iter().copied(), suffix)
+                    .filter(|&(_, _, z)| z >= MIN_HYBRID_SUFFIX_ZIPF)
             else {
                 continue;
             };
-            let Some((prefix_lang, prefix_lex)) =
-                all().max_by(|a, b| zipf(a.1, prefix).total_cmp(&zipf(b.1, prefix)))
-            else {
+            let Some((prefix_lang, _, prefix_zipf)) = most_frequent(&mut all(), prefix) else {
                 continue;
             };
             // The prefix must clearly belong to a third language, not to the article's.
             if prefix_lang != self.doc.lang
                 && prefix_lang != suffix_lang
-                && zipf(prefix_lex, prefix) >= MIN_HYBRID_PREFIX_ZIPF
-                && zipf(prefix_lex, prefix) - zipf(suffix_lex, prefix) >= FAVOUR_MARGIN
+                && prefix_zipf >= MIN_HYBRID_PREFIX_ZIPF
+                && prefix_zipf - zipf(suffix_lex, prefix) >= FAVOUR_MARGIN
             {
                 return Some(((prefix_lang, prefix), (suffix_lang, suffix)));
             }
@@ -366,6 +415,26 @@ mod tests {
         );
         assert!(f.iter().all(|f| f.severity == Severity::Major));
         assert!(f[0].message.contains("English"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn the_report_gives_a_sentence_the_language_its_finding_names() {
+        let t = "Der Kreml lehnte ab.\nLeave a Reply\nYour email address will not be published.";
+        let sentences = crate::segment::segment(t);
+        let settings = crate::checks::CheckSettings::default();
+        let doc = Document::new(t, Lang::GERMAN, &sentences, &settings);
+        assert_eq!(
+            doc.sentence_languages(),
+            [Lang::GERMAN, Lang::ENGLISH, Lang::ENGLISH]
+        );
+        // A Dutch article has no word list: the detector alone decides, on long sentences.
+        let dutch: Lang = "nl".parse().unwrap();
+        assert!(lexicon::for_lang(dutch).is_none());
+        let t = "De president heeft donderdag zijn ambtgenoot in het Kremlin ontmoet.\n\
+                 Your email address will not be published, and required fields are marked.";
+        let sentences = crate::segment::segment(t);
+        let doc = Document::new(t, dutch, &sentences, &settings);
+        assert_eq!(doc.sentence_languages(), [dutch, Lang::ENGLISH]);
     }
 
     #[test]
