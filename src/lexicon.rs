@@ -35,10 +35,7 @@ impl Lexicon {
             return Some(z);
         }
         // Lower-case ASCII is its own lower case: no second lookup, no allocation.
-        if word
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b.is_ascii())
-        {
+        if is_ascii_lowercase(word) {
             return None;
         }
         self.zipf.get(word.to_lowercase().as_str()).copied()
@@ -88,6 +85,50 @@ pub const LANGS: [Lang; 5] = [
     Lang::SPANISH,
 ];
 
+/// A word's Zipf frequency in each language of [`LANGS`], `None` where it is not listed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Frequencies([Option<f32>; LANGS.len()]);
+
+impl Frequencies {
+    /// As [`Lexicon::zipf`] of `lang`'s lexicon; `None` for a language without one.
+    pub fn of(&self, lang: Lang) -> Option<f32> {
+        LANGS
+            .iter()
+            .position(|&l| l == lang)
+            .and_then(|index| self.0[index])
+    }
+}
+
+/// The frequencies of `word` (matched in lower case) in every lexicon, from one lookup: a
+/// sentence's language is judged on every word in every language.
+pub fn frequencies(word: &str) -> Frequencies {
+    static TABLE: OnceLock<HashMap<&'static str, Frequencies>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table: HashMap<&'static str, Frequencies> = HashMap::default();
+        for (index, &lang) in LANGS.iter().enumerate() {
+            let lexicon = for_lang(lang).expect("every listed language has a lexicon");
+            for (&word, &zipf) in &lexicon.zipf {
+                table.entry(word).or_default().0[index] = Some(zipf);
+            }
+        }
+        table
+    });
+    // Every listed word is in lower case, so looking up the lower case is the same as
+    // `Lexicon::zipf`'s exact-then-lower-case lookup.
+    let lower: std::borrow::Cow<'_, str> = if is_ascii_lowercase(word) {
+        word.into()
+    } else {
+        word.to_lowercase().into()
+    };
+    table.get(lower.as_ref()).copied().unwrap_or_default()
+}
+
+/// Whether `word` is ASCII without capitals, hence its own lower case.
+fn is_ascii_lowercase(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +139,37 @@ mod tests {
         assert!(de.zipf("die").unwrap() > 7.0);
         assert!(de.contains("Kernkraftwerk"));
         assert!(!for_lang(Lang::ITALIAN).unwrap().contains("Kernkraftwerk"));
+    }
+
+    #[test]
+    fn frequencies_agree_with_each_lexicon() {
+        for word in [
+            "die",
+            "Die",
+            "KERNKRAFTWERK",
+            "the",
+            "Città",
+            "città",
+            "zzzq",
+            "",
+        ] {
+            let all = frequencies(word);
+            for lang in LANGS {
+                assert_eq!(
+                    all.of(lang),
+                    for_lang(lang).unwrap().zipf(word),
+                    "{word} {lang}"
+                );
+            }
+            assert_eq!(all.of("tr".parse().unwrap()), None);
+        }
+        // Every listed word lower-cases to itself, which the single lookup relies on.
+        for lang in LANGS {
+            assert!(for_lang(lang)
+                .unwrap()
+                .words()
+                .all(|w| w.to_lowercase() == w));
+        }
     }
 
     #[test]

@@ -154,7 +154,11 @@ impl Context<'_> {
             return None;
         }
         // Judged words favouring each foreign language, and those missing from the home list.
-        let at_home: Vec<Option<f32>> = judged.iter().map(|w| self.home.zipf(w.text)).collect();
+        let frequencies: Vec<lexicon::Frequencies> = judged
+            .iter()
+            .map(|w| lexicon::frequencies(w.text))
+            .collect();
+        let at_home: Vec<Option<f32>> = frequencies.iter().map(|f| f.of(self.doc.lang)).collect();
         // Every rule below needs at least half the words to favour a language, so counting
         // stops (short of half) once a language cannot get there: most sentences are in the
         // article's language, and the lookups are most of this check's time.
@@ -162,13 +166,14 @@ impl Context<'_> {
         let favouring: Vec<usize> = self
             .foreign
             .iter()
-            .map(|(_, lex)| {
+            .map(|&(lang, _)| {
                 let mut count = 0;
-                for (seen, (w, home)) in judged.iter().zip(&at_home).enumerate() {
+                for (seen, (frequencies, home)) in frequencies.iter().zip(&at_home).enumerate() {
                     if count + (judged.len() - seen) < half {
                         break;
                     }
-                    if zipf(lex, w.text) - home.unwrap_or(0.0) >= FAVOUR_MARGIN {
+                    let here = frequencies.of(lang).unwrap_or(0.0);
+                    if here - home.unwrap_or(0.0) >= FAVOUR_MARGIN {
                         count += 1;
                     }
                 }
