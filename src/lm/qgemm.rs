@@ -352,8 +352,9 @@ fn grid(block: &[f32]) -> Option<(f32, f32)> {
         .map(|&v| v - lo)
         .filter(|&distance| distance > tolerance)
         .fold(f32::INFINITY, f32::min);
-    // At most 254 steps span the block.
-    let most = (2.0 * Q_MAX * nearest / (hi - lo)).floor() as usize;
+    // At most 254 steps span the block (the slack absorbs f32 rounding of the ratio; the
+    // count of steps on a grid is a whole number, so it cannot pass 254).
+    let most = (2.0 * Q_MAX * nearest / (hi - lo) + 1e-3).floor() as usize;
     for divisor in 1..=most {
         let step = nearest / divisor as f32;
         let (inverse, tolerance) = (1.0 / step, tolerance / step);
