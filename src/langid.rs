@@ -102,7 +102,7 @@ pub struct Detection {
 
 /// Longest text the detector reads for an article. Its answer is settled long before, and
 /// its cost grows with the text: on a 7 KB article it took longer than all the heuristics.
-const MAX_DETECTED_BYTES: usize = 3_000;
+const MAX_DETECTED_BYTES: usize = 1_500;
 
 /// Detects the language of a whole article; `None` when the text has no letters to judge.
 /// A longer article is judged on its start, middle and end ([`MAX_DETECTED_BYTES`] in all),

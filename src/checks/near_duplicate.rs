@@ -249,15 +249,29 @@ fn units(doc: &Document<'_>) -> Vec<Unit> {
 }
 
 fn unit(text: &str, span: Span) -> Option<Unit> {
-    let words: Vec<String> = words_in(text, span)
-        .iter()
-        .map(|w| w.text.to_lowercase())
-        .collect();
-    let normalised = words.join(" ");
+    // The lower-cased words joined by single spaces, built in place: words hold no spaces.
+    let mut normalised = String::with_capacity(span.len());
+    let mut count = 0;
+    for word in words_in(text, span) {
+        if count > 0 {
+            normalised.push(' ');
+        }
+        if word
+            .text
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            normalised.push_str(word.text);
+        } else {
+            normalised.push_str(&word.text.to_lowercase());
+        }
+        count += 1;
+    }
     let chars = normalised.chars().count();
-    if words.len() < MIN_WORDS || chars < MIN_NORMALISED_CHARS {
+    if count < MIN_WORDS || chars < MIN_NORMALISED_CHARS {
         return None;
     }
+    let words: Vec<&str> = normalised.split(' ').collect();
     let shingles = words.windows(3).map(hash_words).collect();
     Some(Unit {
         span,
@@ -267,11 +281,10 @@ fn unit(text: &str, span: Span) -> Option<Unit> {
     })
 }
 
-fn hash_words(words: &[String]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    words.hash(&mut hasher);
-    hasher.finish()
+/// A shingle's hash; fixed, so that the same text always gives the same shingles.
+fn hash_words(words: &[&str]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(words)
 }
 
 /// The start of a passage, for messages.
