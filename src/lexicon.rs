@@ -90,6 +90,11 @@ pub const LANGS: [Lang; 5] = [
 pub struct Frequencies([Option<f32>; LANGS.len()]);
 
 impl Frequencies {
+    /// Whether any lexicon lists the word.
+    pub fn is_listed(&self) -> bool {
+        self.0.iter().any(Option::is_some)
+    }
+
     /// As [`Lexicon::zipf`] of `lang`'s lexicon; `None` for a language without one.
     pub fn of(&self, lang: Lang) -> Option<f32> {
         LANGS

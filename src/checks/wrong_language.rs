@@ -12,7 +12,7 @@
 use super::words::{words, Word};
 use super::{Check, CheckId, Document, Finding, Severity};
 use crate::langid::{self, Lang};
-use crate::lexicon::{self, Lexicon};
+use crate::lexicon::{self, Frequencies, Lexicon};
 use crate::segment::Sentence;
 use crate::span::Span;
 
@@ -228,12 +228,18 @@ impl Context<'_> {
     }
 
     /// The foreign language `word` belongs to, if the evidence is good enough to flag it.
-    fn foreign_word_language(&self, word: &Word<'_>, sentence_initial: bool) -> Option<Lang> {
+    /// `frequencies`: the word's in every lexicon ([`lexicon::frequencies`]).
+    fn foreign_word_language(
+        &self,
+        word: &Word<'_>,
+        frequencies: &Frequencies,
+        sentence_initial: bool,
+    ) -> Option<Lang> {
         let chars = word.text.chars().count();
         if chars < MIN_WORD_CHARS
             || word.is_acronym()
             || !word.text.chars().all(char::is_alphabetic)
-            || self.home.contains(word.text)
+            || frequencies.of(self.doc.lang).is_some()
             || self.is_inflected_home_word(word.text)
             || self.doc.settings.is_allowed(word.text)
         {
@@ -242,7 +248,7 @@ impl Context<'_> {
         let known_in: Vec<(Lang, f32)> = self
             .foreign
             .iter()
-            .filter_map(|&(l, lex)| lex.zipf(word.text).map(|z| (l, z)))
+            .filter_map(|&(l, _)| frequencies.of(l).map(|z| (l, z)))
             .collect();
         // Found in most other languages: a name or international term ("Erdogan", "Rubio").
         if known_in.len() >= 3 {
@@ -274,7 +280,8 @@ impl Context<'_> {
 
     /// "Nahenvoyé": a word in no lexicon, made of a word from one foreign language and a
     /// common word of at least six letters from another. Returns the two parts and languages.
-    fn hybrid<'w>(&self, word: &'w str) -> Option<(Part<'w>, Part<'w>)> {
+    /// `frequencies`: the word's in every lexicon ([`lexicon::frequencies`]).
+    fn hybrid<'w>(&self, word: &'w str, frequencies: &Frequencies) -> Option<(Part<'w>, Part<'w>)> {
         // Both parts must be listed foreign words, so a word longer than two of the longest
         // cannot be a hybrid. Trying every split of it would take time quadratic in its
         // length: minutes for a 200 KB run of glued compounds.
@@ -288,8 +295,7 @@ impl Context<'_> {
         if chars < 8
             || chars > 2 * longest_part
             || !word.chars().all(char::is_alphabetic)
-            || self.home.contains(word)
-            || self.foreign.iter().any(|(_, lex)| lex.contains(word))
+            || frequencies.is_listed()
             || self.doc.settings.is_allowed(word)
         {
             return None;
@@ -367,7 +373,10 @@ impl Context<'_> {
             }
         };
         for (index, word) in tokens.iter().enumerate() {
-            if let Some(((prefix_lang, prefix), (suffix_lang, suffix))) = self.hybrid(word.text) {
+            let frequencies = lexicon::frequencies(word.text);
+            if let Some(((prefix_lang, prefix), (suffix_lang, suffix))) =
+                self.hybrid(word.text, &frequencies)
+            {
                 flush(&mut run, out);
                 out.push(Finding::new(
                     CheckId::WrongLanguage,
@@ -382,7 +391,10 @@ impl Context<'_> {
                 ));
                 continue;
             }
-            match (self.foreign_word_language(word, index == 0), run) {
+            match (
+                self.foreign_word_language(word, &frequencies, index == 0),
+                run,
+            ) {
                 (Some(lang), Some((run_lang, first, last)))
                     if run_lang == lang && last + 1 == index =>
                 {
