@@ -216,3 +216,68 @@ fn unreadable_gold_and_bad_parameters_are_clear_errors() {
         .code(2)
         .stderr(predicates::str::contains("bad.json"));
 }
+
+#[test]
+fn token_metrics_against_gold_token_labels() {
+    // MultiGED-like records (tests/fixtures/eval/tokens.jsonl): the repetition check
+    // marks "di di" (the second "di" is erroneous: tp 1, fp 1), capitalisation marks
+    // "ich" (tp; "gelesen" is missed), the fragment check (major) marks "den" (tp) and the
+    // whole of "Die Regierung hat gestern in Berlin," (left out: its "," is missed);
+    // "Er ging gestern." is not the text "Er kam gestern." and is left out; the clean
+    // sentence adds 7 correct tokens.
+    let dir = tempfile::tempdir().unwrap();
+    let gold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/tokens.jsonl");
+    let report = eval(&["--gold", gold.to_str().unwrap()], dir.path());
+    let tokens = &report["tokens"];
+    assert_eq!(tokens["items"], 5);
+    assert_eq!(tokens["items_unlocated"], 1);
+    assert_eq!(tokens["tokens"], 36);
+    assert_eq!(tokens["erroneous_tokens"], 5);
+    assert_eq!(tokens["whole_text_findings"], 1);
+    let counts = |scores: &serde_json::Value| {
+        [
+            scores["true_positives"].as_u64().unwrap(),
+            scores["false_positives"].as_u64().unwrap(),
+            scores["false_negatives"].as_u64().unwrap(),
+        ]
+    };
+    assert_eq!(counts(&tokens["overall"]), [3, 1, 2]);
+    // P 3/4, R 3/5: F0.5 = 1.25 · 0.45 / (0.1875 + 0.6) = 5/7.
+    close(&tokens["overall"]["precision"], 0.75);
+    close(&tokens["overall"]["recall"], 0.6);
+    close(&tokens["overall"]["f05"], 5.0 / 7.0);
+    assert_eq!(counts(&tokens["major_and_above"]), [1, 0, 4]);
+    let by_check = &tokens["by_check"];
+    assert_eq!(counts(&by_check["repetition"]), [1, 1, 4]);
+    assert_eq!(counts(&by_check["capitalisation"]), [1, 0, 4]);
+    assert_eq!(counts(&by_check["fragment"]), [1, 0, 4]);
+    assert_eq!(counts(&by_check["detached-hyphen"]), [0, 0, 5]);
+
+    let table = |gold: &Path| {
+        let output = Command::cargo_bin("mtaudit")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["eval", "--no-lm", "--gold"])
+            .arg(gold)
+            .assert()
+            .success();
+        String::from_utf8(output.get_output().stdout.clone()).unwrap()
+    };
+    let with_tokens = table(&gold);
+    assert!(
+        with_tokens.contains("tokens (gold token labels): items 5  not located 1"),
+        "{with_tokens}"
+    );
+    let without_tokens = table(&fixture("sentences.jsonl"));
+    assert!(
+        !without_tokens.contains("tokens (gold token labels)"),
+        "{without_tokens}"
+    );
+
+    // Gold without token labels keeps the report as it was: no "tokens" block.
+    let plain = eval(
+        &["--gold", fixture("sentences.jsonl").to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(plain.get("tokens").is_none());
+}

@@ -5,7 +5,11 @@
 //! `severity_score`, `doc_id`, `seg_id`, `system`) or article records (`doc_key`,
 //! `segments` in reading order, `doc_mqm_mean`); which one is decided by the first
 //! record and every later record must be of the same kind.
+//!
+//! A sentence item may also carry token labels (`tokens` and `token_labels`, "c" correct
+//! or "i" incorrect, as in MultiGED); each token is then located in the item's text.
 
+use crate::span::Span;
 use flate2::read::MultiGzDecoder;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -91,6 +95,28 @@ pub struct SentenceItem {
     /// Position of the sentence in its article (1-based in the gold set).
     pub seg_id: Option<u64>,
     pub system: Option<String>,
+    pub token_labels: TokenLabels,
+}
+
+/// One gold token: where it lies in its item's text and whether the annotators marked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GoldToken {
+    /// Byte span in the item's `text`.
+    pub span: Span,
+    /// Labelled incorrect (`i`).
+    pub erroneous: bool,
+}
+
+/// An item's token labels, if it has any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenLabels {
+    /// The record has no `tokens` and `token_labels`.
+    Absent,
+    /// The record's tokens could not all be found in its text, in order: its labels
+    /// cannot be placed and are left out (counted, not an error).
+    Unlocated,
+    Located(Vec<GoldToken>),
 }
 
 /// One sentence of a gold article.
@@ -247,9 +273,11 @@ fn sentence_item(record: &Map<String, Value>, label_field: &str) -> Result<Sente
             format!("field \"seg_id\" must be a non-negative integer, not {value}")
         })?),
     };
+    let text = required_str(record, "text")?;
     Ok(SentenceItem {
         id: required_str(record, "id")?,
-        text: required_str(record, "text")?,
+        token_labels: token_labels(record, &text)?,
+        text,
         lang: required_str(record, "lang")?,
         label: label(record, label_field)?
             .ok_or_else(|| format!("missing label field {label_field:?}"))?,
@@ -258,6 +286,73 @@ fn sentence_item(record: &Map<String, Value>, label_field: &str) -> Result<Sente
         seg_id,
         system: optional_str(record, "system")?,
     })
+}
+
+/// The `tokens` and `token_labels` of a sentence record, located in its `text`.
+fn token_labels(record: &Map<String, Value>, text: &str) -> Result<TokenLabels, String> {
+    let (tokens, labels) = match (record.get("tokens"), record.get("token_labels")) {
+        (None | Some(Value::Null), None | Some(Value::Null)) => return Ok(TokenLabels::Absent),
+        (Some(tokens), Some(labels)) => (string_array(tokens, "tokens")?, labels),
+        _ => return Err("\"tokens\" and \"token_labels\" must come together".into()),
+    };
+    let erroneous = string_array(labels, "token_labels")?
+        .into_iter()
+        .map(|label| match label {
+            "c" => Ok(false),
+            "i" => Ok(true),
+            other => Err(format!(
+                "field \"token_labels\" must hold \"c\" or \"i\", not {other:?}"
+            )),
+        })
+        .collect::<Result<Vec<bool>, String>>()?;
+    if erroneous.len() != tokens.len() {
+        return Err(format!(
+            "{} tokens but {} token labels",
+            tokens.len(),
+            erroneous.len()
+        ));
+    }
+    Ok(match locate_tokens(text, &tokens) {
+        Some(spans) => TokenLabels::Located(
+            spans
+                .into_iter()
+                .zip(erroneous)
+                .map(|(span, erroneous)| GoldToken { span, erroneous })
+                .collect(),
+        ),
+        None => TokenLabels::Unlocated,
+    })
+}
+
+fn string_array<'a>(value: &'a Value, field: &str) -> Result<Vec<&'a str>, String> {
+    let not_strings = || format!("field {field:?} must be an array of strings");
+    let Value::Array(values) = value else {
+        return Err(not_strings());
+    };
+    values
+        .iter()
+        .map(|v| v.as_str().ok_or_else(not_strings))
+        .collect()
+}
+
+/// The byte span of each token in `text`, searched left to right. Detokenisation only
+/// removed or added spaces (and joined Italian elisions, "l'" "amico" → "l'amico"), so
+/// each token must follow the previous one after nothing but whitespace; a looser search
+/// could silently place a label on a later word. `None` when a token is not there, or
+/// text other than whitespace is left after the last token.
+pub fn locate_tokens(text: &str, tokens: &[&str]) -> Option<Vec<Span>> {
+    let mut position = 0;
+    let mut spans = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let rest = &text[position..];
+        let start = position + (rest.len() - rest.trim_start().len());
+        if !text[start..].starts_with(token) {
+            return None;
+        }
+        position = start + token.len();
+        spans.push(Span::new(start, position));
+    }
+    text[position..].trim().is_empty().then_some(spans)
 }
 
 fn article_record(record: &Map<String, Value>, label_field: &str) -> Result<ArticleRecord, String> {
@@ -448,6 +543,91 @@ mod tests {
         assert_eq!(message("\n"), "gold.jsonl: no records");
         let missing = read_gold(&fixture("no-such-file.jsonl"), "label").expect_err("must fail");
         assert!(matches!(missing, GoldError::Io { .. }));
+    }
+
+    /// The located spans of `tokens` as the text they cover.
+    fn located<'a>(text: &'a str, tokens: &[&str]) -> Option<Vec<&'a str>> {
+        locate_tokens(text, tokens).map(|spans| spans.iter().map(|s| s.slice(text)).collect())
+    }
+
+    #[test]
+    fn locates_tokens_across_removed_spaces_and_joined_elisions() {
+        // German: no space before "," and "." and inside the brackets.
+        let text = "Sie kam (wie immer) spät, aber froh.";
+        let tokens = [
+            "Sie", "kam", "(", "wie", "immer", ")", "spät", ",", "aber", "froh", ".",
+        ];
+        assert_eq!(located(text, &tokens), Some(tokens.to_vec()));
+        assert_eq!(
+            locate_tokens(text, &tokens).expect("located")[5],
+            Span::new(18, 19)
+        );
+        // Italian: the elided article is joined to the next word.
+        let text = "Ho visto l'amico di Marco.";
+        let spans = locate_tokens(text, &["Ho", "visto", "l'", "amico", "di", "Marco", "."])
+            .expect("located");
+        assert_eq!((spans[2], spans[3]), (Span::new(9, 11), Span::new(11, 16)));
+    }
+
+    #[test]
+    fn tokens_not_found_in_order_are_not_located() {
+        let text = "Er kam gestern.";
+        assert_eq!(located(text, &["Er", "ging", "gestern", "."]), None);
+        // Out of order, or text left over after the last token: the search does not skip.
+        assert_eq!(located(text, &["Er", "gestern", "kam", "."]), None);
+        assert_eq!(located(text, &["Er", "kam", "gestern"]), None);
+        assert_eq!(located(text, &["kam", "gestern", "."]), None);
+        // A record whose tokens are not located is read, its labels set aside.
+        let record = r#"{"id": "x", "text": "Er kam gestern.", "lang": "de", "label": "broken",
+            "tokens": ["Er", "ging", "gestern", "."], "token_labels": ["c", "i", "c", "c"]}"#;
+        let items = sentences(parse(&record.replace('\n', " "), "label").expect("reads"));
+        assert_eq!(items[0].token_labels, TokenLabels::Unlocated);
+    }
+
+    #[test]
+    fn reads_token_labels() {
+        let record = r#"{"id": "x", "text": "Das Haus ist gross.", "lang": "de", "label": "broken",
+            "tokens": ["Das", "Haus", "ist", "gross", "."], "token_labels": ["c", "c", "c", "i", "c"]}"#;
+        let items = sentences(parse(&record.replace('\n', " "), "label").expect("reads"));
+        let TokenLabels::Located(tokens) = &items[0].token_labels else {
+            panic!("expected located tokens: {:?}", items[0].token_labels);
+        };
+        let erroneous: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.erroneous)
+            .map(|t| t.span.slice(&items[0].text))
+            .collect();
+        assert_eq!((tokens.len(), erroneous), (5, vec!["gross"]));
+        let plain =
+            sentences(read_gold(&fixture("sentences.jsonl"), "label_fluency").expect("reads"));
+        assert!(plain.iter().all(|i| i.token_labels == TokenLabels::Absent));
+    }
+
+    #[test]
+    fn malformed_token_fields_name_file_and_line() {
+        let ok = r#"{"id": "x", "text": "Ein Satz.", "lang": "de", "label": "ok"}"#;
+        let with = |fields: &str| format!("{ok}\n{}", ok.replace('}', &format!(", {fields}}}")));
+        let message = |text: &str| parse(text, "label").expect_err("must fail").to_string();
+        assert_eq!(
+            message(&with(
+                r#""tokens": ["Ein", "Satz", "."], "token_labels": ["c", "c"]"#
+            )),
+            "gold.jsonl:2: 3 tokens but 2 token labels"
+        );
+        assert_eq!(
+            message(&with(
+                r#""tokens": ["Ein", "Satz", "."], "token_labels": ["c", "x", "c"]"#
+            )),
+            "gold.jsonl:2: field \"token_labels\" must hold \"c\" or \"i\", not \"x\""
+        );
+        assert_eq!(
+            message(&with(r#""tokens": ["Ein", "Satz", "."]"#)),
+            "gold.jsonl:2: \"tokens\" and \"token_labels\" must come together"
+        );
+        assert_eq!(
+            message(&with(r#""tokens": "Ein Satz .", "token_labels": ["c"]"#)),
+            "gold.jsonl:2: field \"tokens\" must be an array of strings"
+        );
     }
 
     #[test]

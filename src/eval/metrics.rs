@@ -4,7 +4,12 @@
 //! where `true` means broken. Degenerate inputs (one class only, constant scores, fewer
 //! than two items, a non-finite value) give `None` rather than NaN or a panic, so a
 //! report can say "undefined" instead of printing a misleading number.
+//!
+//! Token-level metrics ([`TokenCounts`]) follow the grammatical-error-detection
+//! convention instead: an undefined precision, recall or F0.5 is 0.
 
+use super::gold::GoldToken;
+use crate::span::Span;
 use serde::Serialize;
 
 /// Mid-ranks (1-based) of `values`: tied values share the mean of the ranks they span.
@@ -361,6 +366,73 @@ pub fn length_stratified_auroc(
     }
 }
 
+/// Token confusion counts: a token counts as flagged when a predicted span overlaps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenCounts {
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+}
+
+/// [`TokenCounts`] with precision, recall and F0.5 (each 0 where undefined).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TokenScores {
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f05: f64,
+}
+
+impl TokenCounts {
+    /// Counts the `tokens` of one item against `predicted` spans in the same coordinates.
+    pub fn add(&mut self, tokens: &[GoldToken], predicted: &[Span]) {
+        for token in tokens {
+            let flagged = predicted.iter().any(|span| span.overlaps(token.span));
+            match (flagged, token.erroneous) {
+                (true, true) => self.true_positives += 1,
+                (true, false) => self.false_positives += 1,
+                (false, true) => self.false_negatives += 1,
+                (false, false) => {}
+            }
+        }
+    }
+
+    /// F0.5 = 1.25·P·R / (0.25·P + R), which weighs precision twice as much as recall
+    /// (the MultiGED measure).
+    pub fn scores(&self) -> TokenScores {
+        let share = |part: usize, whole: usize| {
+            if whole == 0 {
+                0.0
+            } else {
+                part as f64 / whole as f64
+            }
+        };
+        let precision = share(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        );
+        let recall = share(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        );
+        let denominator = 0.25 * precision + recall;
+        TokenScores {
+            true_positives: self.true_positives,
+            false_positives: self.false_positives,
+            false_negatives: self.false_negatives,
+            precision,
+            recall,
+            f05: if denominator > 0.0 {
+                1.25 * precision * recall / denominator
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +546,72 @@ mod tests {
         assert_eq!(result.bands[1].n_broken, 2);
         close(result.weighted_mean, 0.625);
         assert_eq!(DEFAULT_LENGTH_BANDS[3].label(), "31+");
+    }
+
+    #[test]
+    fn token_counts_and_f05_by_hand() {
+        // "Das Haus ist gross ." with "ist" and "gross" erroneous; predicted spans over
+        // "Haus ist" and ".": flagged Haus (fp), ist (tp), "." (fp); gross missed (fn).
+        let token = |start, end, erroneous| GoldToken {
+            span: Span::new(start, end),
+            erroneous,
+        };
+        let tokens = [
+            token(0, 3, false),
+            token(4, 8, false),
+            token(9, 12, true),
+            token(13, 18, true),
+            token(19, 20, false),
+        ];
+        let mut counts = TokenCounts::default();
+        counts.add(&tokens, &[Span::new(5, 10), Span::new(19, 20)]);
+        // A second item: its one erroneous token flagged by a span inside it.
+        counts.add(&[token(0, 4, true)], &[Span::new(1, 2)]);
+        let scores = counts.scores();
+        assert_eq!(
+            (
+                scores.true_positives,
+                scores.false_positives,
+                scores.false_negatives
+            ),
+            (2, 2, 1)
+        );
+        // P 2/4, R 2/3: F0.5 = 1.25 · 1/2 · 2/3 / (1/8 + 2/3) = (5/12) / (19/24) = 10/19.
+        close(Some(scores.precision), 0.5);
+        close(Some(scores.recall), 2.0 / 3.0);
+        close(Some(scores.f05), 10.0 / 19.0);
+        // A span that ends where a token starts does not flag it.
+        let mut touching = TokenCounts::default();
+        touching.add(&tokens, &[Span::new(3, 4)]);
+        assert_eq!(touching.false_positives, 0);
+    }
+
+    #[test]
+    fn undefined_token_scores_are_zero() {
+        let nothing_flagged = TokenCounts {
+            true_positives: 0,
+            false_positives: 0,
+            false_negatives: 3,
+        }
+        .scores();
+        assert_eq!(
+            (
+                nothing_flagged.precision,
+                nothing_flagged.recall,
+                nothing_flagged.f05
+            ),
+            (0.0, 0.0, 0.0)
+        );
+        let nothing_erroneous = TokenCounts {
+            true_positives: 0,
+            false_positives: 2,
+            false_negatives: 0,
+        }
+        .scores();
+        assert_eq!(
+            (nothing_erroneous.recall, nothing_erroneous.f05),
+            (0.0, 0.0)
+        );
     }
 
     #[derive(serde::Deserialize)]

@@ -20,7 +20,7 @@ use crate::scoring::combination::{
 };
 use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
-use report::{ArticleMetrics, EvalReport, GateMetrics, ScoredArticle, ScoredItem};
+use report::{ArticleMetrics, EvalReport, GateMetrics, ScoredArticle, ScoredItem, TokenMetrics};
 use run::{ArticleOutcome, ItemOutcome};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -44,6 +44,9 @@ pub struct Evaluation {
     /// The audit's sentence verdicts (heuristics and calibrated LM finding) per gold label:
     /// e.g. how many clean items the audit calls broken.
     pub verdicts_by_label: BTreeMap<String, VerdictCounts>,
+    /// Findings' spans against gold token labels; absent when no item has token labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<TokenMetrics>,
 }
 
 impl Evaluation {
@@ -99,6 +102,7 @@ impl Evaluation {
         }
         Evaluation {
             verdicts_by_label,
+            tokens: TokenMetrics::new(items.iter().map(|item| &item.tokens)),
             sentences: EvalReport::new(&scored, threshold, &DEFAULT_LENGTH_BANDS),
             articles: (!scored_articles.is_empty()).then(|| ArticleMetrics::new(&scored_articles)),
             gate,
@@ -119,6 +123,10 @@ impl Evaluation {
                 counts.broken,
                 100.0 * counts.broken as f64 / n.max(1) as f64
             ));
+        }
+        if let Some(tokens) = &self.tokens {
+            out.push('\n');
+            out.push_str(&tokens.render_table());
         }
         if let Some(articles) = &self.articles {
             out.push('\n');

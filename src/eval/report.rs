@@ -1,13 +1,17 @@
 //! The evaluation report: every metric for a set of scored gold items, overall, per
 //! check and per language, as JSON (serde) and as a plain-text table; and the rank
-//! agreement of article measures with the article gold.
+//! agreement of article measures with the article gold; and the findings' spans against
+//! gold token labels.
 
 use super::gold::GoldLabel;
 use super::metrics::{
     at_threshold, auroc, average_precision, best_f1_threshold, kendall_tau_b,
-    length_stratified_auroc, spearman, LengthBand, StratifiedAuroc, ThresholdMetrics,
+    length_stratified_auroc, spearman, LengthBand, StratifiedAuroc, ThresholdMetrics, TokenCounts,
+    TokenScores,
 };
-use crate::checks::CheckId;
+use super::run::{ItemFinding, ItemTokens};
+use crate::checks::{CheckId, Severity};
+use crate::span::Span;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -431,6 +435,125 @@ impl GateMetrics {
     }
 }
 
+/// The findings' spans against gold token labels (MultiGED): a token is predicted
+/// erroneous when a finding that points at part of its sentence overlaps it. Counts are
+/// micro-averaged over every token of the items whose tokens were located.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenMetrics {
+    /// Items whose token labels were located in their text.
+    pub items: usize,
+    /// Items with token labels that could not be located in their text (left out).
+    pub items_unlocated: usize,
+    pub tokens: usize,
+    pub erroneous_tokens: usize,
+    /// Findings left out because they cover an item's whole text.
+    pub whole_text_findings: usize,
+    /// Every finding, minor and above.
+    pub overall: TokenScores,
+    pub major_and_above: TokenScores,
+    /// Each check's findings alone, every severity.
+    pub by_check: BTreeMap<CheckId, TokenScores>,
+}
+
+impl TokenMetrics {
+    /// `None` when no item has token labels.
+    pub fn new<'a>(items: impl IntoIterator<Item = &'a ItemTokens>) -> Option<TokenMetrics> {
+        let mut labelled = false;
+        let (mut located, mut unlocated, mut tokens, mut erroneous, mut whole_text) =
+            (0, 0, 0, 0, 0);
+        let (mut overall, mut major) = (TokenCounts::default(), TokenCounts::default());
+        let mut by_check: BTreeMap<CheckId, TokenCounts> = CheckId::ALL
+            .iter()
+            .map(|&check| (check, TokenCounts::default()))
+            .collect();
+        for item in items {
+            let outcome = match item {
+                ItemTokens::Absent => continue,
+                ItemTokens::Unlocated => {
+                    labelled = true;
+                    unlocated += 1;
+                    continue;
+                }
+                ItemTokens::Located(outcome) => outcome,
+            };
+            labelled = true;
+            located += 1;
+            tokens += outcome.tokens.len();
+            erroneous += outcome.tokens.iter().filter(|t| t.erroneous).count();
+            whole_text += outcome.whole_text_findings;
+            let spans = |keep: &dyn Fn(&ItemFinding) -> bool| -> Vec<Span> {
+                outcome
+                    .findings
+                    .iter()
+                    .filter(|f| keep(f))
+                    .map(|f| f.span)
+                    .collect()
+            };
+            overall.add(&outcome.tokens, &spans(&|_| true));
+            major.add(&outcome.tokens, &spans(&|f| f.severity >= Severity::Major));
+            for (&check, counts) in &mut by_check {
+                counts.add(&outcome.tokens, &spans(&|f| f.check == check));
+            }
+        }
+        labelled.then(|| TokenMetrics {
+            items: located,
+            items_unlocated: unlocated,
+            tokens,
+            erroneous_tokens: erroneous,
+            whole_text_findings: whole_text,
+            overall: overall.scores(),
+            major_and_above: major.scores(),
+            by_check: by_check
+                .into_iter()
+                .map(|(check, counts)| (check, counts.scores()))
+                .collect(),
+        })
+    }
+
+    /// The overall and major rows, then the checks that flagged a token.
+    pub fn render_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "tokens (gold token labels): items {}  not located {}  tokens {}  erroneous {}  \
+             whole-sentence findings left out {}",
+            self.items,
+            self.items_unlocated,
+            self.tokens,
+            self.erroneous_tokens,
+            self.whole_text_findings
+        );
+        let _ = writeln!(
+            out,
+            "{:<20} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "findings", "tp", "fp", "fn", "P", "R", "F0.5"
+        );
+        let flagged_checks = self
+            .by_check
+            .iter()
+            .filter(|(_, s)| s.true_positives + s.false_positives > 0)
+            .map(|(check, scores)| (check.as_str(), scores));
+        let rows = [
+            ("all", &self.overall),
+            ("major and above", &self.major_and_above),
+        ];
+        for (name, scores) in rows.into_iter().chain(flagged_checks) {
+            let _ = writeln!(
+                out,
+                "{:<20} {:>7} {:>7} {:>7} {:>7.3} {:>7.3} {:>7.3}",
+                name,
+                scores.true_positives,
+                scores.false_positives,
+                scores.false_negatives,
+                scores.precision,
+                scores.recall,
+                scores.f05
+            );
+        }
+        out
+    }
+}
+
 fn number(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"))
 }
@@ -560,6 +683,64 @@ mod tests {
         assert_eq!(json["by_check"]["repetition"]["n_fired"], 3);
         assert_eq!(json["by_lang"]["it"]["auroc"], serde_json::Value::Null);
         assert_eq!(json["overall"]["best_threshold"]["threshold"], 0.4);
+    }
+
+    #[test]
+    fn token_metrics_by_severity_and_check() {
+        use super::super::gold::GoldToken;
+        use super::super::run::TokenOutcome;
+        // "ich habe das Buch gelesen ." with "ich" and "gelesen" erroneous: a minor
+        // capitalisation finding on "ich", a major fragment finding on "Buch gelesen".
+        let tokens = [(0, 3, true), (4, 8, false), (9, 12, false), (13, 17, false)]
+            .into_iter()
+            .chain([(18, 25, true), (25, 26, false)])
+            .map(|(start, end, erroneous)| GoldToken {
+                span: Span::new(start, end),
+                erroneous,
+            })
+            .collect();
+        let finding = |check, severity, start, end| ItemFinding {
+            check,
+            severity,
+            span: Span::new(start, end),
+        };
+        let located = ItemTokens::Located(TokenOutcome {
+            tokens,
+            findings: vec![
+                finding(CheckId::Capitalisation, Severity::Minor, 0, 3),
+                finding(CheckId::Fragment, Severity::Major, 13, 25),
+            ],
+            whole_text_findings: 2,
+        });
+        let items = [located, ItemTokens::Unlocated, ItemTokens::Absent];
+        let metrics = TokenMetrics::new(&items).expect("items have token labels");
+        assert_eq!(
+            (
+                metrics.items,
+                metrics.items_unlocated,
+                metrics.tokens,
+                metrics.erroneous_tokens,
+                metrics.whole_text_findings
+            ),
+            (1, 1, 6, 2, 2)
+        );
+        let counts = |s: &TokenScores| (s.true_positives, s.false_positives, s.false_negatives);
+        // All findings: ich, gelesen (tp), Buch (fp). Major only: gelesen, Buch; ich missed.
+        assert_eq!(counts(&metrics.overall), (2, 1, 0));
+        assert_eq!(counts(&metrics.major_and_above), (1, 1, 1));
+        assert_eq!(
+            counts(&metrics.by_check[&CheckId::Capitalisation]),
+            (1, 0, 1)
+        );
+        assert_eq!(counts(&metrics.by_check[&CheckId::Repetition]), (0, 0, 2));
+        assert_eq!(metrics.by_check.len(), CheckId::ALL.len());
+        // P 2/3, R 1: F0.5 = 1.25 · 2/3 / (1/6 + 1) = 5/7.
+        close(Some(metrics.overall.f05), 5.0 / 7.0);
+        // The table lists only the checks that flagged a token.
+        let table = metrics.render_table();
+        assert!(table.contains("\nfragment  "), "{table}");
+        assert!(!table.contains("repetition"), "{table}");
+        assert_eq!(TokenMetrics::new(&[ItemTokens::Absent]), None);
     }
 
     #[test]

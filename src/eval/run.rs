@@ -1,9 +1,10 @@
 //! Scoring gold data through the audit: gold articles and sentences become articles
 //! (one gold segment per line, so sentences are judged in their article context), the
 //! [`Auditor`] audits them exactly as `mtaudit audit` would, and each gold item gets the
-//! probability, verdict, findings and features of the sentences on its line.
+//! probability, verdict, findings and features of the sentences on its line, and, where
+//! the gold labels tokens, the findings that point into its text.
 
-use super::gold::{group_into_articles, GoldFile, GoldLabel};
+use super::gold::{group_into_articles, GoldFile, GoldLabel, GoldToken, SentenceItem, TokenLabels};
 use crate::audit::result::{ArticleAudit, Verdict};
 use crate::audit::Auditor;
 use crate::checks::{CheckId, Severity};
@@ -15,6 +16,7 @@ use crate::scoring::article::{
 };
 use crate::scoring::combination::{self, FeatureVector, Model};
 use crate::scoring::word_count;
+use crate::span::Span;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -36,6 +38,38 @@ pub struct ItemOutcome {
     pub checks_fired: Vec<CheckId>,
     /// Features for fitting the combination (see [`line_features`]).
     pub features: FeatureVector,
+    /// The item's gold token labels against the findings on its text.
+    pub tokens: ItemTokens,
+}
+
+/// A finding of the audit on a gold item, its span relative to the item's text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemFinding {
+    pub check: CheckId,
+    pub severity: Severity,
+    pub span: Span,
+}
+
+/// An item's gold token labels and the findings that point at part of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenOutcome {
+    pub tokens: Vec<GoldToken>,
+    /// Findings on part of the item's text, clipped to it.
+    pub findings: Vec<ItemFinding>,
+    /// Findings over the item's whole (trimmed) text, left out: a sentence-wide verdict
+    /// (a fragment, the implausible wording of a short sentence) says nothing about
+    /// which token is wrong.
+    pub whole_text_findings: usize,
+}
+
+/// What an item's gold token labels allow to measure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemTokens {
+    /// The gold labels no tokens.
+    Absent,
+    /// The gold's tokens could not be located in the text the item was judged on.
+    Unlocated,
+    Located(TokenOutcome),
 }
 
 /// One audited article: a gold article, or gold sentences grouped into their article.
@@ -100,6 +134,7 @@ struct Item {
     severity_score: Option<f64>,
     lang: String,
     group: String,
+    token_labels: TokenLabels,
 }
 
 /// Whether the article `key` is in a 1-in-`one_in` sample (by a hash of the key, so
@@ -140,6 +175,7 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
                             severity_score: segment.severity_score,
                             lang: lang.clone(),
                             group: article.doc_key.clone(),
+                            token_labels: TokenLabels::Absent,
                         });
                         Some(items.len() - 1)
                     }
@@ -179,7 +215,7 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
             match segment_at.get(sentence.id.as_str()) {
                 Some(&(context, line)) => {
                     in_articles.push((context, line, items.len()));
-                    items.push(item_of(sentence));
+                    items.push(item_on_line(sentence, &contexts[context].lines[line].text));
                 }
                 None => unplaced.push(sentence.clone()),
             }
@@ -231,7 +267,7 @@ fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
     (contexts, items)
 }
 
-fn item_of(sentence: &super::gold::SentenceItem) -> Item {
+fn item_of(sentence: &SentenceItem) -> Item {
     Item {
         id: sentence.id.clone(),
         label: sentence.label,
@@ -241,7 +277,18 @@ fn item_of(sentence: &super::gold::SentenceItem) -> Item {
             .doc_id
             .clone()
             .unwrap_or_else(|| sentence.id.clone()),
+        token_labels: sentence.token_labels.clone(),
     }
+}
+
+/// A sentence item judged on the segment `line` of a gold article: its token spans hold
+/// only where the segment is worded as the item.
+fn item_on_line(sentence: &SentenceItem, line: &str) -> Item {
+    let mut item = item_of(sentence);
+    if matches!(item.token_labels, TokenLabels::Located(_)) && one_line(&sentence.text) != line {
+        item.token_labels = TokenLabels::Unlocated;
+    }
+    item
 }
 
 /// A gold segment as one line of the article (segments never span lines).
@@ -323,13 +370,21 @@ pub fn evaluate(
                 .map(|s| s.index)
                 .collect();
             let item = &items[item_index];
-            outcomes[item_index] = Some(outcome(item, audit, &on_line, &line.text));
+            outcomes[item_index] = Some(outcome(item, audit, &on_line, &line.text, start));
         }
     }
     (outcomes.into_iter().flatten().collect(), articles)
 }
 
-fn outcome(item: &Item, audit: &ArticleAudit, on_line: &[usize], line: &str) -> ItemOutcome {
+/// The outcome of `item`, judged on `line` (at byte `line_start` of the article text)
+/// whose sentences are `on_line`.
+fn outcome(
+    item: &Item,
+    audit: &ArticleAudit,
+    on_line: &[usize],
+    line: &str,
+    line_start: usize,
+) -> ItemOutcome {
     let sentences: Vec<_> = on_line.iter().map(|&i| &audit.sentences[i]).collect();
     let checks_fired: BTreeSet<CheckId> = sentences
         .iter()
@@ -353,7 +408,52 @@ fn outcome(item: &Item, audit: &ArticleAudit, on_line: &[usize], line: &str) -> 
             .unwrap_or(Verdict::Ok),
         checks_fired: checks_fired.into_iter().collect(),
         features: line_features(audit, on_line, line),
+        tokens: item_tokens(&item.token_labels, audit, line_start, line),
     }
+}
+
+/// The item's located token labels with the audit's findings that point at part of
+/// `line` (at byte `line_start` of the article text), in line coordinates.
+fn item_tokens(
+    labels: &TokenLabels,
+    audit: &ArticleAudit,
+    line_start: usize,
+    line: &str,
+) -> ItemTokens {
+    let tokens = match labels {
+        TokenLabels::Absent => return ItemTokens::Absent,
+        TokenLabels::Unlocated => return ItemTokens::Unlocated,
+        TokenLabels::Located(tokens) => tokens.clone(),
+    };
+    let line_span = Span::new(line_start, line_start + line.len());
+    let trimmed_start = line.len() - line.trim_start().len();
+    let whole_text = Span::new(trimmed_start, line.trim_end().len().max(trimmed_start));
+    let mut findings = Vec::new();
+    let mut whole_text_findings = 0;
+    for finding in audit.findings.iter().map(|f| &f.finding) {
+        if !finding.span.overlaps(line_span) {
+            continue;
+        }
+        // Findings of the article may run over several lines: only this line's part counts.
+        let span = Span::new(
+            finding.span.start.max(line_span.start) - line_start,
+            finding.span.end.min(line_span.end) - line_start,
+        );
+        if span.contains(whole_text) {
+            whole_text_findings += 1;
+            continue;
+        }
+        findings.push(ItemFinding {
+            check: finding.check,
+            severity: finding.severity,
+            span,
+        });
+    }
+    ItemTokens::Located(TokenOutcome {
+        tokens,
+        findings,
+        whole_text_findings,
+    })
 }
 
 /// Features of a gold line for fitting: its length and kind, the heuristic findings of
@@ -435,6 +535,91 @@ mod tests {
             "{recomputed} vs {}",
             article.needs_editor
         );
+    }
+
+    /// A German sentence item with every token labelled correct but `erroneous`.
+    fn labelled_item(id: &str, text: &str, seg_id: Option<u64>, erroneous: &str) -> SentenceItem {
+        let tokens: Vec<&str> = text
+            .split(' ')
+            .flat_map(|word| match word.strip_suffix(['.', ',']) {
+                Some(stem) => vec![stem, &word[stem.len()..]],
+                None => vec![word],
+            })
+            .collect();
+        let spans = super::super::gold::locate_tokens(text, &tokens).expect("located");
+        SentenceItem {
+            id: id.into(),
+            text: text.into(),
+            lang: "de".into(),
+            label: GoldLabel::Broken,
+            severity_score: None,
+            doc_id: seg_id.map(|_| "doc".into()),
+            seg_id,
+            system: None,
+            token_labels: TokenLabels::Located(
+                tokens
+                    .iter()
+                    .zip(spans)
+                    .map(|(token, span)| GoldToken {
+                        span,
+                        erroneous: *token == erroneous,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn token_outcome(outcomes: &[ItemOutcome], id: &str) -> TokenOutcome {
+        match &outcomes.iter().find(|o| o.id == id).expect("item").tokens {
+            ItemTokens::Located(outcome) => outcome.clone(),
+            other => panic!("expected located tokens, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_whole_sentence_finding_does_not_count() {
+        // The fragment check flags the whole of a paragraph that breaks off after a comma.
+        let files = [GoldFile::Sentences(vec![labelled_item(
+            "comma",
+            "Die Regierung hat gestern in Berlin,",
+            None,
+            ",",
+        )])];
+        let auditor = Auditor::new(Default::default(), None);
+        let (outcomes, _) = evaluate(&files, &auditor, 1, &ProgressBar::hidden());
+        assert_eq!(outcomes[0].checks_fired, vec![CheckId::Fragment]);
+        let outcome = token_outcome(&outcomes, "comma");
+        assert_eq!(
+            (outcome.findings.len(), outcome.whole_text_findings),
+            (0, 1)
+        );
+    }
+
+    #[test]
+    fn findings_in_an_article_are_mapped_to_the_item() {
+        // Two items of one article: the second line's lower-case start is flagged at
+        // its own offset in the article, and comes back relative to the item's text.
+        let files = [GoldFile::Sentences(vec![
+            labelled_item(
+                "first",
+                "Der Bundestag hat ein Gesetz beschlossen.",
+                Some(1),
+                "",
+            ),
+            labelled_item("second", "ich habe das Buch gelesen.", Some(2), "ich"),
+        ])];
+        let auditor = Auditor::new(Default::default(), None);
+        let (outcomes, articles) = evaluate(&files, &auditor, 1, &ProgressBar::hidden());
+        assert_eq!(articles.len(), 1);
+        assert!(token_outcome(&outcomes, "first").findings.is_empty());
+        let second = token_outcome(&outcomes, "second");
+        let capitalisation: Vec<Span> = second
+            .findings
+            .iter()
+            .filter(|f| f.check == CheckId::Capitalisation)
+            .map(|f| f.span)
+            .collect();
+        assert_eq!(capitalisation, vec![Span::new(0, 3)]);
     }
 
     #[test]
