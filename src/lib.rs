@@ -18,3 +18,4 @@ pub mod report;
 pub mod scoring;
 pub mod segment;
 pub mod span;
+pub mod variants;

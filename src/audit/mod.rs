@@ -9,6 +9,7 @@ use crate::gate::GateInput;
 use crate::input::{self, Article, Input, InputError};
 use crate::langid::{self, Lang};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
+use crate::lm::variants::{VariantComparison, VARIANTS_VERSION};
 use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
@@ -35,14 +36,17 @@ pub struct LmEvidence {
 }
 
 impl LmEvidence {
-    /// Scores `text` as an article in `lang`. Token surprisal is the expensive part and is
-    /// cached by model, scorer version, options, language (it picks the head) and the
-    /// whole text, which is all it depends on; sentence features are derived afresh.
+    /// Scores `text` as an article in `lang`, with the variant evidence
+    /// ([`crate::lm::variants`]) when `variants`. Token surprisal and the variant evidence
+    /// are the expensive parts and are cached by model, scorer version, options, language
+    /// (it picks the head) and the whole text, which is all they depend on; sentence
+    /// features are derived afresh.
     fn score(
         &self,
         text: &str,
         sentences: &[Sentence],
         lang: Lang,
+        variants: bool,
     ) -> Result<ArticleSurprisal, LmError> {
         // Accelerators multiply in f32 where the CPU default uses integer products
         // (within 0.05 nats of each other), so their scores are kept apart.
@@ -52,20 +56,47 @@ impl LmEvidence {
         };
         let options = format!("exact={} lang={}{device}", self.info.exact, lang.code());
         let key = ScoreKey::new(&self.info.sha256, SCORER_VERSION, options, text);
-        let tokens = match self.cache.as_ref().and_then(|c| c.get(&key)) {
-            Some(hit) => hit,
-            None => {
+        // The variant evidence has its own entry: the same key under its own version.
+        let variants_key = ScoreKey {
+            scorer_version: format!("{SCORER_VERSION} {VARIANTS_VERSION}"),
+            ..key.clone()
+        };
+        let variants_cache = self
+            .cache
+            .as_ref()
+            .map(|c| ScoreCache::<Vec<Vec<VariantComparison>>>::new(c.dir()));
+        let cached_tokens = self.cache.as_ref().and_then(|c| c.get(&key));
+        let cached_variants = variants_cache
+            .as_ref()
+            .and_then(|c| c.get(&variants_key))
+            .filter(|v| v.len() == sentences.len());
+        // A cache that cannot be written only costs speed on the next run.
+        let (tokens, compared) = match (cached_tokens, cached_variants, variants) {
+            (Some(tokens), _, false) => (tokens, None),
+            (Some(tokens), Some(compared), true) => (tokens, Some(compared)),
+            (_, _, false) => {
                 let tokens = self.model.score_tokens(text, Some(lang))?;
                 if let Some(cache) = &self.cache {
-                    // A cache that cannot be written only costs speed on the next run.
                     let _ = cache.put(&key, &tokens);
                 }
-                tokens
+                (tokens, None)
+            }
+            (_, _, true) => {
+                let scored = self.model.score_with_variants(text, sentences, lang)?;
+                if let (Some(cache), Some(variants_cache)) = (&self.cache, &variants_cache) {
+                    let _ = cache.put(&key, &scored.tokens);
+                    let _ = variants_cache.put(&variants_key, &scored.variants);
+                }
+                (scored.tokens, Some(scored.variants))
             }
         };
         let lexicon = crate::lexicon::for_lang(lang);
+        let mut features = surprisal::sentence_features(text, &tokens, sentences, lexicon);
+        for (sentence, variants) in features.iter_mut().zip(compared.unwrap_or_default()) {
+            sentence.variants = variants;
+        }
         Ok(ArticleSurprisal {
-            sentences: surprisal::sentence_features(text, &tokens, sentences, lexicon),
+            sentences: features,
             tokens,
         })
     }
@@ -183,8 +214,10 @@ impl Auditor {
             check.run(&doc, &mut findings);
         }
         let mut evidence = self.evidence();
+        // The variant evidence costs model time; without its finding it is not asked for.
+        let grammar_enabled = !self.settings.disabled.contains(&CheckId::Grammar);
         let (lm_scores, lm_error) = match &self.lm {
-            Some(lm) => match lm.score(text, &sentences, lang) {
+            Some(lm) => match lm.score(text, &sentences, lang, grammar_enabled) {
                 Ok(scores) => (Some(scores), None),
                 Err(e) => {
                     evidence.language_model = None;
@@ -248,6 +281,13 @@ impl Auditor {
                     lm_findings.push(scoring::unlikely_word(&word, text));
                 }
             }
+            let variants = lm.filter(|_| grammar_enabled).map_or(&[][..], |lm| &lm.variants);
+            lm_findings.extend(
+                variants
+                    .iter()
+                    .filter(|v| v.llr >= scoring::GRAMMAR_LLR_NATS)
+                    .map(|v| scoring::grammar(v, text)),
+            );
         }
         findings.extend(lm_findings);
         for f in &mut findings {

@@ -79,10 +79,13 @@ pub enum CheckId {
     DocumentStats,
     /// Evidence from the language model rather than a string heuristic.
     ImplausibleWording,
+    /// A word the language model would rather see in another form ("des Rat" → "des
+    /// Rates"): also the language model's evidence.
+    Grammar,
 }
 
 impl CheckId {
-    pub const ALL: [CheckId; 13] = [
+    pub const ALL: [CheckId; 14] = [
         CheckId::Repetition,
         CheckId::DetachedHyphen,
         CheckId::WrongLanguage,
@@ -96,6 +99,7 @@ impl CheckId {
         CheckId::NearDuplicate,
         CheckId::DocumentStats,
         CheckId::ImplausibleWording,
+        CheckId::Grammar,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,7 +117,13 @@ impl CheckId {
             CheckId::NearDuplicate => "near-duplicate",
             CheckId::DocumentStats => "document-stats",
             CheckId::ImplausibleWording => "implausible-wording",
+            CheckId::Grammar => "grammar",
         }
+    }
+
+    /// Whether the language model, not a string heuristic, raises this finding.
+    pub fn is_language_model(self) -> bool {
+        matches!(self, CheckId::ImplausibleWording | CheckId::Grammar)
     }
 }
 
@@ -144,6 +154,9 @@ pub struct Finding {
     pub span: Span,
     /// What is wrong, in words a reviewer understands.
     pub message: String,
+    /// The text the finding's span was likely meant to read, where the evidence names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl Finding {
@@ -153,7 +166,14 @@ impl Finding {
             severity,
             span,
             message: message.into(),
+            suggestion: None,
         }
+    }
+
+    /// The finding with a suggested replacement for its span.
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
     }
 }
 

@@ -145,18 +145,52 @@ pub fn attention_mask(
     mask
 }
 
-/// RoPE angles `[positions, head_dim / 2]` (cos, sin) for `positions` starting at `first`,
+/// Additive attention mask `[queries, keys]` for independent continuations of a cached
+/// sequence, laid out one branch after another: branch `b` has `branches[b].1` tokens
+/// and continues the cached positions before `branches[b].0`. A query sees those cached
+/// keys within `window` and the earlier tokens of its own branch; keys are the cached
+/// positions `first_key..cached_end`, then the branches' tokens.
+pub fn branch_attention_mask(
+    branches: &[(usize, usize)],
+    first_key: usize,
+    cached_end: usize,
+    window: usize,
+) -> Vec<f32> {
+    let queries: usize = branches.iter().map(|b| b.1).sum();
+    let keys = cached_end - first_key + queries;
+    let mut mask = Vec::with_capacity(queries * keys);
+    let mut branch_start = 0;
+    for &(start, len) in branches {
+        for offset in 0..len {
+            let q = start + offset;
+            mask.extend((first_key..cached_end).map(|k| {
+                if k < start && q - k < window {
+                    0.0
+                } else {
+                    f32::NEG_INFINITY
+                }
+            }));
+            let own = branch_start..branch_start + offset + 1;
+            mask.extend((0..queries).map(|j| {
+                if own.contains(&j) {
+                    0.0
+                } else {
+                    f32::NEG_INFINITY
+                }
+            }));
+        }
+        branch_start += len;
+    }
+    mask
+}
+
+/// RoPE angles `[positions, head_dim / 2]` (cos, sin) for the given absolute positions,
 /// with inverse frequencies `base^(-2i/head_dim)` (the half-split "NeoX" layout Gemma uses).
-pub fn rope_tables(
-    first: usize,
-    positions: usize,
-    head_dim: usize,
-    base: f32,
-) -> (Vec<f32>, Vec<f32>) {
+pub fn rope_tables(positions: &[usize], head_dim: usize, base: f32) -> (Vec<f32>, Vec<f32>) {
     let half = head_dim / 2;
-    let mut cos = Vec::with_capacity(positions * half);
-    let mut sin = Vec::with_capacity(positions * half);
-    for p in first..first + positions {
+    let mut cos = Vec::with_capacity(positions.len() * half);
+    let mut sin = Vec::with_capacity(positions.len() * half);
+    for &p in positions {
         for i in 0..half {
             // f64 angle: positions in the thousands times frequencies near 1 lose digits in f32.
             let inv_freq = (base as f64).powf(-((2 * i) as f64) / head_dim as f64);
@@ -166,6 +200,36 @@ pub fn rope_tables(
         }
     }
     (cos, sin)
+}
+
+/// How the new tokens of one forward pass relate to each other.
+#[derive(Debug, Clone, Copy)]
+enum Layout<'a> {
+    /// One sequence continuing the cache.
+    Continuation,
+    /// Independent continuations of the cached sequence, one after another: (position the
+    /// branch starts at, its length).
+    Branches(&'a [(usize, usize)]),
+}
+
+impl Layout<'_> {
+    /// Absolute positions of the `seq` new tokens after `first`.
+    fn positions(&self, first: usize, seq: usize) -> Vec<usize> {
+        match self {
+            Layout::Continuation => (first..first + seq).collect(),
+            Layout::Branches(branches) => branches
+                .iter()
+                .flat_map(|&(start, len)| start..start + len)
+                .collect(),
+        }
+    }
+
+    fn mask(&self, first: usize, seq: usize, first_key: usize, keys: usize, window: usize) -> Vec<f32> {
+        match self {
+            Layout::Continuation => attention_mask(first, seq, first_key, keys, window),
+            Layout::Branches(branches) => branch_attention_mask(branches, first_key, first, window),
+        }
+    }
 }
 
 /// How the layers' matrices are stored and multiplied.
@@ -255,18 +319,15 @@ struct Layer {
 }
 
 /// Keys and values seen so far, per layer, trimmed to what the layer's window can still see.
+/// Cloning is cheap (the tensors are shared) and lets several continuations branch off one
+/// prefix.
+#[derive(Clone)]
 pub struct KvCache {
     layers: Vec<Option<(Tensor, Tensor)>>,
     /// Absolute position of the first cached key, per layer.
     first_position: Vec<usize>,
     /// Absolute position of the next token to be fed.
     next_position: usize,
-}
-
-impl KvCache {
-    pub fn next_position(&self) -> usize {
-        self.next_position
-    }
 }
 
 pub struct Gemma3 {
@@ -390,12 +451,37 @@ impl Gemma3 {
         self.embedding.embedding(&ids)
     }
 
-    /// Feeds `ids` (positions `cache.next_position()..`) through the model and returns the
+    /// Feeds `ids` (the positions after the cache's) through the model and returns the
     /// final-normed hidden states `[ids, hidden]`.
     pub fn forward(&self, ids: &[u32], cache: &mut KvCache) -> candle_core::Result<Tensor> {
+        self.forward_laid_out(ids, Layout::Continuation, cache)
+    }
+
+    /// Feeds several independent continuations of the cached sequence through the model in
+    /// one pass and returns the final-normed hidden states `[total tokens, hidden]`, branch
+    /// after branch. Each branch is (position it starts at, its tokens): it sees the cached
+    /// positions before its start and its own earlier tokens, not the other branches. The
+    /// cache is left as it was.
+    pub fn forward_branches(
+        &self,
+        branches: &[(usize, &[u32])],
+        cache: &KvCache,
+    ) -> candle_core::Result<Tensor> {
+        let layout: Vec<(usize, usize)> = branches.iter().map(|b| (b.0, b.1.len())).collect();
+        let ids: Vec<u32> = branches.iter().flat_map(|b| b.1.iter().copied()).collect();
+        self.forward_laid_out(&ids, Layout::Branches(&layout), &mut cache.clone())
+    }
+
+    fn forward_laid_out(
+        &self,
+        ids: &[u32],
+        layout: Layout<'_>,
+        cache: &mut KvCache,
+    ) -> candle_core::Result<Tensor> {
         let cfg = &self.config;
         let seq = ids.len();
         let first = cache.next_position;
+        let positions = layout.positions(first, seq);
         let mut x = (self.embedding_rows(ids)? * cfg.embedding_scale())?;
 
         // Masks and RoPE tables depend only on the layer's attention kind and cache start.
@@ -405,7 +491,7 @@ impl Gemma3 {
             let att = layer.attention;
             let rope_key = att.rope_base.to_bits();
             if !ropes.iter().any(|(key, _)| *key == rope_key) {
-                let (cos, sin) = rope_tables(first, seq, cfg.head_dim, att.rope_base);
+                let (cos, sin) = rope_tables(&positions, cfg.head_dim, att.rope_base);
                 let half = cfg.head_dim / 2;
                 let tables = (
                     Tensor::from_vec(cos, (seq, half), &self.device)?,
@@ -456,7 +542,7 @@ impl Gemma3 {
             let keys = k.dim(1)?;
             let mask_key = (first_key, att.window);
             if !masks.iter().any(|(key, _)| *key == mask_key) {
-                let mask = attention_mask(first, seq, first_key, keys, att.window);
+                let mask = layout.mask(first, seq, first_key, keys, att.window);
                 masks.push((mask_key, Tensor::from_vec(mask, (seq, keys), &self.device)?));
             }
             let mask = &masks
@@ -506,7 +592,11 @@ impl Gemma3 {
             let out = candle_nn::ops::rms_norm(&out, &layer.post_ffn_norm, cfg.rms_eps)?;
             x = (out + residual)?;
         }
-        cache.next_position += seq;
+        cache.next_position += match layout {
+            Layout::Continuation => seq,
+            // Branches do not extend the prefix; the cache they leave is a scratch copy.
+            Layout::Branches(_) => 0,
+        };
         let x = candle_nn::ops::rms_norm(&x, &self.final_norm, cfg.rms_eps)?;
         x.to_dtype(DType::F32)
     }
@@ -596,12 +686,29 @@ mod tests {
     }
 
     #[test]
+    fn branches_see_their_prefix_and_only_their_own_tokens() {
+        // Cached positions 0..=2; a branch of 2 tokens from position 2 (it sees 0, 1) and
+        // one of 1 token from position 3 (it sees 0, 1, 2).
+        let mask = branch_attention_mask(&[(2, 2), (3, 1)], 0, 3, 512);
+        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        #[rustfmt::skip]
+        assert_eq!(visible, [
+            true, true, false, true, false, false,  // branch 0, position 2
+            true, true, false, true, true, false,   // branch 0, position 3
+            true, true, true, false, false, true,   // branch 1, position 3
+        ]);
+        // The window still applies to the cached keys: position 2 with window 2 sees 1, 2.
+        let narrow = branch_attention_mask(&[(2, 1)], 0, 2, 2);
+        assert_eq!(narrow.iter().map(|v| *v == 0.0).collect::<Vec<_>>(), [false, true, true]);
+    }
+
+    #[test]
     fn rope_tables_use_the_given_base() {
-        let (cos, sin) = rope_tables(3, 1, 4, 10_000.0);
+        let (cos, sin) = rope_tables(&[3], 4, 10_000.0);
         // Frequencies 1 and 1e4^(-1/2) = 0.01 at position 3.
         assert!((cos[0] - 3f32.cos()).abs() < 1e-6);
         assert!((sin[1] - 0.03f32.sin()).abs() < 1e-6);
-        let (_, sin_global) = rope_tables(3, 1, 4, 1_000_000.0);
+        let (_, sin_global) = rope_tables(&[3], 4, 1_000_000.0);
         assert!((sin_global[1] - 0.003f32.sin()).abs() < 1e-6);
     }
 

@@ -14,11 +14,13 @@ pub mod qgemm;
 pub mod score_cache;
 pub mod surprisal;
 pub mod tokenizer;
+pub mod variants;
 
 pub use surprisal::{FracAbove, SentenceLm, TokenSurprisal, UnlikelyWord, WorstSpan};
 
 use crate::langid::Lang;
 use crate::segment::Sentence;
+use candle_core::Tensor;
 use gemma3::{Gemma3, Precision};
 use head::OutputHead;
 use qgemm::Kernel;
@@ -182,6 +184,15 @@ pub struct ArticleSurprisal {
     pub sentences: Vec<SentenceLm>,
 }
 
+/// The scoring pass's state after a chunk: the cache holds every position so far (within
+/// the layers' windows), `hidden` the chunk's final hidden states (row i predicts target
+/// `surprisal.len() - rows + i`), `surprisal` every target scored so far.
+struct ScoredChunk<'a> {
+    cache: &'a gemma3::KvCache,
+    hidden: Tensor,
+    surprisal: &'a [f32],
+}
+
 /// Which output head an article is scored with.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum HeadKey {
@@ -309,10 +320,21 @@ impl LanguageModel {
 
     /// Surprisal (nats) of each of `ids` after BOS and the ids before it.
     pub fn score_ids(&self, ids: &[u32], lang: Option<Lang>) -> Result<Vec<f32>, LmError> {
+        let head = self.head(lang)?;
+        self.score_chunks(ids, &head, |_| Ok(()))
+    }
+
+    /// [`Self::score_ids`] with `head`, handing every chunk's state to `after_chunk` as soon
+    /// as it is scored.
+    fn score_chunks(
+        &self,
+        ids: &[u32],
+        head: &OutputHead,
+        mut after_chunk: impl FnMut(ScoredChunk<'_>) -> Result<(), LmError>,
+    ) -> Result<Vec<f32>, LmError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let head = self.head(lang)?;
         // Position i sees BOS + ids[..i] and predicts ids[i].
         let mut inputs = Vec::with_capacity(ids.len());
         inputs.push(self.tokenizer.bos_id());
@@ -324,6 +346,11 @@ impl LanguageModel {
             let hidden = self.model.forward(chunk_inputs, &mut cache)?;
             let target_rows = self.model.embedding_rows(chunk_targets)?;
             surprisal.extend(head.surprisal(&hidden, chunk_targets, &target_rows)?);
+            after_chunk(ScoredChunk {
+                cache: &cache,
+                hidden,
+                surprisal: &surprisal,
+            })?;
         }
         Ok(surprisal)
     }

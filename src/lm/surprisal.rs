@@ -90,6 +90,11 @@ pub struct SentenceLm {
     /// The common word the LM finds most unlikely in its context relative to its
     /// frequency; `None` without a lexicon or without a common word past the first.
     pub unlikely_word: Option<UnlikelyWord>,
+    /// For the sentence's most surprising words, the form the model prefers most, scored
+    /// over the whole sentence ([`super::variants`]); empty without a suspect word with
+    /// candidate forms, or when not computed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<super::variants::VariantComparison>,
 }
 
 /// A common word of the sentence and how much less likely the LM finds it in context than
@@ -110,7 +115,7 @@ pub struct UnlikelyWord {
 }
 
 /// Byte offset of the first non-whitespace character of `span` in `text`, if any.
-fn content_start(text: &str, span: Span) -> Option<usize> {
+pub(crate) fn content_start(text: &str, span: Span) -> Option<usize> {
     let slice = text.get(span.start..span.end)?;
     slice
         .char_indices()
@@ -179,6 +184,7 @@ pub fn sentence_features(
                     slor: 0.0,
                     worst_span: None,
                     unlikely_word: None,
+                    variants: Vec::new(),
                 };
             }
             let total: f32 = values.iter().sum();
@@ -197,6 +203,7 @@ pub fn sentence_features(
                 worst_span: worst_span(text, tokens, members, sentence.span),
                 unlikely_word: lexicon
                     .and_then(|l| unlikely_word(text, tokens, members, sentence.span, l)),
+                variants: Vec::new(),
             }
         })
         .collect()

@@ -457,8 +457,14 @@ fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
                     tip: covering
                         .iter()
                         .map(|(_, f)| {
+                            let suggestion = f
+                                .finding
+                                .suggestion
+                                .as_ref()
+                                .map(|s| format!("\nsuggested: “{s}”"))
+                                .unwrap_or_default();
                             format!(
-                                "{} ({}): {}",
+                                "{} ({}): {}{suggestion}",
                                 f.finding.check, f.finding.severity, f.finding.message
                             )
                         })
@@ -718,12 +724,12 @@ mod tests {
         let findings = spans
             .iter()
             .map(|&(start, end)| FindingAudit {
-                finding: Finding {
-                    check: CheckId::Repetition,
-                    severity: Severity::Major,
-                    span: Span { start, end },
-                    message: "m".into(),
-                },
+                finding: Finding::new(
+                    CheckId::Repetition,
+                    Severity::Major,
+                    Span { start, end },
+                    "m",
+                ),
                 sentence: Some(0),
             })
             .collect::<Vec<_>>();

@@ -69,7 +69,7 @@ pub fn article_features(
     let major_or_worse = findings
         .into_iter()
         .filter(|&(check, severity)| {
-            check != CheckId::ImplausibleWording && severity >= Severity::Major
+            !check.is_language_model() && severity >= Severity::Major
         })
         .count();
     [

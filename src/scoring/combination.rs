@@ -23,7 +23,7 @@ pub const COMBINATION_VERSION: u32 = 2;
 pub type FeatureVector = [f64; FEATURES.len()];
 
 /// Every feature either model may use. LM features are 0 without LM evidence.
-pub const FEATURES: [&str; 12] = [
+pub const FEATURES: [&str; 13] = [
     "ln_words",
     "heading",
     "heuristic_minor",
@@ -36,6 +36,7 @@ pub const FEATURES: [&str; 12] = [
     "lm_frac_above_8",
     "lm_frac_above_12",
     "lm_ln_tokens",
+    "lm_variant_llr",
 ];
 
 /// Positions in [`FEATURES`] that the article estimate reads.
@@ -58,7 +59,7 @@ pub fn features(
 ) -> FeatureVector {
     let mut counts = [0f64; 3];
     for (check, severity) in findings {
-        if check == CheckId::ImplausibleWording {
+        if check.is_language_model() {
             continue;
         }
         match severity {
@@ -81,6 +82,10 @@ pub fn features(
         x[9] = f64::from(lm.frac_above.nats_8);
         x[10] = f64::from(lm.frac_above.nats_12);
         x[11] = (lm.tokens as f64).ln();
+        // Only a preference for another form is evidence; how much the written form is
+        // preferred says nothing more. Capped: past e^10 every sentence is equally broken.
+        let best = lm.variants.iter().map(|v| v.llr).fold(0.0, f32::max);
+        x[12] = f64::from(best).min(10.0);
     }
     x
 }

@@ -10,6 +10,7 @@ pub mod combination;
 
 use crate::audit::result::Verdict;
 use crate::checks::{CheckId, Finding, Severity};
+use crate::lm::variants::VariantComparison;
 use crate::lm::{SentenceLm, UnlikelyWord};
 use crate::segment::Sentence;
 
@@ -68,6 +69,25 @@ pub fn unlikely_word(word: &UnlikelyWord, text: &str) -> Finding {
         word.span,
         message,
     )
+}
+
+/// Log-likelihood ratio (nats) from which the model's preference for another form of a
+/// word is reported (a minor finding): the sentence is e³ ≈ 20 times more likely with it.
+pub const GRAMMAR_LLR_NATS: f32 = 3.0;
+
+/// The language model's preference for another form of a word (see [`VariantComparison`])
+/// as a minor finding on the word, naming the likely intended form.
+pub fn grammar(variant: &VariantComparison, text: &str) -> Finding {
+    let written = variant.span.slice(text);
+    let message = format!(
+        "grammar: “{written}” → “{}”? The language model finds the sentence {:.0} times more likely with “{}” ({:.1} nats)",
+        variant.suggestion,
+        f64::from(variant.llr).exp(),
+        variant.suggestion,
+        variant.llr
+    );
+    Finding::new(CheckId::Grammar, Severity::Minor, variant.span, message)
+        .with_suggestion(variant.suggestion.clone())
 }
 
 /// Sum of MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
@@ -147,6 +167,7 @@ mod tests {
                 mean_surprisal: worst,
             }),
             unlikely_word: None,
+            variants: Vec::new(),
         }
     }
 
