@@ -26,7 +26,8 @@ for round in $(seq "$rounds"); do
     # Exit status 1 only means some samples failed the gate.
     MTAUDIT_HOME="$work/home" /usr/bin/time -f "%e %M" -o "$work/time" \
       "$bin" audit "$samples" "${config[@]}" --quiet --format json --out "$work/out" >/dev/null || [ $? -eq 1 ]
-    read -r seconds kb < "$work/time"
+    # GNU time puts "Command exited with non-zero status 1" before its own line.
+    read -r seconds kb < <(tail -n 1 "$work/time")
     printf '%-7s round %d: %6.1f s, peak RSS %4d MB\n' "$mode" "$round" "$seconds" $((kb / 1024))
     total[$mode]=$(awk -v a="${total[$mode]}" -v b="$seconds" 'BEGIN { print a + b }')
   done
