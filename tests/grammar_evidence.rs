@@ -40,7 +40,10 @@ fn grammar_findings(report: &Value) -> Vec<(String, String)> {
         .map(|f| {
             let (start, end) = (f["start"].as_u64().unwrap(), f["end"].as_u64().unwrap());
             let word = String::from_utf8(text[start as usize..end as usize].to_vec()).unwrap();
-            (word, f["suggestion"].as_str().expect("suggestion").to_string())
+            (
+                word,
+                f["suggestion"].as_str().expect("suggestion").to_string(),
+            )
         })
         .collect()
 }

@@ -281,7 +281,9 @@ impl Auditor {
                     lm_findings.push(scoring::unlikely_word(&word, text));
                 }
             }
-            let variants = lm.filter(|_| grammar_enabled).map_or(&[][..], |lm| &lm.variants);
+            let variants = lm
+                .filter(|_| grammar_enabled)
+                .map_or(&[][..], |lm| &lm.variants);
             lm_findings.extend(
                 variants
                     .iter()

@@ -224,7 +224,14 @@ impl Layout<'_> {
         }
     }
 
-    fn mask(&self, first: usize, seq: usize, first_key: usize, keys: usize, window: usize) -> Vec<f32> {
+    fn mask(
+        &self,
+        first: usize,
+        seq: usize,
+        first_key: usize,
+        keys: usize,
+        window: usize,
+    ) -> Vec<f32> {
         match self {
             Layout::Continuation => attention_mask(first, seq, first_key, keys, window),
             Layout::Branches(branches) => branch_attention_mask(branches, first_key, first, window),
@@ -699,7 +706,10 @@ mod tests {
         ]);
         // The window still applies to the cached keys: position 2 with window 2 sees 1, 2.
         let narrow = branch_attention_mask(&[(2, 1)], 0, 2, 2);
-        assert_eq!(narrow.iter().map(|v| *v == 0.0).collect::<Vec<_>>(), [false, true, true]);
+        assert_eq!(
+            narrow.iter().map(|v| *v == 0.0).collect::<Vec<_>>(),
+            [false, true, true]
+        );
     }
 
     #[test]

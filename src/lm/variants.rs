@@ -253,7 +253,9 @@ impl Pass<'_> {
             let (w, c) = pairs[p];
             let (_, word, branches) = &words[w];
             let first = branches.first;
-            let written: f32 = self.surprisal[first..first + branches.written_len].iter().sum();
+            let written: f32 = self.surprisal[first..first + branches.written_len]
+                .iter()
+                .sum();
             let llr = written - cost;
             if best[w].as_ref().is_none_or(|b| b.llr < llr) {
                 best[w] = Some(VariantComparison {
@@ -287,7 +289,10 @@ impl Pass<'_> {
         word: &WordVariants,
     ) -> Result<Option<WordBranches>, LmError> {
         let tokens = self.encoded;
-        let Some(&from) = members.iter().find(|&&i| tokens[i].span.end > word.span.start) else {
+        let Some(&from) = members
+            .iter()
+            .find(|&&i| tokens[i].span.end > word.span.start)
+        else {
             return Ok(None);
         };
         let after_word = members.partition_point(|&i| tokens[i].span.end <= word.span.end);
@@ -297,7 +302,11 @@ impl Pass<'_> {
         }
         let (start, end) = (tokens[from].span.start, tokens[to].span.end);
         let written = lm.tokenizer.encode(&self.text[start..end])?;
-        if !written.iter().map(|t| t.id).eq(self.ids[from..=to].iter().copied()) {
+        if !written
+            .iter()
+            .map(|t| t.id)
+            .eq(self.ids[from..=to].iter().copied())
+        {
             return Ok(None);
         }
         let mut variants = Vec::with_capacity(word.candidates.len());
@@ -307,7 +316,12 @@ impl Pass<'_> {
                 &self.text[start..word.span.start],
                 &self.text[word.span.end..end]
             );
-            let ids: Vec<u32> = lm.tokenizer.encode(&stretch)?.iter().map(|t| t.id).collect();
+            let ids: Vec<u32> = lm
+                .tokenizer
+                .encode(&stretch)?
+                .iter()
+                .map(|t| t.id)
+                .collect();
             variants.push(ids);
         }
         // Part where the first candidate parts, keeping at least one token of every text
@@ -315,7 +329,11 @@ impl Pass<'_> {
         let shared = variants
             .iter()
             .map(|ids| {
-                let common = ids.iter().zip(&self.ids[from..=to]).take_while(|(a, b)| a == b).count();
+                let common = ids
+                    .iter()
+                    .zip(&self.ids[from..=to])
+                    .take_while(|(a, b)| a == b)
+                    .count();
                 common.min(ids.len().saturating_sub(1))
             })
             .min()
@@ -326,7 +344,10 @@ impl Pass<'_> {
         }
         Ok(Some(WordBranches {
             first: from + shared,
-            candidates: variants.into_iter().map(|ids| ids[shared..].to_vec()).collect(),
+            candidates: variants
+                .into_iter()
+                .map(|ids| ids[shared..].to_vec())
+                .collect(),
             written_len: to + 1 - (from + shared),
         }))
     }
@@ -405,15 +426,26 @@ pub fn suspect_words(
     let capitalised = |i: usize| words[i].1.chars().next().is_some_and(char::is_uppercase);
     let mut scored: Vec<(f32, Span)> = Vec::new();
     for (i, &(offset, word)) in words.iter().enumerate() {
-        let span = Span::new(sentence.start + offset, sentence.start + offset + word.len());
+        let span = Span::new(
+            sentence.start + offset,
+            sentence.start + offset + word.len(),
+        );
         // The word's tokens and the token after it, which carries the word's end: in
         // "des Rat umfassender" the surprise is that "Rat" ends there, at "▁umfass".
         let inside = |t: &&TokenSurprisal| {
             content_start(text, t.span).is_some_and(|s| span.start <= s && s < span.end)
         };
         let own = tokens.iter().filter(inside).count();
-        let first = tokens.iter().position(|t| inside(&t)).unwrap_or(tokens.len());
-        let cost: f32 = tokens.iter().skip(first).take(own + 1).map(|t| t.surprisal).sum();
+        let first = tokens
+            .iter()
+            .position(|t| inside(&t))
+            .unwrap_or(tokens.len());
+        let cost: f32 = tokens
+            .iter()
+            .skip(first)
+            .take(own + 1)
+            .map(|t| t.surprisal)
+            .sum();
         // Names: an unlisted capitalised word, or a capitalised word beside another one
         // inside the sentence ("Sam Greene", "Steve Witkoff").
         let name = capitalised(i)

@@ -68,9 +68,7 @@ pub fn article_features(
     }
     let major_or_worse = findings
         .into_iter()
-        .filter(|&(check, severity)| {
-            !check.is_language_model() && severity >= Severity::Major
-        })
+        .filter(|&(check, severity)| !check.is_language_model() && severity >= Severity::Major)
         .count();
     [
         (1.0 + n as f64).ln(),
