@@ -7,6 +7,7 @@
 
 use crate::langid::Lang;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -65,6 +66,49 @@ impl InputError {
     }
 }
 
+/// Part `index` (from 1) of `count` of the articles, chosen by a hash of each article's
+/// id, so that N workers given the same inputs split them without coordination: every id
+/// belongs to exactly one shard, on every machine and every run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid shard `{given}`: expected K/N with 1 <= K <= N, such as 1/4")]
+pub struct ShardError {
+    given: String,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(given: &str) -> Result<Self, Self::Err> {
+        let invalid = || ShardError {
+            given: given.to_string(),
+        };
+        let (index, count) = given.split_once('/').ok_or_else(invalid)?;
+        let index: u64 = index.trim().parse().map_err(|_| invalid())?;
+        let count: u64 = count.trim().parse().map_err(|_| invalid())?;
+        if index == 0 || index > count {
+            return Err(invalid());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Whether the article (or input error) named `key` belongs to this shard. SHA-256
+    /// rather than a std hasher: the split must not change between builds or machines.
+    pub fn contains(&self, key: &str) -> bool {
+        let digest = Sha256::digest(key.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % self.count == self.index - 1
+    }
+}
+
 /// One thing to read: a file (plain article or JSON Lines) or standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -77,6 +121,15 @@ pub enum Input {
 }
 
 impl Input {
+    /// The id a plain file's article will have, known before it is read (JSON Lines
+    /// records and standard input carry theirs inside).
+    pub fn plain_file_id(&self) -> Option<&str> {
+        match self {
+            Input::File { id, .. } if !self.is_jsonl() => Some(id),
+            _ => None,
+        }
+    }
+
     fn is_jsonl(&self) -> bool {
         match self {
             Input::Stdin => false,
@@ -522,6 +575,29 @@ mod tests {
         assert!(
             matches!(&read[4], Err(InputError::MalformedRecord { message, .. }) if message.contains("extra"))
         );
+    }
+
+    #[test]
+    fn shards_partition_the_ids_evenly() {
+        let shards: Vec<Shard> = (1..=4).map(|k| format!("{k}/4").parse().unwrap()).collect();
+        let mut sizes = [0usize; 4];
+        for n in 0..4000 {
+            let id = format!("article-{n}");
+            let owners: Vec<usize> = (0..4).filter(|&k| shards[k].contains(&id)).collect();
+            assert_eq!(owners.len(), 1, "{id} belongs to {owners:?}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| (900..1100).contains(&n)), "{sizes:?}");
+        assert!("1/1".parse::<Shard>().unwrap().contains("anything"));
+    }
+
+    #[test]
+    fn shard_specs_are_checked() {
+        for bad in ["0/4", "5/4", "1/0", "4", "a/b", "-1/4", ""] {
+            let e = bad.parse::<Shard>().unwrap_err().to_string();
+            assert!(e.contains(&format!("`{bad}`")) && e.contains("K/N"), "{e}");
+        }
+        assert_eq!(" 2 / 3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
     }
 
     #[test]

@@ -38,6 +38,9 @@ enum Command {
     Audit(AuditArgs),
     /// Measure detection quality on labelled gold data (and fit the evidence combination).
     Eval(EvalArgs),
+    /// Combine the JSON reports of several shards (`audit --shard K/N --format json`) into
+    /// one folder with one summary.json (and index.html with --html).
+    Merge(MergeArgs),
     /// Manage the language model file.
     Model {
         #[command(subcommand)]
@@ -124,6 +127,10 @@ struct AuditArgs {
     /// Threads for auditing (default: one per core).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// Audit only part K of N (K from 1 to N) of the articles, chosen by a hash of each
+    /// article's id: N workers given the same inputs split them without coordination.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<mtaudit::input::Shard>,
     /// Audit every article again, even when --out holds a valid report from an earlier run.
     #[arg(long)]
     force: bool,
@@ -132,6 +139,22 @@ struct AuditArgs {
     quiet: bool,
     #[command(flatten)]
     lm: LmArgs,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Output folders of the shards (each holding summary.json).
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Folder for the combined reports.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// Also write the HTML pages and index.html.
+    #[arg(long)]
+    html: bool,
+    /// Report gate failures but exit 0.
+    #[arg(long)]
+    exit_zero: bool,
 }
 
 #[derive(clap::Args)]
@@ -207,6 +230,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Audit(args) => run_audit(args),
         Command::Eval(args) => run_eval(args),
+        Command::Merge(args) => run_merge(args),
         Command::Model { command, source } => run_model(command, &source),
     };
     match result {
@@ -291,6 +315,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let options = BatchOptions {
         max_article_bytes: args.max_article_bytes,
         reuse_from: (writes_json && !args.force).then(|| args.out.clone()),
+        shard: args.shard,
     };
     let outcome = audit::run_batch(
         &inputs,
@@ -307,6 +332,30 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     Ok(if outcome.any_input_error() {
         ExitCode::from(2)
     } else if outcome.any_failed_gate() && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_merge(args: MergeArgs) -> Result<ExitCode> {
+    let _out_dir = OutputDir::claim(&args.out)?;
+    let mut reports: Vec<Box<dyn Report>> = vec![Box::new(JsonReport::new(args.out.clone()))];
+    if args.html {
+        reports.push(Box::new(HtmlReport::new(args.out.clone())));
+    }
+    let (summary, _) = mtaudit::report::merge::merge(&args.dirs, &mut reports)?;
+    eprintln!(
+        "mtaudit: merged {} articles from {} shards into {} ({} failed the gate, {} input errors)",
+        summary.articles,
+        args.dirs.len(),
+        args.out.display(),
+        summary.failed_gate,
+        summary.input_errors.len()
+    );
+    Ok(if !summary.input_errors.is_empty() {
+        ExitCode::from(2)
+    } else if summary.failed_gate > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

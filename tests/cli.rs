@@ -2,6 +2,7 @@
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
@@ -169,6 +170,115 @@ fn json_lines_input_with_a_bad_record() {
     assert_eq!(italian["lang"], "it");
     assert_eq!(italian["title"], "Telefonata");
     assert_eq!(italian["source"], "feed.jsonl:3");
+}
+
+#[test]
+fn shards_split_the_articles_and_their_input_errors_without_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records: Vec<String> = (0..30)
+        .map(|n| {
+            let text = format!("Artikel {n}. {CLEAN_GERMAN}");
+            serde_json::json!({"id": format!("a{n}"), "text": text, "lang": "de"}).to_string()
+        })
+        .collect();
+    records.insert(12, "{not json".to_string());
+    std::fs::write(dir.path().join("feed.jsonl"), records.join("\n")).unwrap();
+    let run = |extra: &[&str]| {
+        let out = mtaudit(dir.path())
+            .args(["audit", "--no-lm", "feed.jsonl", "--format", "jsonl"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let reports: BTreeMap<String, String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let id = serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string();
+                (id, l.to_string())
+            })
+            .collect();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        (
+            out.status.code(),
+            reports,
+            stderr.matches("feed.jsonl:13: malformed").count(),
+        )
+    };
+    let (_, whole, whole_errors) = run(&[]);
+    assert_eq!((whole.len(), whole_errors), (30, 1));
+    let mut merged = BTreeMap::new();
+    let mut errors = 0;
+    for k in 1..=3 {
+        let (code, part, part_errors) = run(&["--shard", &format!("{k}/3")]);
+        assert!(
+            !part.is_empty() && part.len() < 30,
+            "shard {k}: {}",
+            part.len()
+        );
+        assert_eq!(code, Some(if part_errors > 0 { 2 } else { 0 }));
+        errors += part_errors;
+        for (id, report) in part {
+            assert!(
+                merged.insert(id, report).is_none(),
+                "an article in two shards"
+            );
+        }
+    }
+    assert_eq!(errors, 1, "the bad line is reported by exactly one shard");
+    assert_eq!(merged, whole, "shards' reports equal the whole run's");
+
+    mtaudit(dir.path())
+        .args(["audit", "--no-lm", "feed.jsonl", "--shard", "4/3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid shard `4/3`"));
+}
+
+#[test]
+fn merged_shards_equal_one_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = |out: &str, extra: &[&str]| {
+        mtaudit(dir.path())
+            .args([
+                "audit", "--no-lm", SAMPLES, "--format", "json", "--out", out,
+            ])
+            .args(extra)
+            .assert()
+            .code(1);
+    };
+    audit("whole", &[]);
+    for k in 1..=2 {
+        audit(&format!("part{k}"), &["--shard", &format!("{k}/2")]);
+    }
+    mtaudit(dir.path())
+        .args(["merge", "part1", "part2", "--out", "merged", "--html"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("merged 5 articles from 2 shards"));
+
+    let without_timing = |path: PathBuf| {
+        let mut summary = json(&path);
+        let object = summary.as_object_mut().unwrap();
+        object.remove("elapsed_seconds");
+        let mean = object.remove("mean_score").unwrap().as_f64().unwrap();
+        (summary, mean)
+    };
+    let (whole, whole_mean) = without_timing(dir.path().join("whole/summary.json"));
+    let (merged, merged_mean) = without_timing(dir.path().join("merged/summary.json"));
+    assert_eq!(merged, whole);
+    assert!((merged_mean - whole_mean).abs() < 1e-9);
+    for report in whole["article_reports"].as_array().unwrap() {
+        let name = report["report"].as_str().unwrap();
+        let read = |folder: &str| std::fs::read(dir.path().join(folder).join(name)).unwrap();
+        assert_eq!(read("merged"), read("whole"), "{name}");
+    }
+    assert!(dir.path().join("merged/index.html").is_file());
+
+    mtaudit(dir.path())
+        .args(["merge", "part1", "part1", "--out", "twice"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shards must not overlap"));
 }
 
 #[test]

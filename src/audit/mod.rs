@@ -6,7 +6,7 @@ pub mod result;
 use crate::checks::{self, Check, CheckId, Document, Finding, Severity};
 use crate::config::Resolved;
 use crate::gate::GateInput;
-use crate::input::{self, Article, Input, InputError};
+use crate::input::{self, Article, Input, InputError, Shard};
 use crate::langid::{self, Lang};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
 use crate::lm::variants::{VariantComparison, VARIANTS_VERSION};
@@ -487,6 +487,8 @@ pub struct BatchOptions {
     /// A folder of JSON reports from an earlier run: an article whose report there has the
     /// same fingerprint is taken from it instead of being audited again.
     pub reuse_from: Option<PathBuf>,
+    /// Audit only the articles (and report only the input errors) of this shard.
+    pub shard: Option<Shard>,
 }
 
 impl Default for BatchOptions {
@@ -494,6 +496,7 @@ impl Default for BatchOptions {
         BatchOptions {
             max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
             reuse_from: None,
+            shard: None,
         }
     }
 }
@@ -536,18 +539,23 @@ pub fn run_batch(
     progress: &ProgressBar,
 ) -> Result<BatchOutcome, ReportError> {
     let started = Instant::now();
+    let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
+    // A plain file's id is known before reading: other shards' files are not even opened.
     let read: Vec<Result<Article, InputError>> = inputs
         .par_iter()
+        .filter(|i| i.plain_file_id().is_none_or(in_shard))
         .flat_map_iter(|i| input::read(i, options.max_article_bytes))
         .collect();
     let mut errors = discovery_errors;
     let mut articles = Vec::new();
     for r in read {
         match r {
-            Ok(a) => articles.push(a),
-            Err(e) => errors.push(e),
+            Ok(a) if in_shard(&a.id) => articles.push(a),
+            Err(e) if in_shard(e.source_name()) => errors.push(e),
+            _ => {}
         }
     }
+    // Copies of one id share a shard, so their suffixes are the same as in a whole run.
     make_ids_unique(&mut articles);
     progress.set_length(articles.len() as u64);
 

@@ -8,6 +8,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod merge;
 pub mod out_dir;
 
 use crate::audit::result::{ArticleAudit, RunSummary, VerdictCounts};

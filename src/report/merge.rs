@@ -1,0 +1,144 @@
+//! `mtaudit merge`: the JSON outputs of several shards (`--shard K/N`, each with its own
+//! `--out`) combined into one set of reports, as if one run had audited everything.
+
+use super::json::SUMMARY_FILE;
+use super::{ArticleRow, Report, ReportError};
+use crate::audit::result::{ArticleAudit, InputFailure, RunSummary, SCHEMA_VERSION};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("cannot read {path}: {cause}")]
+    Read {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("{path} is not an mtaudit JSON report: {cause}")]
+    Malformed {
+        path: PathBuf,
+        cause: serde_json::Error,
+    },
+    #[error("{path} was written with report schema {found}; this mtaudit reads {SCHEMA_VERSION} (re-run that shard)")]
+    Schema { path: PathBuf, found: u32 },
+    #[error("{path} was audited with other settings than {first} (evidence or gate policy differ); merge only shards of one run")]
+    Settings { path: PathBuf, first: PathBuf },
+    #[error("article `{id}` is in both {first} and {second}; shards must not overlap")]
+    Overlap {
+        id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("no shard folders to merge")]
+    NothingToMerge,
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// `summary.json` as the JSON report writes it: the totals, and where each article's
+/// report is.
+#[derive(Deserialize)]
+struct ShardSummary {
+    #[serde(flatten)]
+    summary: RunSummary,
+    article_reports: Vec<ReportRef>,
+}
+
+#[derive(Deserialize)]
+struct ReportRef {
+    id: String,
+    report: String,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, MergeError> {
+    let bytes = std::fs::read(path).map_err(|cause| MergeError::Read {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|cause| MergeError::Malformed {
+        path: path.to_path_buf(),
+        cause,
+    })
+}
+
+/// Reads every shard folder in `dirs`, hands each article's report to every report in
+/// `reports` (folder by folder, in each folder's order) and finishes them with the
+/// combined totals, which it returns. Shards must come from one run's settings and must
+/// not share an article.
+pub fn merge(
+    dirs: &[PathBuf],
+    reports: &mut [Box<dyn Report>],
+) -> Result<(RunSummary, Vec<ArticleRow>), MergeError> {
+    let mut merged: Option<(RunSummary, PathBuf)> = None;
+    let mut rows = Vec::new();
+    let mut owner = std::collections::HashMap::new();
+    let mut errors_seen = HashSet::new();
+    for dir in dirs {
+        let summary_path = dir.join(SUMMARY_FILE);
+        let shard: ShardSummary = read_json(&summary_path)?;
+        let part = shard.summary;
+        if part.schema_version != SCHEMA_VERSION {
+            return Err(MergeError::Schema {
+                path: summary_path,
+                found: part.schema_version,
+            });
+        }
+        for entry in &shard.article_reports {
+            if let Some(first) = owner.insert(entry.id.clone(), dir.clone()) {
+                return Err(MergeError::Overlap {
+                    id: entry.id.clone(),
+                    first,
+                    second: dir.clone(),
+                });
+            }
+            let audit: ArticleAudit = read_json(&dir.join(&entry.report))?;
+            rows.push(ArticleRow::of(&audit));
+            for report in reports.iter_mut() {
+                report.article(&audit)?;
+            }
+        }
+        let new_errors: Vec<InputFailure> = part
+            .input_errors
+            .iter()
+            .filter(|e| errors_seen.insert((e.source.clone(), e.error.clone())))
+            .cloned()
+            .collect();
+        merged = Some(match merged {
+            None => (
+                RunSummary {
+                    input_errors: new_errors,
+                    ..part
+                },
+                summary_path,
+            ),
+            Some((mut total, first)) => {
+                if total.evidence != part.evidence || total.gate_policy != part.gate_policy {
+                    return Err(MergeError::Settings {
+                        path: summary_path,
+                        first,
+                    });
+                }
+                total.articles += part.articles;
+                total.sentences += part.sentences;
+                total.verdicts.ok += part.verdicts.ok;
+                total.verdicts.suspect += part.verdicts.suspect;
+                total.verdicts.broken += part.verdicts.broken;
+                total.failed_gate += part.failed_gate;
+                total.input_errors.extend(new_errors);
+                total.reused += part.reused;
+                // Shards run side by side: the run took as long as the slowest.
+                total.elapsed_seconds = total.elapsed_seconds.max(part.elapsed_seconds);
+                (total, first)
+            }
+        });
+    }
+    let (mut summary, _) = merged.ok_or(MergeError::NothingToMerge)?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    summary.mean_score =
+        (!rows.is_empty()).then(|| rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64);
+    for report in reports.iter_mut() {
+        report.finish(&summary, &rows)?;
+    }
+    Ok((summary, rows))
+}
