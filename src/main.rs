@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mtaudit::audit::result::ModelInfo;
+use mtaudit::audit::result::{ModelInfo, RunSummary};
 use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::langid::Lang;
@@ -329,13 +329,19 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     for failure in &outcome.summary.input_errors {
         eprintln!("mtaudit: error: {}", failure.error);
     }
-    Ok(if outcome.any_input_error() {
+    Ok(exit_code(&outcome.summary, args.exit_zero))
+}
+
+/// 2 when an input could not be read, else 1 when an article failed the gate (unless
+/// `exit_zero`), else 0.
+fn exit_code(summary: &RunSummary, exit_zero: bool) -> ExitCode {
+    if !summary.input_errors.is_empty() {
         ExitCode::from(2)
-    } else if outcome.any_failed_gate() && !args.exit_zero {
+    } else if summary.failed_gate > 0 && !exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 fn run_merge(args: MergeArgs) -> Result<ExitCode> {
@@ -344,7 +350,7 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode> {
     if args.html {
         reports.push(Box::new(HtmlReport::new(args.out.clone())));
     }
-    let (summary, _) = mtaudit::report::merge::merge(&args.dirs, &mut reports)?;
+    let summary = mtaudit::report::merge::merge(&args.dirs, &mut reports)?;
     eprintln!(
         "mtaudit: merged {} articles from {} shards into {} ({} failed the gate, {} input errors)",
         summary.articles,
@@ -353,13 +359,7 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode> {
         summary.failed_gate,
         summary.input_errors.len()
     );
-    Ok(if !summary.input_errors.is_empty() {
-        ExitCode::from(2)
-    } else if summary.failed_gate > 0 && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_code(&summary, args.exit_zero))
 }
 
 /// Audit threads allowed per core: the work is CPU-bound, so beyond a few per core more

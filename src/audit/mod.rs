@@ -517,16 +517,6 @@ pub struct BatchOutcome {
     pub rows: Vec<ArticleRow>,
 }
 
-impl BatchOutcome {
-    pub fn any_failed_gate(&self) -> bool {
-        self.summary.failed_gate > 0
-    }
-
-    pub fn any_input_error(&self) -> bool {
-        !self.summary.input_errors.is_empty()
-    }
-}
-
 /// Reads every input, audits the articles in parallel and hands each finished audit to
 /// every report as it completes. Input errors are collected, never fatal; a report that
 /// cannot be written is.
@@ -594,9 +584,7 @@ pub fn run_batch(
                 next += 1;
                 reused += usize::from(was_reused);
                 sentences += audit.sentences.len();
-                verdicts.ok += audit.verdicts.ok;
-                verdicts.suspect += audit.verdicts.suspect;
-                verdicts.broken += audit.verdicts.broken;
+                verdicts += audit.verdicts;
                 failed_gate += usize::from(!audit.gate.passed);
                 score_sum += audit.score;
                 rows.push(ArticleRow::of(&audit));

@@ -106,6 +106,14 @@ pub struct VerdictCounts {
     pub broken: usize,
 }
 
+impl std::ops::AddAssign for VerdictCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.ok += other.ok;
+        self.suspect += other.suspect;
+        self.broken += other.broken;
+    }
+}
+
 impl VerdictCounts {
     pub fn total(&self) -> usize {
         self.ok + self.suspect + self.broken

@@ -3,9 +3,9 @@
 
 use super::json::SUMMARY_FILE;
 use super::{ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, InputFailure, RunSummary, SCHEMA_VERSION};
+use crate::audit::result::{ArticleAudit, RunSummary, SCHEMA_VERSION};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -66,14 +66,10 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, MergeErro
 /// `reports` (folder by folder, in each folder's order) and finishes them with the
 /// combined totals, which it returns. Shards must come from one run's settings and must
 /// not share an article.
-pub fn merge(
-    dirs: &[PathBuf],
-    reports: &mut [Box<dyn Report>],
-) -> Result<(RunSummary, Vec<ArticleRow>), MergeError> {
-    let mut merged: Option<(RunSummary, PathBuf)> = None;
+pub fn merge(dirs: &[PathBuf], reports: &mut [Box<dyn Report>]) -> Result<RunSummary, MergeError> {
+    let mut total: Option<RunSummary> = None;
     let mut rows = Vec::new();
-    let mut owner = std::collections::HashMap::new();
-    let mut errors_seen = HashSet::new();
+    let mut owner = HashMap::new();
     for dir in dirs {
         let summary_path = dir.join(SUMMARY_FILE);
         let shard: ShardSummary = read_json(&summary_path)?;
@@ -98,47 +94,36 @@ pub fn merge(
                 report.article(&audit)?;
             }
         }
-        let new_errors: Vec<InputFailure> = part
-            .input_errors
-            .iter()
-            .filter(|e| errors_seen.insert((e.source.clone(), e.error.clone())))
-            .cloned()
-            .collect();
-        merged = Some(match merged {
-            None => (
-                RunSummary {
-                    input_errors: new_errors,
-                    ..part
-                },
-                summary_path,
-            ),
-            Some((mut total, first)) => {
-                if total.evidence != part.evidence || total.gate_policy != part.gate_policy {
-                    return Err(MergeError::Settings {
-                        path: summary_path,
-                        first,
-                    });
-                }
-                total.articles += part.articles;
-                total.sentences += part.sentences;
-                total.verdicts.ok += part.verdicts.ok;
-                total.verdicts.suspect += part.verdicts.suspect;
-                total.verdicts.broken += part.verdicts.broken;
-                total.failed_gate += part.failed_gate;
-                total.input_errors.extend(new_errors);
-                total.reused += part.reused;
-                // Shards run side by side: the run took as long as the slowest.
-                total.elapsed_seconds = total.elapsed_seconds.max(part.elapsed_seconds);
-                (total, first)
-            }
-        });
+        let Some(total) = total.as_mut() else {
+            total = Some(part);
+            continue;
+        };
+        if total.evidence != part.evidence || total.gate_policy != part.gate_policy {
+            return Err(MergeError::Settings {
+                path: summary_path,
+                first: dirs[0].join(SUMMARY_FILE),
+            });
+        }
+        total.articles += part.articles;
+        total.sentences += part.sentences;
+        total.verdicts += part.verdicts;
+        total.failed_gate += part.failed_gate;
+        total.input_errors.extend(part.input_errors);
+        total.reused += part.reused;
+        // Shards run side by side: the run took as long as the slowest.
+        total.elapsed_seconds = total.elapsed_seconds.max(part.elapsed_seconds);
     }
-    let (mut summary, _) = merged.ok_or(MergeError::NothingToMerge)?;
+    let mut summary = total.ok_or(MergeError::NothingToMerge)?;
+    // Errors about the command line itself (a missing path) are reported by every shard.
+    let mut seen = HashSet::new();
+    summary
+        .input_errors
+        .retain(|e| seen.insert((e.source.clone(), e.error.clone())));
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     summary.mean_score =
         (!rows.is_empty()).then(|| rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64);
     for report in reports.iter_mut() {
         report.finish(&summary, &rows)?;
     }
-    Ok((summary, rows))
+    Ok(summary)
 }
