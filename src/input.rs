@@ -343,50 +343,90 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
     } else {
         Box::new(BufReader::new(file))
     };
-    let mut out = Vec::new();
-    let mut lines = BoundedLines::new(reader, max_record_bytes(max));
-    let mut line_no = 0;
-    loop {
-        line_no += 1;
-        let at = format!("{source}:{line_no}");
-        let line = match lines.next_line() {
-            Ok(Some(Line::Complete(line))) => line,
-            Ok(Some(Line::TooLong)) => {
-                out.push(Err(InputError::TooLarge {
-                    input: at,
-                    limit: max,
-                }));
-                continue;
-            }
-            Ok(None) => break,
-            Err(e) => {
-                out.push(Err(InputError::Unreadable {
-                    input: at,
-                    message: e.to_string(),
-                }));
-                break;
-            }
-        };
-        let line = std::str::from_utf8(line).map_err(|e| InputError::InvalidUtf8 {
-            input: at.clone(),
-            offset: e.valid_up_to(),
-        });
-        let line = match line {
-            Ok(l) if l.trim().is_empty() => continue,
-            Ok(l) => l.trim_start_matches('\u{feff}'),
-            Err(e) => {
-                out.push(Err(e));
-                continue;
-            }
-        };
-        out.push(parse_record(line, at, line_no, max));
-    }
+    let mut out: Vec<_> = JsonLinesRecords::new(reader, &source, max)
+        .map(|record| record.article)
+        .collect();
     if out.is_empty() {
-        out.push(Err(InputError::Empty {
-            input: source.clone(),
-        }));
+        out.push(Err(InputError::Empty { input: source }));
     }
     out
+}
+
+/// One non-blank line of a JSON Lines stream, read as an article.
+#[derive(Debug)]
+pub struct JsonLinesRecord {
+    /// 1-based line number in the stream.
+    pub line: usize,
+    pub article: Result<Article, InputError>,
+}
+
+/// Reads a JSON Lines stream one record at a time, so a stream of any length is read in
+/// the memory of its longest allowed line. Blank lines are skipped; a bad line becomes an
+/// error for that line (named `source:line`) and reading goes on; a read error ends the
+/// stream after it is reported.
+pub struct JsonLinesRecords<R> {
+    lines: BoundedLines<R>,
+    source: String,
+    max: usize,
+    line_no: usize,
+    failed: bool,
+}
+
+impl<R: BufRead> JsonLinesRecords<R> {
+    /// `source` names the stream in ids, sources and errors (a path, or `-`); `max` is the
+    /// largest article text accepted, in bytes.
+    pub fn new(reader: R, source: &str, max: usize) -> Self {
+        JsonLinesRecords {
+            lines: BoundedLines::new(reader, max_record_bytes(max)),
+            source: source.to_string(),
+            max,
+            line_no: 0,
+            failed: false,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLinesRecords<R> {
+    type Item = JsonLinesRecord;
+
+    fn next(&mut self) -> Option<JsonLinesRecord> {
+        while !self.failed {
+            self.line_no += 1;
+            let line_no = self.line_no;
+            let at = format!("{}:{line_no}", self.source);
+            let record = |article| {
+                Some(JsonLinesRecord {
+                    line: line_no,
+                    article,
+                })
+            };
+            let line = match self.lines.next_line() {
+                Ok(Some(Line::Complete(line))) => line,
+                Ok(Some(Line::TooLong)) => {
+                    let limit = self.max;
+                    return record(Err(InputError::TooLarge { input: at, limit }));
+                }
+                Ok(None) => return None,
+                Err(e) => {
+                    self.failed = true;
+                    let message = e.to_string();
+                    return record(Err(InputError::Unreadable { input: at, message }));
+                }
+            };
+            match std::str::from_utf8(line) {
+                Ok(l) if l.trim().is_empty() => continue,
+                Ok(l) => {
+                    let l = l.trim_start_matches('\u{feff}');
+                    return record(parse_record(l, at, line_no, self.max));
+                }
+                Err(e) => {
+                    let offset = e.valid_up_to();
+                    return record(Err(InputError::InvalidUtf8 { input: at, offset }));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// The longest JSON Lines record read for an article of at most `max` bytes: JSON escapes

@@ -4,7 +4,8 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mtaudit::audit::result::{ModelInfo, RunSummary};
+use mtaudit::audit::result::ModelInfo;
+use mtaudit::audit::stream::StreamOptions;
 use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::langid::Lang;
@@ -88,8 +89,17 @@ enum Format {
 #[derive(clap::Args)]
 struct AuditArgs {
     /// Articles to audit: .txt/.md files, directories, .jsonl files, or `-` for stdin.
-    #[arg(required = true)]
+    #[arg(
+        required_unless_present = "stdin_jsonl",
+        conflicts_with = "stdin_jsonl"
+    )]
     paths: Vec<PathBuf>,
+    /// Read a stream of JSON Lines records from standard input and write one line per
+    /// record to standard output, in input order and in bounded memory: the article's JSON
+    /// report, or {"source", "error"} for a line that is not a valid article. Ids are kept
+    /// as given. For pipelines (Spark's RDD.pipe, Hadoop streaming, shell pipes).
+    #[arg(long, conflicts_with_all = ["html", "force"])]
+    stdin_jsonl: bool,
     /// Output format; repeat for several.
     #[arg(long, value_enum)]
     format: Vec<Format>,
@@ -243,6 +253,26 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    let settings = audit_settings(&args)?;
+    if let Some(jobs) = args.jobs {
+        start_worker_threads(jobs)?;
+    }
+    let mut auditor = Auditor::new(settings, args.lang);
+    if let Some(path) = &args.lm.combination {
+        auditor = auditor.with_combination(load_combination(path)?);
+    }
+    if !args.lm.no_lm {
+        auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);
+    }
+    if args.stdin_jsonl {
+        run_audit_stream(&args, &auditor)
+    } else {
+        run_audit_batch(&args, &auditor)
+    }
+}
+
+/// The configuration with the command line's gate options applied.
+fn audit_settings(args: &AuditArgs) -> Result<mtaudit::config::Resolved> {
     let mut settings = load_settings(args.config.as_deref())?;
     let policy = &mut settings.gate_policy;
     if let Some(max) = args.max_needs_editor {
@@ -260,21 +290,24 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     policy
         .validate()
         .map_err(|e| anyhow::anyhow!("invalid gate option: {e}"))?;
+    Ok(settings)
+}
 
-    if let Some(jobs) = args.jobs {
-        let cap = max_jobs();
-        if jobs > cap {
-            eprintln!(
-                "mtaudit: warning: -j {jobs} capped to {cap} ({JOBS_PER_CORE} per core); \
-                 more threads only add memory and switching"
-            );
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.clamp(1, cap))
-            .build_global()
-            .context("cannot start worker threads")?;
+fn start_worker_threads(jobs: usize) -> Result<()> {
+    let cap = max_jobs();
+    if jobs > cap {
+        eprintln!(
+            "mtaudit: warning: -j {jobs} capped to {cap} ({JOBS_PER_CORE} per core); \
+             more threads only add memory and switching"
+        );
     }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.clamp(1, cap))
+        .build_global()
+        .context("cannot start worker threads")
+}
 
+fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
     let mut formats = args.format.clone();
     if formats.is_empty() {
         formats.push(if std::io::stdout().is_terminal() {
@@ -304,13 +337,6 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     }
 
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
-    let mut auditor = Auditor::new(settings, args.lang);
-    if let Some(path) = &args.lm.combination {
-        auditor = auditor.with_combination(load_combination(path)?);
-    }
-    if !args.lm.no_lm {
-        auditor = auditor.with_language_model(language_model(&args.lm, args.quiet)?);
-    }
     let progress = progress_bar(args.quiet);
     let options = BatchOptions {
         max_article_bytes: args.max_article_bytes,
@@ -320,7 +346,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     let outcome = audit::run_batch(
         &inputs,
         discovery_errors,
-        &auditor,
+        auditor,
         &options,
         &mut reports,
         &progress,
@@ -329,15 +355,45 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     for failure in &outcome.summary.input_errors {
         eprintln!("mtaudit: error: {}", failure.error);
     }
-    Ok(exit_code(&outcome.summary, args.exit_zero))
+    let summary = &outcome.summary;
+    Ok(exit_code(
+        summary.input_errors.len(),
+        summary.failed_gate,
+        args.exit_zero,
+    ))
+}
+
+fn run_audit_stream(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
+    if args.format.iter().any(|f| *f != Format::Jsonl) {
+        anyhow::bail!("--stdin-jsonl writes JSON Lines only (--format jsonl)");
+    }
+    let options = StreamOptions {
+        max_article_bytes: args.max_article_bytes,
+        shard: args.shard,
+        ..StreamOptions::default()
+    };
+    let totals = audit::stream::run_stream(
+        std::io::stdin().lock(),
+        "-",
+        std::io::stdout(),
+        auditor,
+        &options,
+        &progress_spinner(args.quiet),
+        &|error| eprintln!("mtaudit: error: {error}"),
+    )?;
+    Ok(exit_code(
+        totals.input_errors,
+        totals.failed_gate,
+        args.exit_zero,
+    ))
 }
 
 /// 2 when an input could not be read, else 1 when an article failed the gate (unless
 /// `exit_zero`), else 0.
-fn exit_code(summary: &RunSummary, exit_zero: bool) -> ExitCode {
-    if !summary.input_errors.is_empty() {
+fn exit_code(input_errors: usize, failed_gate: usize, exit_zero: bool) -> ExitCode {
+    if input_errors > 0 {
         ExitCode::from(2)
-    } else if summary.failed_gate > 0 && !exit_zero {
+    } else if failed_gate > 0 && !exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -359,7 +415,11 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode> {
         summary.failed_gate,
         summary.input_errors.len()
     );
-    Ok(exit_code(&summary, args.exit_zero))
+    Ok(exit_code(
+        summary.input_errors.len(),
+        summary.failed_gate,
+        args.exit_zero,
+    ))
 }
 
 /// Audit threads allowed per core: the work is CPU-bound, so beyond a few per core more
@@ -592,4 +652,17 @@ fn progress_bar(quiet: bool) -> ProgressBar {
         .progress_chars("=> "),
     );
     bar
+}
+
+/// Progress of a stream, whose length is not known in advance.
+fn progress_spinner(quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {pos} articles · {per_sec}")
+            .expect("valid progress template"),
+    );
+    spinner
 }

@@ -2,6 +2,7 @@
 //! inputs, audits articles in parallel and feeds the reports.
 
 pub mod result;
+pub mod stream;
 
 use crate::checks::{self, Check, CheckId, Document, Finding, Severity};
 use crate::config::Resolved;

@@ -2,29 +2,57 @@
 
 use super::{ArticleRow, Report, ReportError};
 use crate::audit::result::{ArticleAudit, RunSummary};
+use crate::input::InputError;
+use serde::Serialize;
 use std::io::Write;
 
 pub struct JsonLinesReport<W: Write + Send> {
     out: W,
 }
 
+/// The line written in place of a report for an input that is not a valid article.
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    source: &'a str,
+    error: String,
+}
+
 impl<W: Write + Send> JsonLinesReport<W> {
     pub fn new(out: W) -> Self {
         JsonLinesReport { out }
+    }
+
+    /// Writes `{"source", "error"}` for an input that could not be audited, so that a
+    /// stream's consumer gets one line per input record.
+    pub fn input_error(&mut self, error: &InputError) -> Result<(), ReportError> {
+        let record = ErrorRecord {
+            source: error.source_name(),
+            error: error.to_string(),
+        };
+        let line = serde_json::to_string(&record).map_err(|cause| ReportError::Serialise {
+            id: record.source.to_string(),
+            cause,
+        })?;
+        self.write_line(line.as_bytes())
+    }
+
+    // Flushed per line so a consumer downstream sees each article as soon as it is done.
+    fn write_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
+        self.out
+            .write_all(line)
+            .and_then(|_| self.out.write_all(b"\n"))
+            .and_then(|_| self.out.flush())
+            .map_err(ReportError::Stdout)
     }
 }
 
 impl<W: Write + Send> Report for JsonLinesReport<W> {
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        serde_json::to_writer(&mut self.out, audit).map_err(|cause| ReportError::Serialise {
+        let line = serde_json::to_vec(audit).map_err(|cause| ReportError::Serialise {
             id: audit.id.clone(),
             cause,
         })?;
-        // Flush per line so a consumer downstream sees each article as soon as it is done.
-        self.out
-            .write_all(b"\n")
-            .and_then(|_| self.out.flush())
-            .map_err(ReportError::Stdout)
+        self.write_line(&line)
     }
 
     fn finish(&mut self, _summary: &RunSummary, _rows: &[ArticleRow]) -> Result<(), ReportError> {

@@ -1,0 +1,145 @@
+//! The stream runner: JSON Lines records in, one report line per record out, in input
+//! order, in bounded memory whatever the stream's length (`audit --stdin-jsonl`, the
+//! interface of shell pipelines, Spark's `RDD.pipe` and Hadoop streaming).
+//!
+//! The reader hands each record to the rayon pool as soon as it holds a credit; the writer
+//! restores input order and returns a credit for every line it writes. At most `window`
+//! records are therefore read but not yet written, however slow one article is.
+
+use super::Auditor;
+use crate::input::{InputError, JsonLinesRecords, Shard};
+use crate::report::jsonl::JsonLinesReport;
+use crate::report::{Report, ReportError};
+use indicatif::ProgressBar;
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+
+/// Options of a stream run.
+#[derive(Debug, Clone)]
+pub struct StreamOptions {
+    pub max_article_bytes: usize,
+    /// Audit only the records (and report only the bad lines) of this shard.
+    pub shard: Option<Shard>,
+    /// Records read but not yet written, at most.
+    pub window: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            max_article_bytes: crate::input::DEFAULT_MAX_ARTICLE_BYTES,
+            shard: None,
+            // Enough to keep every thread busy while one long article holds up the writer.
+            window: 4 * rayon::current_num_threads().max(4),
+        }
+    }
+}
+
+/// Totals of a stream run. Counts only: a summary must not grow with the stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamTotals {
+    pub articles: usize,
+    pub sentences: usize,
+    pub failed_gate: usize,
+    /// Lines answered with an error record.
+    pub input_errors: usize,
+}
+
+/// What the writer receives for the record at one position of the stream.
+enum Outcome {
+    Audited(Box<super::ArticleAudit>),
+    Failed(InputError),
+    /// Another shard's record: nothing is written, but its position must be passed.
+    OtherShard,
+}
+
+/// Audits the JSON Lines records of `reader` (named `source` in errors) and writes one
+/// line per record to `out`: the article's report, or `{"source", "error"}` for a line
+/// that is not a valid article. `on_error` sees each bad line as it is written (for
+/// stderr). Fails only when `out` cannot be written.
+pub fn run_stream<R: BufRead, W: Write + Send>(
+    reader: R,
+    source: &str,
+    out: W,
+    auditor: &Auditor,
+    options: &StreamOptions,
+    progress: &ProgressBar,
+    on_error: &(dyn Fn(&InputError) + Sync),
+) -> Result<StreamTotals, ReportError> {
+    let window = options.window.max(1);
+    let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
+    let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(window);
+    for _ in 0..window {
+        credit_tx.send(()).expect("the receiver is alive");
+    }
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Outcome)>();
+    std::thread::scope(|scope| {
+        let writer =
+            scope.spawn(move || write_in_order(done_rx, credit_tx, out, progress, on_error));
+        rayon::in_place_scope(|pool| {
+            let records = JsonLinesRecords::new(reader, source, options.max_article_bytes);
+            for (position, record) in records.enumerate() {
+                // No credit left means the writer stopped (its output failed): stop reading.
+                if credit_rx.recv().is_err() {
+                    break;
+                }
+                let outcome = match record.article {
+                    Ok(article) if in_shard(&article.id) => {
+                        let done = done_tx.clone();
+                        pool.spawn(move |_| {
+                            let audit = Box::new(auditor.audit(&article));
+                            let _ = done.send((position, Outcome::Audited(audit)));
+                        });
+                        continue;
+                    }
+                    Err(e) if in_shard(e.source_name()) => Outcome::Failed(e),
+                    _ => Outcome::OtherShard,
+                };
+                if done_tx.send((position, outcome)).is_err() {
+                    break;
+                }
+            }
+            drop(done_tx);
+        });
+        writer.join().expect("the stream writer does not panic")
+    })
+}
+
+/// Writes outcomes in stream order as they complete, returning a credit per position.
+fn write_in_order<W: Write + Send>(
+    done: mpsc::Receiver<(usize, Outcome)>,
+    credits: mpsc::SyncSender<()>,
+    out: W,
+    progress: &ProgressBar,
+    on_error: &(dyn Fn(&InputError) + Sync),
+) -> Result<StreamTotals, ReportError> {
+    let mut report = JsonLinesReport::new(out);
+    let mut totals = StreamTotals::default();
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    for (position, outcome) in done {
+        waiting.insert(position, outcome);
+        while let Some(outcome) = waiting.remove(&next) {
+            next += 1;
+            match outcome {
+                Outcome::Audited(audit) => {
+                    totals.articles += 1;
+                    totals.sentences += audit.sentences.len();
+                    totals.failed_gate += usize::from(!audit.gate.passed);
+                    report.article(&audit)?;
+                    progress.inc(1);
+                }
+                Outcome::Failed(error) => {
+                    totals.input_errors += 1;
+                    on_error(&error);
+                    report.input_error(&error)?;
+                }
+                Outcome::OtherShard => {}
+            }
+            // The reader may have finished and gone; then no credit is needed any more.
+            let _ = credits.send(());
+        }
+    }
+    Ok(totals)
+}
