@@ -25,8 +25,15 @@ const GARBLED_LM_ONLY: [&str; 1] = ["Mitgliedstaaten des Rat umfassender Frieden
 
 const CLEAN: &str = "Unterdessen verkündete der türkische Präsident Recep Tayyip Erdogan";
 
-/// Audits the samples with the language model; `None` (with a message) without a model.
-fn audit_samples() -> Option<Vec<serde_json::Value>> {
+/// The samples' audits with the language model, made once for all tests of this file (an
+/// audit of the five costs about a minute on two cores); `None` (with a message) without
+/// a model.
+fn audit_samples() -> Option<&'static [serde_json::Value]> {
+    static AUDITS: std::sync::OnceLock<Option<Vec<serde_json::Value>>> = std::sync::OnceLock::new();
+    AUDITS.get_or_init(run_audit_of_samples).as_deref()
+}
+
+fn run_audit_of_samples() -> Option<Vec<serde_json::Value>> {
     let Some(model) = std::env::var_os("MTAUDIT_MODEL") else {
         eprintln!("skipping: set MTAUDIT_MODEL to the Gemma 3 270M GGUF");
         return None;
@@ -102,8 +109,8 @@ fn garbled_sample_sentences_are_flagged_and_the_clean_one_is_not_broken() {
     let Some(audits) = audit_samples() else {
         return;
     };
-    assert_none_called_ok(&audits, &GARBLED);
-    for (sentence, verdict) in verdicts_at(&audits, CLEAN) {
+    assert_none_called_ok(audits, &GARBLED);
+    for (sentence, verdict) in verdicts_at(audits, CLEAN) {
         assert_ne!(verdict, "broken", "{sentence}");
     }
 }
@@ -114,7 +121,7 @@ fn garbled_sentences_only_the_language_model_can_see_are_flagged() {
     let Some(audits) = audit_samples() else {
         return;
     };
-    assert_none_called_ok(&audits, &GARBLED_LM_ONLY);
+    assert_none_called_ok(audits, &GARBLED_LM_ONLY);
 }
 
 /// The acceptance case of the default gate: without any configuration, every sample
@@ -124,7 +131,7 @@ fn the_default_gate_fails_every_sample_article_with_its_reasons() {
     let Some(audits) = audit_samples() else {
         return;
     };
-    for audit in &audits {
+    for audit in audits {
         let id = audit["id"].as_str().unwrap();
         assert_eq!(audit["gate"]["passed"], false, "{id} passed the gate");
         let reasons = audit["gate"]["reasons"].as_array().unwrap();
