@@ -97,7 +97,10 @@ pub fn grammar(variant: &VariantComparison, text: &str) -> Finding {
 
 /// Sum of MQM-Core penalty points: 1 per minor, 5 per major, 25 per critical finding.
 pub fn penalty<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> f64 {
-    findings.into_iter().map(|f| f.severity.penalty()).sum()
+    // Not `sum()`: an empty f64 sum is -0.0, which reports would print as `-0.0`.
+    findings
+        .into_iter()
+        .fold(0.0, |points, f| points + f.severity.penalty())
 }
 
 /// The verdict on a sentence with `points` penalty points from its own findings.
@@ -145,6 +148,8 @@ mod tests {
             finding(Severity::Critical),
         ];
         assert_eq!(penalty(&f), 31.0);
+        // +0.0, not the -0.0 an empty f64 sum gives (reports would print `-0.0`).
+        assert!(penalty(&[]).is_sign_positive());
         assert_eq!(article_score(31.0, 100), 69.0);
         assert_eq!(article_score(31.0, 10), 0.0);
         assert_eq!(article_score(0.0, 0), 100.0);
