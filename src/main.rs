@@ -176,7 +176,7 @@ struct ServeArgs {
     /// fit: 503 with Retry-After).
     #[arg(long, value_name = "N", default_value_t = mtaudit::serve::DEFAULT_MAX_QUEUE)]
     max_queue: usize,
-    /// Longest a request waits for its audits, in seconds (longer: 504).
+    /// Longest a request may take, body upload and audits, in seconds (longer: 504).
     #[arg(long, value_name = "SECONDS", default_value_t = mtaudit::serve::DEFAULT_TIMEOUT_SECONDS)]
     timeout: f64,
     /// Language of every article (ISO code such as `de`), instead of identifying it.

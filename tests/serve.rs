@@ -633,7 +633,9 @@ fn slow_audits_time_out_with_504() {
         (reply.status, reply.error_code().as_str()),
         (504, "timeout")
     );
-    assert!(reply.error_message().contains("0.05 s (--timeout)"));
+    assert!(reply
+        .error_message()
+        .contains("longer than 0.05 s (--timeout)"));
 }
 
 #[test]
@@ -725,11 +727,17 @@ fn with_the_model_readiness_follows_loading_and_reports_match_the_batch() {
     let (serve_home, batch_home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let server = Server::start_with_env(&[], &[("MTAUDIT_HOME", serve_home.path())]);
     let client = Client::new();
+    let record = json!({"id": "kurz", "text": SHORT_GERMAN});
+    let early = client.post(&server.url("/v1/audit"), record.to_string());
+    assert_eq!(
+        (early.status, early.error_code().as_str()),
+        (503, "not_ready")
+    );
+    assert_eq!(early.retry_after.as_deref(), Some("1"));
     let seen = server.wait_ready(&client);
     // The address is printed before the model loads (about 2 s): not ready at first.
     assert_eq!(seen.first(), Some(&503), "{seen:?}");
     assert!(seen.iter().all(|&s| s == 503 || s == 200), "{seen:?}");
-    let record = json!({"id": "kurz", "text": SHORT_GERMAN});
     let reply = client.post(&server.url("/v1/audit"), record.to_string());
     assert_eq!(reply.status, 200, "{}", reply.text);
     let served = reply.json();

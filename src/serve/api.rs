@@ -66,7 +66,7 @@ enum ApiError {
     InvalidField { article: usize, message: String },
     #[error("the audit queue is full ({capacity} articles, --max-queue); retry later")]
     QueueFull { capacity: usize },
-    #[error("the audits took longer than {seconds} s (--timeout)")]
+    #[error("the request took longer than {seconds} s (--timeout)")]
     Timeout { seconds: f64 },
     #[error("the audit failed (an internal error; see the server's log)")]
     Internal,
@@ -208,9 +208,16 @@ async fn count_response(
 
 async fn audit(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let started = Instant::now();
-    let response = audit_request(&state, request)
-        .await
-        .unwrap_or_else(IntoResponse::into_response);
+    let timeout = state.limits.timeout;
+    // The whole request, body upload included (a client trickling its body holds no
+    // connection past it); dropping the request at the limit skips its unstarted jobs.
+    let response = match tokio::time::timeout(timeout, audit_request(&state, request)).await {
+        Ok(answer) => answer.unwrap_or_else(IntoResponse::into_response),
+        Err(_) => ApiError::Timeout {
+            seconds: timeout.as_secs_f64(),
+        }
+        .into_response(),
+    };
     state.metrics.observe_latency(started.elapsed());
     response
 }
@@ -249,23 +256,15 @@ async fn audit_request(state: &Arc<AppState>, request: Request) -> Result<Respon
         .zip(slots)
         .map(|(article, slot)| AuditQueue::submit(auditor.clone(), article, slot, cancel.0.clone()))
         .collect();
-    let audited = async {
-        let mut audited = Vec::with_capacity(receivers.len());
-        for receiver in receivers {
-            audited.push(
-                receiver
-                    .await
-                    .map_err(|_| ApiError::Internal)?
-                    .map_err(|_| ApiError::Internal)?,
-            );
-        }
-        Ok::<_, ApiError>(audited)
-    };
-    let audited = tokio::time::timeout(limits.timeout, audited)
-        .await
-        .map_err(|_| ApiError::Timeout {
-            seconds: limits.timeout.as_secs_f64(),
-        })??;
+    let mut audited = Vec::with_capacity(receivers.len());
+    for receiver in receivers {
+        audited.push(
+            receiver
+                .await
+                .map_err(|_| ApiError::Internal)?
+                .map_err(|_| ApiError::Internal)?,
+        );
+    }
     state.metrics.count_audits(
         audited.len(),
         audited.iter().map(|a| a.sentences).sum(),

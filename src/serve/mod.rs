@@ -26,7 +26,7 @@ pub struct Limits {
     pub max_article_bytes: usize,
     /// Most articles queued or being audited, over all requests.
     pub max_queue: usize,
-    /// Longest a request waits for its audits.
+    /// Longest a request may take, body upload and audits.
     pub timeout: Duration,
 }
 
