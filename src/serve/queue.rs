@@ -74,7 +74,6 @@ impl AuditQueue {
     ) -> oneshot::Receiver<Result<Audited, JobFailed>> {
         let (sender, receiver) = oneshot::channel();
         rayon::spawn_fifo(move || {
-            let _slot = slot;
             if cancelled.load(Ordering::Acquire) {
                 return;
             }
@@ -86,6 +85,9 @@ impl AuditQueue {
                     tokens: audit.tokens.as_ref().map_or(0, Vec::len),
                 }
             }));
+            // Freed before the answer goes out: a client that has its reports never
+            // sees them still counted in the queue.
+            drop(slot);
             let _ = sender.send(audited.map_err(|_| JobFailed));
         });
         receiver
