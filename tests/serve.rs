@@ -752,3 +752,22 @@ fn with_the_model_readiness_follows_loading_and_reports_match_the_batch() {
         tokens as f64
     );
 }
+
+#[test]
+fn a_model_that_cannot_load_stops_the_server_with_exit_2() {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("mtaudit"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--offline",
+            "--model",
+            "/nonexistent/model.gguf",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("mtaudit: listening on "), "{stderr}");
+    assert!(stderr.contains("/nonexistent/model.gguf"), "{stderr}");
+}
