@@ -323,9 +323,10 @@ fn check_text(text: String, source: String, max: usize) -> Result<String, InputE
     Ok(text)
 }
 
+/// One JSON Lines record, or one article of a `mtaudit serve` request.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Record {
+pub(crate) struct Record {
     id: Option<serde_json::Value>,
     text: String,
     title: Option<String>,
@@ -504,13 +505,26 @@ fn parse_record(
     line_no: usize,
     max: usize,
 ) -> Result<Article, InputError> {
+    let record: Record = serde_json::from_str(line).map_err(|e| InputError::MalformedRecord {
+        input: source.clone(),
+        message: e.to_string(),
+    })?;
+    record_to_article(record, source, || format!("line-{line_no}"), max)
+}
+
+/// The article a record holds; `default_id` names one without an id.
+pub(crate) fn record_to_article(
+    record: Record,
+    source: String,
+    default_id: impl FnOnce() -> String,
+    max: usize,
+) -> Result<Article, InputError> {
     let malformed = |message: String| InputError::MalformedRecord {
         input: source.clone(),
         message,
     };
-    let record: Record = serde_json::from_str(line).map_err(|e| malformed(e.to_string()))?;
     let id = match record.id {
-        None | Some(serde_json::Value::Null) => format!("line-{line_no}"),
+        None | Some(serde_json::Value::Null) => default_id(),
         Some(serde_json::Value::String(s)) if !s.is_empty() => s,
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(other) => {
@@ -522,7 +536,7 @@ fn parse_record(
     let lang = match record.lang.as_deref().map(str::parse::<Lang>) {
         None => None,
         Some(Ok(l)) => Some(l),
-        Some(Err(e)) => return Err(malformed(e.to_string())),
+        Some(Err(e)) => return Err(malformed(format!("`lang`: {e}"))),
     };
     let text = check_text(
         record.text.trim_start_matches('\u{feff}').to_string(),

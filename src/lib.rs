@@ -17,5 +17,6 @@ pub mod lm;
 pub mod report;
 pub mod scoring;
 pub mod segment;
+pub mod serve;
 pub mod span;
 pub mod variants;

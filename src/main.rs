@@ -42,6 +42,9 @@ enum Command {
     /// Combine the JSON reports of several shards (`audit --shard K/N --format json`) into
     /// one folder with one summary.json (and index.html with --html).
     Merge(MergeArgs),
+    /// Serve audits over HTTP: POST /v1/audit (the JSON report of each article), GET
+    /// /healthz, /readyz and /metrics. The model is loaded once; see docs/openapi.json.
+    Serve(ServeArgs),
     /// Manage the language model file.
     Model {
         #[command(subcommand)]
@@ -112,19 +115,8 @@ struct AuditArgs {
     /// Language of every article (ISO code such as `de`), instead of identifying it.
     #[arg(long)]
     lang: Option<Lang>,
-    /// Fail articles whose probability of needing an editor is above P (0–1; 1 switches
-    /// this part of the gate off). Default 0.9.
-    #[arg(long, value_name = "P")]
-    max_needs_editor: Option<f64>,
-    /// Whether a critical finding fails an article (default: true).
-    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
-    fail_on_critical: Option<bool>,
-    /// Fail articles whose score is below SCORE (0–100).
-    #[arg(long, value_name = "SCORE")]
-    fail_under: Option<f64>,
-    /// Fail articles with a larger share of broken sentences (0–1).
-    #[arg(long, value_name = "RATIO")]
-    max_broken_ratio: Option<f64>,
+    #[command(flatten)]
+    gate: GateArgs,
     /// Report gate failures but exit 0.
     #[arg(long)]
     exit_zero: bool,
@@ -147,6 +139,67 @@ struct AuditArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    lm: LmArgs,
+}
+
+/// Gate-policy flags, over the configuration file's `[gate]`.
+#[derive(clap::Args)]
+struct GateArgs {
+    /// Fail articles whose probability of needing an editor is above P (0–1; 1 switches
+    /// this part of the gate off). Default 0.9.
+    #[arg(long, value_name = "P")]
+    max_needs_editor: Option<f64>,
+    /// Whether a critical finding fails an article (default: true).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    fail_on_critical: Option<bool>,
+    /// Fail articles whose score is below SCORE (0–100).
+    #[arg(long, value_name = "SCORE")]
+    fail_under: Option<f64>,
+    /// Fail articles with a larger share of broken sentences (0–1).
+    #[arg(long, value_name = "RATIO")]
+    max_broken_ratio: Option<f64>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on. Anything but a loopback address needs --token-file.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one (the address is printed on stderr).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// File holding a bearer token (surrounding whitespace ignored): every endpoint but
+    /// /healthz then requires `Authorization: Bearer <token>`.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Largest request body, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = mtaudit::serve::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Most articles in one request (more: 413).
+    #[arg(long, value_name = "N", default_value_t = mtaudit::serve::DEFAULT_MAX_ARTICLES)]
+    max_articles: usize,
+    /// Largest article text, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = mtaudit::input::DEFAULT_MAX_ARTICLE_BYTES)]
+    max_article_bytes: usize,
+    /// Most articles queued or being audited over all requests (a request that does not
+    /// fit: 503 with Retry-After).
+    #[arg(long, value_name = "N", default_value_t = mtaudit::serve::DEFAULT_MAX_QUEUE)]
+    max_queue: usize,
+    /// Longest a request may take, body upload and audits, in seconds (longer: 504).
+    #[arg(long, value_name = "SECONDS", default_value_t = mtaudit::serve::DEFAULT_TIMEOUT_SECONDS)]
+    timeout: f64,
+    /// Language of every article (ISO code such as `de`), instead of identifying it.
+    #[arg(long)]
+    lang: Option<Lang>,
+    #[command(flatten)]
+    gate: GateArgs,
+    /// Configuration file (default: mtaudit.toml in the working directory or above).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Threads for auditing (default: one per core).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
     #[command(flatten)]
     lm: LmArgs,
 }
@@ -241,6 +294,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => run_audit(args),
         Command::Eval(args) => run_eval(args),
         Command::Merge(args) => run_merge(args),
+        Command::Serve(args) => run_serve(args),
         Command::Model { command, source } => run_model(command, &source),
     };
     match result {
@@ -253,10 +307,8 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
-    let settings = audit_settings(&args)?;
-    if let Some(jobs) = args.jobs {
-        start_worker_threads(jobs)?;
-    }
+    let settings = settings_with_gate(args.config.as_deref(), &args.gate)?;
+    start_audit_threads(args.jobs)?;
     let mut auditor = Auditor::new(settings, args.lang);
     if let Some(path) = &args.lm.combination {
         auditor = auditor.with_combination(load_combination(path)?);
@@ -271,21 +323,24 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     }
 }
 
-/// The configuration with the command line's gate options applied.
-fn audit_settings(args: &AuditArgs) -> Result<mtaudit::config::Resolved> {
-    let mut settings = load_settings(args.config.as_deref())?;
+/// The configuration's settings with the gate flags applied over them.
+fn settings_with_gate(
+    config: Option<&std::path::Path>,
+    gate: &GateArgs,
+) -> Result<mtaudit::config::Resolved> {
+    let mut settings = load_settings(config)?;
     let policy = &mut settings.gate_policy;
-    if let Some(max) = args.max_needs_editor {
+    if let Some(max) = gate.max_needs_editor {
         policy.max_needs_editor = max;
     }
-    if let Some(fail) = args.fail_on_critical {
+    if let Some(fail) = gate.fail_on_critical {
         policy.fail_on_critical = fail;
     }
-    if args.fail_under.is_some() {
-        policy.fail_under = args.fail_under;
+    if gate.fail_under.is_some() {
+        policy.fail_under = gate.fail_under;
     }
-    if args.max_broken_ratio.is_some() {
-        policy.max_broken_ratio = args.max_broken_ratio;
+    if gate.max_broken_ratio.is_some() {
+        policy.max_broken_ratio = gate.max_broken_ratio;
     }
     policy
         .validate()
@@ -293,18 +348,22 @@ fn audit_settings(args: &AuditArgs) -> Result<mtaudit::config::Resolved> {
     Ok(settings)
 }
 
-fn start_worker_threads(jobs: usize) -> Result<()> {
-    let cap = max_jobs();
-    if jobs > cap {
-        eprintln!(
-            "mtaudit: warning: -j {jobs} capped to {cap} ({JOBS_PER_CORE} per core); \
-             more threads only add memory and switching"
-        );
+/// Sizes rayon's global pool, which audits run on, from `-j`.
+fn start_audit_threads(jobs: Option<usize>) -> Result<()> {
+    if let Some(jobs) = jobs {
+        let cap = max_jobs();
+        if jobs > cap {
+            eprintln!(
+                "mtaudit: warning: -j {jobs} capped to {cap} ({JOBS_PER_CORE} per core); \
+                 more threads only add memory and switching"
+            );
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.clamp(1, cap))
+            .build_global()
+            .context("cannot start worker threads")?;
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.clamp(1, cap))
-        .build_global()
-        .context("cannot start worker threads")
+    Ok(())
 }
 
 fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
@@ -386,6 +445,52 @@ fn run_audit_stream(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
         totals.failed_gate,
         args.exit_zero,
     ))
+}
+
+fn run_serve(args: ServeArgs) -> Result<ExitCode> {
+    let settings = settings_with_gate(args.config.as_deref(), &args.gate)?;
+    start_audit_threads(args.jobs)?;
+    let token = match &args.token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the token file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    let config = mtaudit::serve::ServeConfig {
+        addr: std::net::SocketAddr::new(args.bind, args.port),
+        token,
+        limits: mtaudit::serve::Limits {
+            max_body_bytes: args.max_body_bytes,
+            max_articles: args.max_articles,
+            max_article_bytes: args.max_article_bytes,
+            max_queue: args.max_queue,
+            timeout: std::time::Duration::from_secs_f64(args.timeout),
+        },
+    };
+    let combination = args
+        .lm
+        .combination
+        .as_deref()
+        .map(load_combination)
+        .transpose()?;
+    // Runs while the server already answers /healthz and /readyz (503 until it is done).
+    let prepare = move || -> Result<Auditor, String> {
+        let mut auditor = Auditor::new(settings, args.lang);
+        if let Some(combination) = combination {
+            auditor = auditor.with_combination(combination);
+        }
+        if !args.lm.no_lm {
+            let lm = language_model(&args.lm, false).map_err(|e| format!("{e:#}"))?;
+            auditor = auditor.with_language_model(lm);
+        }
+        Ok(auditor)
+    };
+    mtaudit::serve::serve(config, prepare)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 2 when an input could not be read, else 1 when an article failed the gate (unless

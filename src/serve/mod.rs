@@ -1,0 +1,203 @@
+//! `mtaudit serve`: audits over HTTP with the model loaded once.
+//!
+//! Handlers run on a small tokio runtime and only parse, queue and answer; the audits
+//! themselves run on rayon's global pool ([`queue`]), the same pool the batch command
+//! uses, so that concurrent requests share the cores the way a batch run's articles do.
+//! The API is described in `docs/openapi.json`.
+
+mod api;
+mod metrics;
+mod queue;
+
+use crate::audit::Auditor;
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// Request limits; each is a flag of `mtaudit serve`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Most articles in one request.
+    pub max_articles: usize,
+    /// Largest article text, in bytes.
+    pub max_article_bytes: usize,
+    /// Most articles queued or being audited, over all requests.
+    pub max_queue: usize,
+    /// Longest a request may take, body upload and audits.
+    pub timeout: Duration,
+}
+
+/// Defaults of the flags behind [`Limits`].
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_ARTICLES: usize = 100;
+pub const DEFAULT_MAX_QUEUE: usize = 1000;
+pub const DEFAULT_TIMEOUT_SECONDS: f64 = 300.0;
+
+pub struct ServeConfig {
+    pub addr: SocketAddr,
+    /// Bearer token every endpoint but `/healthz` then requires.
+    pub token: Option<String>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("refusing to listen on {0}, which is not a loopback address, without --token-file")]
+    PublicWithoutToken(IpAddr),
+    #[error("--max-queue ({queue}) must be at least --max-articles ({articles})")]
+    QueueBelowRequest { queue: usize, articles: usize },
+    #[error("the token file holds no token")]
+    EmptyToken,
+    #[error("cannot start the server runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Server(std::io::Error),
+    #[error("{0}")]
+    Prepare(String),
+}
+
+/// What the handlers share.
+struct AppState {
+    /// Set once the auditor (and its model) is ready; `/readyz` answers 503 until then.
+    auditor: OnceLock<Arc<Auditor>>,
+    queue: queue::AuditQueue,
+    metrics: metrics::Metrics,
+    limits: Limits,
+    token_digest: Option<[u8; 32]>,
+}
+
+impl AppState {
+    /// Whether `given` is the configured token. Both sides are hashed first, so the
+    /// comparison takes the same time whatever the token's length and contents.
+    fn token_matches(&self, given: &str) -> bool {
+        let Some(expected) = &self.token_digest else {
+            return true;
+        };
+        let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
+        let difference = expected
+            .iter()
+            .zip(given.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        difference == 0
+    }
+}
+
+/// Listens on `config.addr`, prints the address (`mtaudit: listening on http://...`) on
+/// stderr, builds the auditor with `prepare` (loading the model) while already
+/// answering `/healthz` and `/readyz`, and serves until SIGTERM or Ctrl-C, then finishes
+/// the requests in flight and returns.
+pub fn serve<F>(config: ServeConfig, prepare: F) -> Result<(), ServeError>
+where
+    F: FnOnce() -> Result<Auditor, String> + Send + 'static,
+{
+    if config.token.is_none() && !config.addr.ip().is_loopback() {
+        return Err(ServeError::PublicWithoutToken(config.addr.ip()));
+    }
+    let limits = config.limits;
+    if limits.max_queue < limits.max_articles {
+        return Err(ServeError::QueueBelowRequest {
+            queue: limits.max_queue,
+            articles: limits.max_articles,
+        });
+    }
+    let token_digest = match config.token.as_deref().map(str::trim) {
+        Some("") => return Err(ServeError::EmptyToken),
+        Some(token) => Some(Sha256::digest(token.as_bytes()).into()),
+        None => None,
+    };
+    let state = Arc::new(AppState {
+        auditor: OnceLock::new(),
+        queue: queue::AuditQueue::new(limits.max_queue),
+        metrics: metrics::Metrics::default(),
+        limits,
+        token_digest,
+    });
+    // Two threads are plenty: handlers only parse, queue and copy bytes.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("mtaudit-http")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(run(config.addr, state, prepare))
+}
+
+/// Why the server stops.
+enum Stop {
+    Signal(&'static str),
+    PrepareFailed(String),
+}
+
+async fn run<F>(addr: SocketAddr, state: Arc<AppState>, prepare: F) -> Result<(), ServeError>
+where
+    F: FnOnce() -> Result<Auditor, String> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let local = listener.local_addr().map_err(ServeError::Server)?;
+    eprintln!("mtaudit: listening on http://{local}");
+
+    let (stop_tx, mut stop_rx) = tokio::sync::mpsc::channel::<Stop>(4);
+    let loading = state.clone();
+    let failed = stop_tx.clone();
+    tokio::task::spawn_blocking(move || match prepare() {
+        Ok(auditor) => {
+            let _ = loading.auditor.set(Arc::new(auditor));
+            eprintln!("mtaudit: ready");
+        }
+        Err(message) => {
+            let _ = failed.blocking_send(Stop::PrepareFailed(message));
+        }
+    });
+    spawn_signal_listeners(stop_tx);
+
+    let failure = Arc::new(std::sync::Mutex::new(None));
+    let failure_seen = failure.clone();
+    let shutdown = async move {
+        match stop_rx.recv().await {
+            Some(Stop::Signal(name)) => {
+                eprintln!("mtaudit: {name}: finishing the requests in flight");
+            }
+            Some(Stop::PrepareFailed(message)) => {
+                *failure_seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(message);
+            }
+            None => {}
+        }
+    };
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ServeError::Server)?;
+    let failure = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+    match failure {
+        Some(message) => Err(ServeError::Prepare(message)),
+        None => Ok(()),
+    }
+}
+
+fn spawn_signal_listeners(stop: tokio::sync::mpsc::Sender<Stop>) {
+    let interrupted = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = interrupted.send(Stop::Signal("interrupted")).await;
+        }
+    });
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            terminate.recv().await;
+            let _ = stop.send(Stop::Signal("SIGTERM")).await;
+        }
+    });
+}
