@@ -578,6 +578,24 @@ fn size_limits_answer_413() {
     );
 }
 
+/// Posts four 1 MB articles (seconds of work on `-j 1`) from another thread and returns
+/// once the server has queued them.
+fn send_slow_request(server: &Server, client: &Client) -> std::thread::JoinHandle<Reply> {
+    let slow: Value = (0..4)
+        .map(|i| long_article(&format!("slow{i}"), 1_000_000))
+        .collect();
+    let request = {
+        let (client, url) = (client.clone(), server.url("/v1/audit"));
+        std::thread::spawn(move || client.post(&url, slow.to_string()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.queue_depth(client) == 0 {
+        assert!(Instant::now() < deadline, "the slow request never queued");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    request
+}
+
 #[test]
 fn a_full_queue_answers_503_with_retry_after() {
     let server = Server::start(&[
@@ -592,18 +610,7 @@ fn a_full_queue_answers_503_with_retry_after() {
     let client = Client::new();
     server.wait_ready(&client);
     let url = server.url("/v1/audit");
-    let slow: Value = (0..4)
-        .map(|i| long_article(&format!("slow{i}"), 1_000_000))
-        .collect();
-    let slow_request = {
-        let (client, url) = (client.clone(), url.clone());
-        std::thread::spawn(move || client.post(&url, slow.to_string()))
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while server.queue_depth(&client) == 0 {
-        assert!(Instant::now() < deadline, "the slow request never queued");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let slow_request = send_slow_request(&server, &client);
     // Four more articles cannot fit while any of the slow ones is still queued.
     let four: Value = (0..4)
         .map(|i| json!({"id": i, "text": SHORT_GERMAN}))
@@ -643,19 +650,7 @@ fn sigterm_finishes_the_request_in_flight_and_exits_0() {
     let mut server = Server::start(&["--no-lm", "-j", "1"]);
     let client = Client::new();
     server.wait_ready(&client);
-    let url = server.url("/v1/audit");
-    let slow: Value = (0..4)
-        .map(|i| long_article(&format!("slow{i}"), 1_000_000))
-        .collect();
-    let in_flight = {
-        let (client, url) = (client.clone(), url.clone());
-        std::thread::spawn(move || client.post(&url, slow.to_string()))
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while server.queue_depth(&client) == 0 {
-        assert!(Instant::now() < deadline, "the slow request never queued");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let in_flight = send_slow_request(&server, &client);
     server.terminate();
     let reply = in_flight.join().unwrap();
     assert_eq!(reply.status, 200, "{}", reply.text);
