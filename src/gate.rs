@@ -61,6 +61,17 @@ pub struct GateInput {
     pub critical: Vec<String>,
 }
 
+/// A gate threshold outside its range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GatePolicyError {
+    #[error("the maximum probability of needing an editor must be between 0 and 1, not {0}")]
+    MaxNeedsEditor(f64),
+    #[error("the minimum score must be between 0 and 100, not {0}")]
+    FailUnder(f64),
+    #[error("the maximum broken ratio must be between 0 and 1, not {0}")]
+    MaxBrokenRatio(f64),
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GateResult {
     pub passed: bool,
@@ -71,26 +82,15 @@ pub struct GateResult {
 
 impl GatePolicy {
     /// Checks that the thresholds lie in their ranges.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), GatePolicyError> {
         if !(0.0..=1.0).contains(&self.max_needs_editor) {
-            return Err(format!(
-                "the maximum probability of needing an editor must be between 0 and 1, not {}",
-                self.max_needs_editor
-            ));
+            return Err(GatePolicyError::MaxNeedsEditor(self.max_needs_editor));
         }
-        if let Some(score) = self.fail_under {
-            if !(0.0..=100.0).contains(&score) {
-                return Err(format!(
-                    "the minimum score must be between 0 and 100, not {score}"
-                ));
-            }
+        if let Some(score) = self.fail_under.filter(|s| !(0.0..=100.0).contains(s)) {
+            return Err(GatePolicyError::FailUnder(score));
         }
-        if let Some(ratio) = self.max_broken_ratio {
-            if !(0.0..=1.0).contains(&ratio) {
-                return Err(format!(
-                    "the maximum broken ratio must be between 0 and 1, not {ratio}"
-                ));
-            }
+        if let Some(ratio) = self.max_broken_ratio.filter(|r| !(0.0..=1.0).contains(r)) {
+            return Err(GatePolicyError::MaxBrokenRatio(ratio));
         }
         Ok(())
     }
@@ -223,21 +223,31 @@ mod tests {
 
     #[test]
     fn out_of_range_values_are_rejected() {
-        for policy in [
-            GatePolicy {
-                max_needs_editor: 1.5,
-                ..unset()
-            },
-            GatePolicy {
-                fail_under: Some(101.0),
-                ..unset()
-            },
-            GatePolicy {
-                max_broken_ratio: Some(-0.1),
-                ..unset()
-            },
+        for (policy, error) in [
+            (
+                GatePolicy {
+                    max_needs_editor: 1.5,
+                    ..unset()
+                },
+                GatePolicyError::MaxNeedsEditor(1.5),
+            ),
+            (
+                GatePolicy {
+                    fail_under: Some(101.0),
+                    ..unset()
+                },
+                GatePolicyError::FailUnder(101.0),
+            ),
+            (
+                GatePolicy {
+                    max_broken_ratio: Some(-0.1),
+                    ..unset()
+                },
+                GatePolicyError::MaxBrokenRatio(-0.1),
+            ),
         ] {
-            assert!(policy.validate().is_err(), "{policy:?}");
+            assert_eq!(policy.validate(), Err(error), "{policy:?}");
         }
+        assert_eq!(unset().validate(), Ok(()));
     }
 }

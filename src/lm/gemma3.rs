@@ -431,10 +431,6 @@ impl Gemma3 {
         })
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     pub fn device(&self) -> &Device {
         &self.device
     }
