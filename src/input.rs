@@ -48,6 +48,9 @@ pub enum InputError {
     TooLarge { input: String, limit: usize },
     #[error("{input}: malformed JSON Lines record: {message}")]
     MalformedRecord { input: String, message: String },
+    /// The audit itself failed: a bug, confined to this article (the others go on).
+    #[error("{input}: internal error while auditing this article ({message}); please report it")]
+    AuditFailed { input: String, message: String },
 }
 
 impl InputError {
@@ -61,7 +64,8 @@ impl InputError {
             | InputError::InvalidUtf8 { input, .. }
             | InputError::Empty { input }
             | InputError::TooLarge { input, .. }
-            | InputError::MalformedRecord { input, .. } => input,
+            | InputError::MalformedRecord { input, .. }
+            | InputError::AuditFailed { input, .. } => input,
         }
     }
 }

@@ -204,6 +204,12 @@ impl Auditor {
         }
     }
 
+    /// [`Auditor::audit`], with a panic (a bug in a check or the model) turned into an
+    /// error for this article alone, so that a batch, a stream or a server goes on.
+    pub fn audit_isolated(&self, article: &Article) -> Result<ArticleAudit, InputError> {
+        isolated(&article.source, || self.audit(article))
+    }
+
     pub fn audit(&self, article: &Article) -> ArticleAudit {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
@@ -481,6 +487,23 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Runs `work`, turning a panic into [`InputError::AuditFailed`] for `source`.
+fn isolated<T>(source: &str, work: impl FnOnce() -> T) -> Result<T, InputError> {
+    // The auditor holds no state a panic could leave half-updated (it is shared
+    // read-only), so going on with the next article is sound.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        InputError::AuditFailed {
+            input: source.to_string(),
+            message,
+        }
+    })
+}
+
 /// Options of a batch run.
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -550,7 +573,8 @@ pub fn run_batch(
     make_ids_unique(&mut articles);
     progress.set_length(articles.len() as u64);
 
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, ArticleAudit, bool)>();
+    type Audited = Result<(ArticleAudit, bool), InputError>;
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Audited)>();
     let mut rows = Vec::with_capacity(articles.len());
     let mut sentences = 0usize;
     let mut verdicts = VerdictCounts::default();
@@ -568,21 +592,30 @@ pub fn run_batch(
                         .reuse_from
                         .as_deref()
                         .and_then(|dir| reusable(dir, article, auditor));
-                    let reused = earlier.is_some();
-                    let audit = earlier.unwrap_or_else(|| auditor.audit(article));
+                    let audited = match earlier {
+                        Some(audit) => Ok((audit, true)),
+                        None => auditor.audit_isolated(article).map(|audit| (audit, false)),
+                    };
                     // The receiver only goes away after a report error; the rest is moot then.
-                    let _ = tx.send((index, audit, reused));
+                    let _ = tx.send((index, audited));
                 });
         });
         // Audits finish in any order; reports get them in input order (streams and sums
         // come out the same on every run), held back only until the ones before are done.
         let mut waiting = BTreeMap::new();
         let mut next = 0;
-        for (index, audit, was_reused) in receiver {
+        for (index, audited) in receiver {
             progress.inc(1);
-            waiting.insert(index, (audit, was_reused));
-            while let Some((audit, was_reused)) = waiting.remove(&next) {
+            waiting.insert(index, audited);
+            while let Some(audited) = waiting.remove(&next) {
                 next += 1;
+                let (audit, was_reused) = match audited {
+                    Ok(audited) => audited,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
                 reused += usize::from(was_reused);
                 sentences += audit.sentences.len();
                 verdicts += audit.verdicts;
@@ -675,6 +708,26 @@ mod tests {
         assert_eq!(sentence_of(&s, Span::new(0, 30)), None);
         assert_eq!(sentence_of(&[], Span::new(0, 1)), None);
         assert_eq!(sentence_of(&s[..1], Span::new(0, 10)), Some(0));
+    }
+
+    #[test]
+    fn a_panicking_audit_becomes_an_error_for_its_article() {
+        let failed = isolated("feed.jsonl:7", || -> usize { panic!("index out of range") });
+        assert_eq!(
+            failed,
+            Err(InputError::AuditFailed {
+                input: "feed.jsonl:7".into(),
+                message: "index out of range".into()
+            })
+        );
+        let formatted = isolated("a.txt", || -> usize { panic!("{} of {}", 3, 2) });
+        assert!(failed_message(&formatted).contains("3 of 2"));
+        assert!(failed_message(&formatted).starts_with("a.txt: internal error"));
+        assert_eq!(isolated("a.txt", || 42), Ok(42));
+    }
+
+    fn failed_message(result: &Result<usize, InputError>) -> String {
+        result.as_ref().unwrap_err().to_string()
     }
 
     #[test]

@@ -88,8 +88,11 @@ pub fn run_stream<R: BufRead, W: Write + Send>(
                     Ok(article) if in_shard(&article.id) => {
                         let done = done_tx.clone();
                         pool.spawn(move |_| {
-                            let audit = Box::new(auditor.audit(&article));
-                            let _ = done.send((position, Outcome::Audited(audit)));
+                            let outcome = match auditor.audit_isolated(&article) {
+                                Ok(audit) => Outcome::Audited(Box::new(audit)),
+                                Err(e) => Outcome::Failed(e),
+                            };
+                            let _ = done.send((position, outcome));
                         });
                         continue;
                     }

@@ -77,18 +77,19 @@ impl AuditQueue {
             if cancelled.load(Ordering::Acquire) {
                 return;
             }
-            let audited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let audit = auditor.audit(&article);
-                Audited {
-                    json: serde_json::to_vec(&audit).expect("reports serialise"),
+            // A panic's message has gone to the server's stderr through the panic hook.
+            let audited = auditor.audit_isolated(&article).map_err(|_| JobFailed);
+            let audited = audited.and_then(|audit| {
+                Ok(Audited {
+                    json: serde_json::to_vec(&audit).map_err(|_| JobFailed)?,
                     sentences: audit.sentences.len(),
                     tokens: audit.tokens.as_ref().map_or(0, Vec::len),
-                }
-            }));
+                })
+            });
             // Freed before the answer goes out: a client that has its reports never
             // sees them still counted in the queue.
             drop(slot);
-            let _ = sender.send(audited.map_err(|_| JobFailed));
+            let _ = sender.send(audited);
         });
         receiver
     }
