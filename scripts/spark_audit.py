@@ -159,15 +159,21 @@ def audit_corpus(spark, corpus, out, binary, mtaudit_args, output_format, partit
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        usage="%(prog)s corpus --out DIR [options] [-- mtaudit audit options]",
+    )
     parser.add_argument("corpus", help="JSON Lines file or folder (any path Spark reads)")
     parser.add_argument("--out", required=True, help="output folder (must not exist)")
     parser.add_argument("--mtaudit", default="mtaudit", help="path of the mtaudit binary")
     parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
     parser.add_argument("--master", help="Spark master (default: spark-submit's)")
     parser.add_argument("--partitions", type=int, help="repartition the corpus first")
-    parser.add_argument("mtaudit_args", nargs="*", help="after --: arguments for mtaudit")
-    args = parser.parse_args()
+    # Everything after `--` belongs to mtaudit (argparse would take its flags for ours).
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    mtaudit_args = argv[split + 1 :]
 
     builder = SparkSession.builder.appName("mtaudit")
     if args.master:
@@ -179,7 +185,7 @@ def main():
         import spark_audit
 
         processes = spark_audit.audit_corpus(
-            spark, args.corpus, args.out, args.mtaudit, args.mtaudit_args, args.format,
+            spark, args.corpus, args.out, args.mtaudit, mtaudit_args, args.format,
             args.partitions,
         )
         print(f"mtaudit processes started: {processes}")

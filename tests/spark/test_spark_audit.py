@@ -126,15 +126,25 @@ class SparkRecipeTest(unittest.TestCase):
         self.assertLessEqual(processes, 2)
         self.assertGreaterEqual(processes, 1)
 
-    def test_parquet_output_holds_the_same_reports(self):
+    def test_command_line_writes_parquet_with_the_same_reports(self):
         out = self.dir / "parquet"
-        spark_audit.audit_corpus(
-            self.spark, str(self.corpus), str(out), BINARY, self.mtaudit_args, "parquet",
-            PARTITIONS,
+        run = subprocess.run(
+            [
+                sys.executable, str(ROOT / "scripts" / "spark_audit.py"), str(self.corpus),
+                "--out", str(out), "--format", "parquet", "--mtaudit", BINARY,
+                "--master", "local[2]", "--partitions", str(PARTITIONS),
+                "--", *self.mtaudit_args,
+            ],
+            capture_output=True,
+            text=True,
+            # Its own score cache, so that this run scores in Spark too.
+            env={**os.environ, "MTAUDIT_HOME": str(self.dir / "home-cli")},
+            check=False,
         )
-        rows = self.spark.read.parquet(str(out)).collect()
+        self.assertEqual(run.returncode, 0, run.stderr[-4000:])
+        self.assertIn("mtaudit processes started:", run.stdout)
         lines = []
-        for row in rows:
+        for row in self.spark.read.parquet(str(out)).collect():
             report = json.loads(row.report)
             if row.error is None:
                 self.assertEqual(row.id, report["id"])
