@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod checks;
 pub mod config;
+mod digest;
 pub mod eval;
 pub mod gate;
 pub mod input;

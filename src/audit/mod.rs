@@ -166,16 +166,12 @@ impl Auditor {
 
     /// The fingerprint an audit of `article` with these settings has.
     pub fn fingerprint(&self, article: &Article) -> String {
-        let mut hasher = Sha256::new();
-        for part in [
+        let mut hasher = crate::digest::length_prefixed(&[
             &self.settings_fingerprint,
             &article.id,
             &article.source,
             &article.text,
-        ] {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
+        ]);
         hasher.update(format!("{:?} {:?}", article.title, article.lang).as_bytes());
         hex::encode(hasher.finalize())
     }

@@ -255,18 +255,11 @@ impl LanguageModel {
         if let Some(hash) = self.sha256.get() {
             return Ok(hash.clone());
         }
-        use sha2::Digest;
-        let io_error = |cause| LmError::Io {
+        let sha256 = crate::digest::file_sha256(&self.path).map_err(|cause| LmError::Io {
             path: self.path.clone(),
             cause,
-        };
-        let mut file = std::fs::File::open(&self.path).map_err(io_error)?;
-        let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut file, &mut hasher).map_err(io_error)?;
-        Ok(self
-            .sha256
-            .get_or_init(|| hex::encode(hasher.finalize()))
-            .clone())
+        })?;
+        Ok(self.sha256.get_or_init(|| sha256).clone())
     }
 
     /// The head for an article in `lang`: exact when asked for or when the language has

@@ -65,16 +65,12 @@ impl ScoreKey {
     /// A file-name-safe digest of all fields; each field is length-prefixed so that no
     /// two different keys can run together into the same bytes.
     fn digest(&self) -> String {
-        let mut hasher = Sha256::new();
-        for field in [
+        let hasher = crate::digest::length_prefixed(&[
             &self.model_sha256,
             &self.scorer_version,
             &self.options,
             &self.article_sha256,
-        ] {
-            hasher.update((field.len() as u64).to_le_bytes());
-            hasher.update(field.as_bytes());
-        }
+        ]);
         hex::encode(hasher.finalize())
     }
 }

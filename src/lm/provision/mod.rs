@@ -17,7 +17,7 @@ use download::{Downloader, Expected};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::fs::{self, File, TryLockError};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -181,22 +181,11 @@ pub fn data_root() -> Option<PathBuf> {
 
 /// Lowercase hex SHA-256 of a file's content.
 pub fn sha256_file(path: &Path) -> Result<String, ProvisionError> {
-    let io_error = |cause| ProvisionError::Io {
+    crate::digest::file_sha256(path).map_err(|cause| ProvisionError::Io {
         action: "read",
         path: path.to_owned(),
         cause,
-    };
-    let mut file = File::open(path).map_err(io_error)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buffer).map_err(io_error)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
+    })
 }
 
 /// Re-hashes `path` and compares it with `manifest`'s SHA-256 (`mtaudit model verify`,
