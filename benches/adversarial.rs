@@ -7,8 +7,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
-use mtaudit::input::Input;
-use mtaudit::input::{discover, read, Article, DEFAULT_MAX_ARTICLE_BYTES};
+use mtaudit::data::Article;
+use mtaudit::input::{discover, read, Input, DEFAULT_MAX_ARTICLE_BYTES};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2,8 +2,8 @@
 //! boilerplate patterns. Found from the working directory upward, or given explicitly.
 //! Unknown keys are errors, never silently ignored.
 
-use crate::checks::{CheckId, CheckSettings, Severity};
-use crate::gate::GatePolicy;
+use crate::checks::CheckSettings;
+use crate::data::{CheckId, GatePolicy, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -174,7 +174,7 @@ mod tests {
         let defaults = parse("[gate]\nfail_under = 80\n").unwrap();
         assert_eq!(
             defaults.gate,
-            crate::gate::GatePolicy {
+            crate::data::GatePolicy {
                 fail_under: Some(80.0),
                 ..Default::default()
             },

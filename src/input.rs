@@ -5,7 +5,7 @@
 //! UTF-16, empty and oversized articles are errors that name the source and the problem;
 //! they never stop the other inputs from being read.
 
-use crate::langid::Lang;
+use crate::data::{Article, Lang};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
@@ -17,18 +17,6 @@ pub const DEFAULT_MAX_ARTICLE_BYTES: usize = 5 * 1024 * 1024;
 /// Extensions read as articles when a directory is searched.
 const ARTICLE_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
 const JSONL_SUFFIXES: &[&str] = &[".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Article {
-    pub id: String,
-    /// A path, `path:line` for a JSON Lines record, or `-` for standard input.
-    pub source: String,
-    pub title: Option<String>,
-    /// The language the input declares, if any.
-    pub lang: Option<Lang>,
-    /// The text the audit's byte offsets refer to: UTF-8 without a leading BOM.
-    pub text: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {

@@ -3,7 +3,7 @@
 //! Built by `scripts/build_lexicons.py` from `wordfreq`: the 40,000 most frequent words
 //! of German, Italian, English, French and Spanish. Parsed once, on first use.
 
-use crate::langid::Lang;
+use crate::data::Lang;
 use foldhash::HashMap;
 use std::sync::OnceLock;
 

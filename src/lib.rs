@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod checks;
 pub mod config;
+pub mod data;
 mod digest;
 pub mod eval;
 pub mod gate;
@@ -19,5 +20,4 @@ pub mod report;
 pub mod scoring;
 pub mod segment;
 pub mod serve;
-pub mod span;
 pub mod variants;

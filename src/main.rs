@@ -4,19 +4,20 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mtaudit::audit::result::ModelInfo;
 use mtaudit::audit::stream::StreamOptions;
 use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
 use mtaudit::config::Config;
-use mtaudit::langid::Lang;
+use mtaudit::data::{Lang, ModelInfo};
 use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
 use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::score_cache::ScoreCache;
 use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
-use mtaudit::report::{
-    html::HtmlReport, human::HumanReport, json::JsonReport, jsonl::JsonLinesReport,
-    out_dir::OutputDir, Report,
-};
+use mtaudit::report::html::HtmlReport;
+use mtaudit::report::human::HumanReport;
+use mtaudit::report::json::JsonReport;
+use mtaudit::report::jsonl::JsonLinesReport;
+use mtaudit::report::out_dir::OutputDir;
+use mtaudit::report::Report;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -6,24 +6,7 @@
 //! an initial, or an ordinal number ("am 13. März"). A line that does not end in
 //! sentence punctuation (title, heading, caption, credit line) is a [`SentenceKind::Heading`].
 
-use crate::span::Span;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SentenceKind {
-    /// Running text.
-    Sentence,
-    /// A line of its own without final punctuation: a title, heading, caption or credit.
-    Heading,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sentence {
-    /// Article-relative byte span, without surrounding whitespace.
-    pub span: Span,
-    pub kind: SentenceKind,
-}
+use crate::data::{Sentence, SentenceKind, Span};
 
 /// Abbreviations (lower case, without their final full stop) after which a full stop does
 /// not end a sentence. German, Italian, English and French news usage.

@@ -18,7 +18,7 @@
 //! Only German and Italian have paradigms and ending sets so far; other languages get no
 //! candidates rather than candidates from rules nobody has written or checked.
 
-use crate::langid::Lang;
+use crate::data::Lang;
 use crate::lexicon::{self, Lexicon};
 use foldhash::{HashMap, HashSet};
 use std::cmp::Ordering;

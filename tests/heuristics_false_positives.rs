@@ -2,8 +2,8 @@
 //! major or critical finding from the heuristics.
 
 use flate2::read::GzDecoder;
-use mtaudit::checks::{self, CheckSettings, Document, Finding, Severity};
-use mtaudit::langid::Lang;
+use mtaudit::checks::{self, CheckSettings, Document};
+use mtaudit::data::{Finding, Lang, Severity};
 use mtaudit::segment::segment;
 use std::io::{BufRead, BufReader};
 

@@ -1,8 +1,8 @@
 //! Checks 7–12 on the real sample articles: the garbled passages named in the task are
 //! flagged by the right check, and clean sentences around them are not.
 
-use mtaudit::checks::{self, CheckId, CheckSettings, Document, Finding};
-use mtaudit::langid::Lang;
+use mtaudit::checks::{self, CheckSettings, Document};
+use mtaudit::data::{CheckId, Finding, Lang};
 use mtaudit::segment::segment;
 
 fn findings(name: &str, lang: Lang) -> (String, Vec<Finding>) {

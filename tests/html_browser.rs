@@ -9,11 +9,9 @@ mod html_fixtures;
 
 use browser::{find_chromium, Browser};
 use html_fixtures::*;
-use mtaudit::audit::result::{ArticleAudit, Verdict};
 use mtaudit::audit::Auditor;
-use mtaudit::checks::CheckId;
 use mtaudit::config::Config;
-use mtaudit::input::Article;
+use mtaudit::data::{Article, ArticleAudit, CheckId, Verdict};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::{ArticleRow, Report};
 use serde_json::{json, Value};

@@ -3,9 +3,9 @@
 mod html_fixtures;
 
 use html_fixtures::*;
-use mtaudit::audit::result::{ArticleAudit, Verdict};
 use mtaudit::audit::Auditor;
 use mtaudit::config::{Config, Resolved};
+use mtaudit::data::{ArticleAudit, Verdict};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::{ArticleRow, Report};
 use regex::Regex;

@@ -1,7 +1,7 @@
 //! Language-model tests against the real model. They need the GGUF: set `MTAUDIT_MODEL`
 //! to the path of gemma-3-270m-q4_k_m.gguf; without it they skip with a message.
 
-use mtaudit::langid::Lang;
+use mtaudit::data::Lang;
 use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::{LanguageModel, ScoringOptions};
 use std::path::PathBuf;
@@ -188,7 +188,7 @@ fn every_simd_kernel_scores_a_sample_identically() {
 /// Sentence of `article` containing `needle`, with its rank (0 = worst) under `worse`.
 fn rank_of(
     text: &str,
-    sentences: &[mtaudit::segment::Sentence],
+    sentences: &[mtaudit::data::Sentence],
     scores: &[f32],
     needle: &str,
 ) -> (usize, usize) {
@@ -252,7 +252,7 @@ fn worst_span_of_the_ball_sentence_overlaps_the_garbled_phrase() {
     let scored = model.score_article(&text, &sentences).unwrap();
     let phrase = "der Ball sei vor dem Russlands Gericht";
     let start = text.find(phrase).expect("phrase present");
-    let phrase_span = mtaudit::span::Span::new(start, start + phrase.len());
+    let phrase_span = mtaudit::data::Span::new(start, start + phrase.len());
     let index = sentences
         .iter()
         .position(|s| s.span.contains(phrase_span))

@@ -1,8 +1,8 @@
 //! The garbled sample articles: every known defect is flagged by the check responsible for it.
 //! Run with `--nocapture` to see all findings.
 
-use mtaudit::checks::{self, CheckId, CheckSettings, Document, Finding};
-use mtaudit::langid::Lang;
+use mtaudit::checks::{self, CheckSettings, Document};
+use mtaudit::data::{CheckId, Finding, Lang};
 use mtaudit::segment::segment;
 
 fn sample(name: &str) -> String {

@@ -4,13 +4,10 @@
 //! punctuation, line breaks, HTML fragments and arbitrary Unicode (multibyte, combining
 //! marks, zero-width and control characters). The audit runs without a language model.
 
-use mtaudit::audit::result::ArticleAudit;
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
-use mtaudit::input::Article;
-use mtaudit::langid::Lang;
-use mtaudit::segment::{segment, Sentence};
-use mtaudit::span::Span;
+use mtaudit::data::{Article, ArticleAudit, Lang, Sentence, Span};
+use mtaudit::segment::segment;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 

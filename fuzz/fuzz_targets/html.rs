@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mtaudit::audit::result::{ArticleAudit, InputFailure, RunSummary, SCHEMA_VERSION};
+use mtaudit::data::{ArticleAudit, InputFailure, RunSummary, SCHEMA_VERSION};
 use mtaudit::report::html::HtmlReport;
 use mtaudit::report::ArticleRow;
 use mtaudit_fuzz::{article, auditor};

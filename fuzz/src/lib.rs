@@ -1,13 +1,14 @@
 //! Shared helpers of the fuzz targets: a scratch file per process for the input readers,
 //! one auditor per language setting, and the invariants every target asserts.
 
-use mtaudit::audit::result::ArticleAudit;
+use mtaudit::data::ArticleAudit;
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
-use mtaudit::input::{Article, Input, InputError};
-use mtaudit::langid::Lang;
-use mtaudit::segment::Sentence;
-use mtaudit::span::Span;
+use mtaudit::data::Article;
+use mtaudit::input::{Input, InputError};
+use mtaudit::data::Lang;
+use mtaudit::data::Sentence;
+use mtaudit::data::Span;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

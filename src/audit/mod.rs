@@ -1,16 +1,19 @@
 //! The audit pipeline: article in, [`ArticleAudit`] out; and the batch runner that reads
 //! inputs, audits articles in parallel and feeds the reports.
 
-pub mod result;
 pub mod stream;
 
-use crate::checks::{self, Check, CheckId, Document, Finding, Severity};
+use crate::checks::{self, Check, Document};
 use crate::config::Resolved;
-use crate::gate::GateInput;
-use crate::input::{self, Article, Input, InputError, Shard};
-use crate::langid::{self, Lang};
+use crate::data::{
+    Article, ArticleAudit, CheckId, Evidence, Finding, FindingAudit, InputFailure, Lang,
+    LangSource, ModelInfo, RunSummary, Sentence, SentenceAudit, SentenceKind, Severity, Span,
+    TokenScore, VariantComparison, Verdict, VerdictCounts, SCHEMA_VERSION,
+};
+use crate::gate::{self, GateInput};
+use crate::input::{self, Input, InputError, Shard};
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
-use crate::lm::variants::{VariantComparison, VARIANTS_VERSION};
+use crate::lm::variants::VARIANTS_VERSION;
 use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
@@ -18,11 +21,9 @@ use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring::article::article_features;
 use crate::scoring::combination::{self, Combination, Model};
 use crate::scoring::{self, word_count};
-use crate::segment::{self, Sentence, SentenceKind};
-use crate::span::Span;
+use crate::{langid, segment};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
-use result::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -189,7 +190,7 @@ impl Auditor {
         &self.combination
     }
 
-    pub fn gate_policy(&self) -> crate::gate::GatePolicy {
+    pub fn gate_policy(&self) -> crate::data::GatePolicy {
         self.settings.gate_policy
     }
 
@@ -334,12 +335,15 @@ impl Auditor {
                     .iter()
                     .map(|f| (f.finding.check, f.finding.severity)),
             ));
-        let gate = self.settings.gate_policy.evaluate(&GateInput {
-            score,
-            verdicts,
-            needs_editor,
-            critical: critical_findings(text, &findings),
-        });
+        let gate = gate::evaluate(
+            &self.settings.gate_policy,
+            &GateInput {
+                score,
+                verdicts,
+                needs_editor,
+                critical: critical_findings(text, &findings),
+            },
+        );
         ArticleAudit {
             schema_version: SCHEMA_VERSION,
             id: article.id.clone(),
@@ -685,7 +689,7 @@ pub fn sentence_findings<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::SentenceKind;
+    use crate::data::SentenceKind;
 
     fn sentence(start: usize, end: usize) -> Sentence {
         Sentence {

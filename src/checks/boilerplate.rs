@@ -6,8 +6,8 @@
 //! be published as part of the article at all; a report that only marks it major would let
 //! an article with a comment form or a feed disclaimer in its body pass a lenient gate.
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -271,7 +271,7 @@ mod tests {
     use super::*;
     use crate::checks::testing::{finishes_within, flagged, run_check, run_check_with};
     use crate::checks::CheckSettings;
-    use crate::langid::Lang;
+    use crate::data::Lang;
     use std::time::Duration;
 
     #[test]

@@ -10,11 +10,9 @@
 //!   name in a credit line and is no word of the language.
 
 use super::text_units::{gap_before, mentions_photo_credit, words_in, Word};
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::langid::Lang;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Lang, Sentence, SentenceKind, Severity, Span};
 use crate::lexicon;
-use crate::segment::{Sentence, SentenceKind};
-use crate::span::Span;
 use foldhash::{HashMap, HashMapExt};
 
 pub struct Capitalisation;

@@ -3,9 +3,8 @@
 //! sentence ("die Hand.Gavriil Grigorov/Reuters"), and caption sentences (the line above a
 //! credit line, or a sentence that describes a photo: "in diesem Standbild aus dem Video").
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::segment::SentenceKind;
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, SentenceKind, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -139,7 +138,7 @@ fn caption_finding(span: Span, why: &str) -> Finding {
 mod tests {
     use super::*;
     use crate::checks::testing::{flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
 
     #[test]
     fn german_credit_lines_are_flagged_with_their_captions() {

@@ -4,8 +4,8 @@
 //! list bullets, negative numbers, and German suspended compounds after a conjunction
 //! ("Erzeugung und -verteilung").
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -79,7 +79,7 @@ impl Check for DetachedHyphen {
 mod tests {
     use super::*;
     use crate::checks::testing::{flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
 
     #[test]
     fn german_detached_hyphens_are_flagged() {

@@ -8,8 +8,8 @@
 //! whole text is degenerate (looping MT output, lists of numbers, scraped debris).
 
 use super::text_units::words_in;
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
 
@@ -402,7 +402,7 @@ fn duplicate_ngrams(
 mod tests {
     use super::*;
     use crate::checks::testing::run_check;
-    use crate::langid::Lang;
+    use crate::data::Lang;
 
     const GERMAN_ARTICLE: &str = "Der Kreml sagte am Sonntag, Kontakte mit dem Team von Präsident Donald Trump seien im Gange.\n\
         Es sei aber zu früh, um sofortige Ergebnisse zu erwarten, da die Beziehungen unter Joe Biden gelitten hätten.\n\

@@ -5,8 +5,8 @@
 //! zero-width or soft-hyphen characters that break search and copy-paste, and bidirectional
 //! controls that can reorder the text a reviewer sees.
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -226,7 +226,7 @@ fn overlapping(sorted: &[Span], scope: Span) -> &[Span] {
 mod tests {
     use super::*;
     use crate::checks::testing::{flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
 
     #[test]
     fn flags_german_mojibake() {

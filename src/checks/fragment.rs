@@ -8,11 +8,9 @@
 //! - heading-like lines in the body of the article (minor: they may be subheadings).
 
 use super::text_units::{mentions_photo_credit, words_in, Word};
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::langid::Lang;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Lang, Sentence, SentenceKind, Severity, Span};
 use crate::lexicon;
-use crate::segment::{Sentence, SentenceKind};
-use crate::span::Span;
 
 pub struct Fragment;
 

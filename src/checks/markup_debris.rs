@@ -5,8 +5,8 @@
 //! Character entities (`&nbsp;`) belong to the encoding check, and a stray `<` or editorial
 //! brackets ("[Trump]") to punctuation; only real markup is flagged here.
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -169,7 +169,7 @@ fn finding(text: &str, span: Span, kinds: &[Debris], offset: usize) -> Finding {
 mod tests {
     use super::*;
     use crate::checks::testing::{flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
 
     #[test]
     fn italian_translated_attribute_and_broken_url_are_one_critical_finding() {

@@ -8,8 +8,8 @@
 //! line that is already reported as a repeat are not reported again.
 
 use super::text_units::words_in;
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Reverse;
 
@@ -302,7 +302,7 @@ fn excerpt(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::checks::testing::{concatenated_samples, finishes_within, flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
     use std::time::Duration;
 
     #[test]

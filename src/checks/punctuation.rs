@@ -7,8 +7,8 @@
 //! A quotation may run over several sentences of a paragraph, so balance is judged per
 //! line; the finding covers only the unmatched mark, so it lands in its own sentence.
 
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::span::Span;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -358,7 +358,7 @@ fn check_doubled(text: &str, line: Span, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::checks::testing::{finishes_within, flagged, run_check};
-    use crate::langid::Lang;
+    use crate::data::Lang;
     use std::time::Duration;
 
     fn flags(text: &str, lang: Lang) -> Vec<String> {

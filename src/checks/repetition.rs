@@ -8,10 +8,9 @@
 //! evidence than a repeated content word or phrase and gets a lower severity.
 
 use super::words::{words, Word};
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::langid::Lang;
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Lang, Severity, Span};
 use crate::lexicon;
-use crate::span::Span;
 
 /// Longest repeated phrase looked for, in words.
 const MAX_UNIT_WORDS: usize = 8;

@@ -1,6 +1,6 @@
 //! Word tokens with article-relative spans, shared by the checks that reason about words.
 
-use crate::span::Span;
+use crate::data::Span;
 
 /// A maximal run of letters and digits ("Putin", "2025"; "dell'Ucraina" is two words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

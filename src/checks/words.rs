@@ -3,7 +3,7 @@
 //! Punctuation, hyphens and apostrophes separate words ("dell'Ucraina" is "dell" and
 //! "Ucraina"; "phon-phon" is two words), so checks can look at the text between words.
 
-use crate::span::Span;
+use crate::data::Span;
 
 /// One word of a text, with its span relative to the text it was cut from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,11 +10,10 @@
 //! anything in the article's own lexicon is accepted ("Team", "Deal", "Homeoffice").
 
 use super::words::{words, Word};
-use super::{Check, CheckId, Document, Finding, Severity};
-use crate::langid::{self, Lang};
+use super::{Check, Document};
+use crate::data::{CheckId, Finding, Lang, Sentence, Severity, Span};
+use crate::langid;
 use crate::lexicon::{self, Frequencies, Lexicon};
-use crate::segment::Sentence;
-use crate::span::Span;
 
 /// A word counts for language L when its Zipf frequency there exceeds the article
 /// language's by this much (a missing word counts as 0).

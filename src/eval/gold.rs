@@ -9,7 +9,7 @@
 //! A sentence item may also carry token labels (`tokens` and `token_labels`, "c" correct
 //! or "i" incorrect, as in MultiGED); each token is then located in the item's text.
 
-use crate::span::Span;
+use crate::data::Span;
 use flate2::read::MultiGzDecoder;
 use serde::Serialize;
 use serde_json::{Map, Value};

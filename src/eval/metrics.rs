@@ -9,7 +9,7 @@
 //! convention instead: an undefined precision, recall or F0.5 is 0.
 
 use super::gold::GoldToken;
-use crate::span::Span;
+use crate::data::Span;
 use serde::Serialize;
 
 /// Mid-ranks (1-based) of `values`: tied values share the mean of the ranks they span.

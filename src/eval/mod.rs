@@ -10,7 +10,7 @@ pub mod metrics;
 pub mod report;
 pub mod run;
 
-use crate::audit::result::VerdictCounts;
+use crate::data::VerdictCounts;
 use crate::gate::{CRITICAL_REASON, NEEDS_EDITOR_REASON};
 use crate::scoring::article::{
     self, ArticleFeatureVector, ArticleModel, ArticleModels, ARTICLE_FEATURES,

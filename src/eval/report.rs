@@ -10,8 +10,7 @@ use super::metrics::{
     TokenScores,
 };
 use super::run::{ItemFinding, ItemTokens};
-use crate::checks::{CheckId, Severity};
-use crate::span::Span;
+use crate::data::{CheckId, Severity, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;

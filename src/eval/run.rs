@@ -5,18 +5,13 @@
 //! the gold labels tokens, the findings that point into its text.
 
 use super::gold::{group_into_articles, GoldFile, GoldLabel, GoldToken, SentenceItem, TokenLabels};
-use crate::audit::result::{ArticleAudit, Verdict};
 use crate::audit::Auditor;
-use crate::checks::{CheckId, Severity};
-use crate::gate::GateResult;
-use crate::input::Article;
-use crate::langid::Lang;
+use crate::data::{Article, ArticleAudit, CheckId, GateResult, Lang, Severity, Span, Verdict};
 use crate::scoring::article::{
     article_features, ArticleFeatureVector, SentenceEvidence, NEEDS_EDITOR_MQM,
 };
 use crate::scoring::combination::{self, FeatureVector, Model};
 use crate::scoring::word_count;
-use crate::span::Span;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -471,7 +466,7 @@ pub fn line_features(audit: &ArticleAudit, on_line: &[usize], line: &str) -> Fea
     });
     let kind = sentences
         .first()
-        .map_or(crate::segment::SentenceKind::Sentence, |s| s.kind);
+        .map_or(crate::data::SentenceKind::Sentence, |s| s.kind);
     let lm = sentences
         .iter()
         .filter_map(|s| s.lm.as_ref())

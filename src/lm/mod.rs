@@ -16,10 +16,9 @@ pub mod surprisal;
 pub mod tokenizer;
 pub mod variants;
 
-pub use surprisal::{FracAbove, SentenceLm, TokenSurprisal, UnlikelyWord, WorstSpan};
+pub use surprisal::TokenSurprisal;
 
-use crate::langid::Lang;
-use crate::segment::Sentence;
+use crate::data::{Lang, Sentence, SentenceLm};
 use candle_core::Tensor;
 use gemma3::{Gemma3, Precision};
 use head::OutputHead;

@@ -20,9 +20,8 @@
 //! not after "Wir") marks a broken construction. Names and rare terms cannot trip this,
 //! as only common lower-case words are judged.
 
+use crate::data::{FracAbove, Sentence, SentenceLm, Span, UnlikelyWord, WorstSpan};
 use crate::lexicon::Lexicon;
-use crate::segment::Sentence;
-use crate::span::Span;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -51,67 +50,6 @@ pub struct TokenSurprisal {
     pub span: Span,
     /// −ln p(token | everything before it), in nats.
     pub surprisal: f32,
-}
-
-/// Fraction of a sentence's tokens whose surprisal exceeds 4, 8 and 12 nats (p below
-/// about 1/55, 1/3,000 and 1/160,000). Clean news German averages about 2.5–4 nats per
-/// token; tokens above 8 are rare in fluent text, above 12 almost only in garbled text
-/// and in names.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct FracAbove {
-    pub nats_4: f32,
-    pub nats_8: f32,
-    pub nats_12: f32,
-}
-
-/// The contiguous run of tokens with the largest total surprisal in excess of
-/// [`SPAN_EXCESS_NATS`] (the maximal-scoring segment, as in Ruzzo & Tompa 1999): as long as
-/// the implausible passage, not a fixed number of tokens. Its byte span is widened to whole
-/// words so a reviewer sees "Freilassung", not the token "▁Freilass".
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct WorstSpan {
-    /// Article-relative byte span (from the first token's first non-space byte).
-    pub span: Span,
-    pub tokens: usize,
-    pub mean_surprisal: f32,
-}
-
-/// Language-model features of one sentence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SentenceLm {
-    pub tokens: usize,
-    /// Mean token surprisal in nats (0 for a sentence without tokens).
-    pub mean_surprisal: f32,
-    pub max_surprisal: f32,
-    pub frac_above: FracAbove,
-    /// Length-normalised log-probability against the unigram baseline (see module docs).
-    pub slor: f32,
-    pub worst_span: Option<WorstSpan>,
-    /// The common word the LM finds most unlikely in its context relative to its
-    /// frequency; `None` without a lexicon or without a common word past the first.
-    pub unlikely_word: Option<UnlikelyWord>,
-    /// For the sentence's most surprising words, the form the model prefers most, scored
-    /// over the whole sentence ([`super::variants`]); empty without a suspect word with
-    /// candidate forms, or when not computed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub variants: Vec<super::variants::VariantComparison>,
-}
-
-/// A common word of the sentence and how much less likely the LM finds it in context than
-/// on average. Judged are common ([`COMMON_WORD_ZIPF`]) lower-case words inside a clause
-/// (after a word or a comma: after a quotation mark or colon a new sentence may start)
-/// whose preceding word is lower case or a sentence-initial function word. After a name
-/// ("Skoda versorgt …", "Brown wurde …") any continuation surprises the LM: on human
-/// reference translations those words were most of the false alarms.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct UnlikelyWord {
-    /// Article-relative byte span of the word.
-    pub span: Span,
-    /// The LM's surprisal of the word's tokens, in nats.
-    pub surprisal: f32,
-    /// `surprisal` minus the word's unigram surprisal: how many nats less likely the word
-    /// is here than its frequency predicts.
-    pub excess: f32,
 }
 
 /// Byte offset of the first non-whitespace character of `span` in `text`, if any.
@@ -340,7 +278,7 @@ fn whole_words(text: &str, span: Span, sentence: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::segment::SentenceKind;
+    use crate::data::SentenceKind;
 
     fn token(start: usize, end: usize, surprisal: f32) -> TokenSurprisal {
         TokenSurprisal {
@@ -463,15 +401,14 @@ mod tests {
 
     #[test]
     fn frequent_words_lower_the_unigram_baseline() {
-        let lexicon =
-            crate::lexicon::for_lang(crate::langid::Lang::GERMAN).expect("German lexicon");
+        let lexicon = crate::lexicon::for_lang(crate::data::Lang::GERMAN).expect("German lexicon");
         let common = unigram_surprisal("und die der", Some(lexicon));
         let rare = unigram_surprisal("Xqzv Wbrtt Plonk", Some(lexicon));
         assert!(common < rare, "{common} vs {rare}");
     }
 
     fn german() -> &'static Lexicon {
-        crate::lexicon::for_lang(crate::langid::Lang::GERMAN).expect("German lexicon")
+        crate::lexicon::for_lang(crate::data::Lang::GERMAN).expect("German lexicon")
     }
 
     #[test]

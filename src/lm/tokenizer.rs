@@ -12,7 +12,7 @@
 //! "<bos>" in the text is tokenized as plain text. `tests/tokenizer.rs` checks the result
 //! id for id against llama.cpp.
 
-use crate::span::Span;
+use crate::data::Span;
 use candle_core::quantized::gguf_file::{Content, Value};
 use rayon::prelude::*;
 use std::collections::HashMap;

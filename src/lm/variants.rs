@@ -31,11 +31,9 @@ use super::head::OutputHead;
 use super::surprisal::{assign_tokens, content_start, TokenSurprisal};
 use super::tokenizer::Token;
 use super::{LanguageModel, LmError, ScoredChunk};
-use crate::langid::Lang;
-use crate::segment::Sentence;
-use crate::span::Span;
+use crate::data::{Lang, Sentence, Span, VariantComparison};
 use candle_core::Tensor;
-use serde::{Deserialize, Serialize};
+
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Candidates per sentence (over all its suspect words) confirmed over the right context.
@@ -62,17 +60,6 @@ pub struct WordVariants {
     /// Article-relative byte span of the word.
     pub span: Span,
     pub candidates: Vec<String>,
-}
-
-/// The candidate the model prefers most for a word, and by how much.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VariantComparison {
-    /// Article-relative byte span of the word.
-    pub span: Span,
-    pub suggestion: String,
-    /// `ln P(text with the suggestion) − ln P(text as written)` over the word and its right
-    /// context, in nats.
-    pub llr: f32,
 }
 
 /// An article's token surprisal and, per sentence, its words' best variants.

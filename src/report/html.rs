@@ -8,11 +8,11 @@
 //! Article pages hold no timestamps or random ids, so they are byte-for-byte stable.
 
 use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
-use crate::audit::result::{
-    ArticleAudit, FindingAudit, LangSource, RunSummary, SentenceAudit, TokenScore,
+use crate::checks::allow_entries;
+use crate::data::{
+    ArticleAudit, CheckId, FindingAudit, LangSource, RunSummary, Sentence, SentenceAudit, Severity,
+    TokenScore,
 };
-use crate::checks::{allow_entries, CheckId, Severity};
-use crate::segment::Sentence;
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,7 +214,7 @@ struct ArticlePage<'a> {
     needs_editor: String,
     words: usize,
     penalty: String,
-    verdicts: crate::audit::result::VerdictCounts,
+    verdicts: crate::data::VerdictCounts,
     gate_passed: bool,
     gate_reasons: &'a [String],
     model: Option<String>,
@@ -491,8 +491,8 @@ fn sentence_view(audit: &ArticleAudit, sentence: &SentenceAudit) -> SentenceView
         index: sentence.index,
         verdict: sentence.verdict.as_str(),
         kind: match sentence.kind {
-            crate::segment::SentenceKind::Sentence => "sentence",
-            crate::segment::SentenceKind::Heading => "heading",
+            crate::data::SentenceKind::Sentence => "sentence",
+            crate::data::SentenceKind::Heading => "heading",
         },
         checks: distinct_checks(
             sentence
@@ -666,7 +666,7 @@ mod tests {
             id: id.into(),
             source: format!("{id}.txt"),
             title: None,
-            lang: crate::langid::Lang::GERMAN,
+            lang: crate::data::Lang::GERMAN,
             words: 100,
             score: 90.0,
             needs_editor,
@@ -718,9 +718,7 @@ mod tests {
     }
 
     fn audit_with(text: &str, spans: &[(usize, usize)], tokens: Vec<TokenScore>) -> ArticleAudit {
-        use crate::audit::result::*;
-        use crate::checks::{CheckId, Finding};
-        use crate::span::Span;
+        use crate::data::{CheckId, Finding, Span, *};
         let findings = spans
             .iter()
             .map(|&(start, end)| FindingAudit {
@@ -739,7 +737,7 @@ mod tests {
             source: "a".into(),
             title: None,
             fingerprint: String::new(),
-            lang: crate::langid::Lang::GERMAN,
+            lang: crate::data::Lang::GERMAN,
             lang_source: LangSource::Detected,
             evidence: Evidence {
                 heuristics: true,
@@ -752,7 +750,7 @@ mod tests {
             verdicts: VerdictCounts::default(),
             findings_by_severity: Default::default(),
             findings_by_check: Default::default(),
-            gate: crate::gate::GateResult {
+            gate: crate::data::GateResult {
                 passed: true,
                 reasons: vec![],
             },
@@ -763,8 +761,8 @@ mod tests {
                     start: 0,
                     end: text.len(),
                 },
-                kind: crate::segment::SentenceKind::Sentence,
-                lang: crate::langid::Lang::GERMAN,
+                kind: crate::data::SentenceKind::Sentence,
+                lang: crate::data::Lang::GERMAN,
                 verdict: Verdict::Broken,
                 findings: (0..spans.len()).collect(),
                 probability_broken: 0.0,

@@ -2,8 +2,8 @@
 //! at a terminal.
 
 use super::{ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, RunSummary, Verdict};
 use crate::audit::sentence_findings;
+use crate::data::{ArticleAudit, RunSummary, Verdict};
 use crate::scoring;
 use std::fmt::Write as _;
 use std::io::Write;

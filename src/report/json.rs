@@ -2,7 +2,7 @@
 //! `summary.json` with the run's totals and a row per article.
 
 use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, RunSummary};
+use crate::data::{ArticleAudit, RunSummary};
 use serde::Serialize;
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `--format jsonl`: one JSON object per article on standard output, for pipes.
 
 use super::{ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, RunSummary};
+use crate::data::{ArticleAudit, RunSummary};
 use crate::input::InputError;
 use serde::Serialize;
 use std::io::Write;

@@ -3,7 +3,7 @@
 
 use super::json::SUMMARY_FILE;
 use super::{ArticleRow, Report, ReportError};
-use crate::audit::result::{ArticleAudit, RunSummary, SCHEMA_VERSION};
+use crate::data::{ArticleAudit, RunSummary, SCHEMA_VERSION};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

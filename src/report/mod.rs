@@ -11,9 +11,7 @@ pub mod jsonl;
 pub mod merge;
 pub mod out_dir;
 
-use crate::audit::result::{ArticleAudit, RunSummary, VerdictCounts};
-use crate::checks::CheckId;
-use crate::langid::Lang;
+use crate::data::{ArticleAudit, CheckId, Lang, RunSummary, VerdictCounts};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@
 use super::combination::{
     check_parameters, positions, standardised_logistic, FeatureVector, LM_LN_TOKENS, LM_MEAN,
 };
-use crate::checks::{CheckId, Severity};
+use crate::data::{CheckId, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Mean MQM points per rated sentence from which a gold article needs an editor: about

@@ -8,9 +8,7 @@
 //! for `--no-lm` audits, each with its own features and thresholds.
 
 use super::article::{ArticleModel, ArticleModels};
-use crate::checks::{CheckId, Severity};
-use crate::lm::SentenceLm;
-use crate::segment::SentenceKind;
+use crate::data::{CheckId, SentenceKind, SentenceLm, Severity};
 use serde::{Deserialize, Serialize};
 
 /// The parameter file shipped with the tool.

@@ -8,11 +8,9 @@
 pub mod article;
 pub mod combination;
 
-use crate::audit::result::Verdict;
-use crate::checks::{CheckId, Finding, Severity};
-use crate::lm::variants::VariantComparison;
-use crate::lm::{SentenceLm, UnlikelyWord};
-use crate::segment::Sentence;
+use crate::data::{
+    CheckId, Finding, Sentence, SentenceLm, Severity, UnlikelyWord, VariantComparison, Verdict,
+};
 
 /// Penalty points at or above which a sentence is broken (one major finding).
 pub const BROKEN_PENALTY: f64 = 5.0;
@@ -133,8 +131,7 @@ pub fn word_count(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{CheckId, Severity};
-    use crate::span::Span;
+    use crate::data::{CheckId, Severity, Span};
 
     fn finding(severity: Severity) -> Finding {
         Finding::new(CheckId::Repetition, severity, Span::new(0, 1), "x")
@@ -171,7 +168,7 @@ mod tests {
             max_surprisal: worst,
             frac_above: Default::default(),
             slor,
-            worst_span: Some(crate::lm::WorstSpan {
+            worst_span: Some(crate::data::WorstSpan {
                 span: Span::new(4, 9),
                 tokens: 3,
                 mean_surprisal: worst,
@@ -185,7 +182,7 @@ mod tests {
     fn language_model_finding_follows_the_calibrated_verdict() {
         let sentence = Sentence {
             span: Span::new(0, 40),
-            kind: crate::segment::SentenceKind::Sentence,
+            kind: crate::data::SentenceKind::Sentence,
         };
         let suspect = implausible_wording(
             &features(7, 5.2, 0.8, 9.0),
@@ -212,7 +209,7 @@ mod tests {
         // A worst span outside the sentence (cannot happen in an audit) falls back to it.
         let elsewhere = Sentence {
             span: Span::new(20, 40),
-            kind: crate::segment::SentenceKind::Sentence,
+            kind: crate::data::SentenceKind::Sentence,
         };
         let fallback = implausible_wording(
             &features(7, 5.2, 0.8, 9.0),

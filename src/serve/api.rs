@@ -3,7 +3,8 @@
 use super::metrics::Gauges;
 use super::queue::{AuditQueue, Audited};
 use super::AppState;
-use crate::input::{self, Article, InputError, Record};
+use crate::data::Article;
+use crate::input::{self, InputError, Record};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -6,7 +6,7 @@
 //! articles would not fit, instead of letting latency grow without bound.
 
 use crate::audit::Auditor;
-use crate::input::Article;
+use crate::data::Article;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::oneshot;

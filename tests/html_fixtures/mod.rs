@@ -4,16 +4,12 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of these fixtures.
 
-use mtaudit::audit::result::*;
 use mtaudit::audit::Auditor;
-use mtaudit::checks::{CheckId, Finding, Severity};
-use mtaudit::gate::{GateInput, GatePolicy};
-use mtaudit::input::Article;
-use mtaudit::langid::Lang;
+use mtaudit::data::{Article, CheckId, Finding, GatePolicy, Lang, Severity, Span, *};
+use mtaudit::gate::GateInput;
 use mtaudit::report::ArticleRow;
 use mtaudit::scoring;
 use mtaudit::segment::segment;
-use mtaudit::span::Span;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -213,12 +209,15 @@ pub fn audit_of(
         verdicts,
         findings_by_severity,
         findings_by_check,
-        gate: POLICY.evaluate(&GateInput {
-            score,
-            verdicts,
-            needs_editor: needs_editor(&verdicts),
-            critical: Vec::new(),
-        }),
+        gate: mtaudit::gate::evaluate(
+            &POLICY,
+            &GateInput {
+                score,
+                verdicts,
+                needs_editor: needs_editor(&verdicts),
+                critical: Vec::new(),
+            },
+        ),
         text: text.to_string(),
         sentences: sentence_audits,
         findings,

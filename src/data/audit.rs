@@ -3,36 +3,19 @@
 //! These types are serialised as the JSON report (see `SCHEMA_VERSION`); field names are
 //! part of the machine-readable interface, so rename nothing without bumping it.
 
-use crate::checks::{CheckId, Finding, Severity};
-use crate::gate::GateResult;
-use crate::langid::Lang;
-use crate::segment::SentenceKind;
-use crate::span::Span;
+use super::finding::{CheckId, Finding, Severity};
+use super::gate::{GatePolicy, GateResult};
+use super::lang::Lang;
+use super::lm_features::SentenceLm;
+use super::sentence::SentenceKind;
+use super::span::Span;
+use super::verdict::{Verdict, VerdictCounts};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the JSON report layout. Bumped on any incompatible change (2: the article
 /// estimate `needs_editor`, and the summary's `gate_policy` replacing `thresholds`).
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// Verdict on one sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Ok,
-    Suspect,
-    Broken,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::Suspect => "suspect",
-            Verdict::Broken => "broken",
-        }
-    }
-}
 
 /// Where the article language came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +71,7 @@ pub struct SentenceAudit {
     pub probability_broken: f64,
     /// Language-model features, when that evidence was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lm: Option<crate::lm::SentenceLm>,
+    pub lm: Option<SentenceLm>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,44 +80,6 @@ pub struct FindingAudit {
     pub finding: Finding,
     /// Index of the sentence the finding belongs to; `None` for document-level findings.
     pub sentence: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VerdictCounts {
-    pub ok: usize,
-    pub suspect: usize,
-    pub broken: usize,
-}
-
-impl std::ops::AddAssign for VerdictCounts {
-    fn add_assign(&mut self, other: Self) {
-        self.ok += other.ok;
-        self.suspect += other.suspect;
-        self.broken += other.broken;
-    }
-}
-
-impl VerdictCounts {
-    pub fn total(&self) -> usize {
-        self.ok + self.suspect + self.broken
-    }
-
-    pub fn add(&mut self, verdict: Verdict) {
-        match verdict {
-            Verdict::Ok => self.ok += 1,
-            Verdict::Suspect => self.suspect += 1,
-            Verdict::Broken => self.broken += 1,
-        }
-    }
-
-    /// Share of broken sentences, 0 for an article without sentences.
-    pub fn broken_ratio(&self) -> f64 {
-        if self.total() == 0 {
-            0.0
-        } else {
-            self.broken as f64 / self.total() as f64
-        }
-    }
 }
 
 /// The audit of one article.
@@ -213,7 +158,7 @@ pub struct RunSummary {
     pub failed_gate: usize,
     pub input_errors: Vec<InputFailure>,
     pub evidence: Evidence,
-    pub gate_policy: crate::gate::GatePolicy,
+    pub gate_policy: GatePolicy,
     pub elapsed_seconds: f64,
     /// Articles taken from a previous run's reports instead of being audited again.
     pub reused: usize,

@@ -1,0 +1,77 @@
+//! What the language model says about a sentence: the features the scoring combines and
+//! the reports show. Computed by `crate::lm`.
+
+use super::span::Span;
+use serde::{Deserialize, Serialize};
+
+/// Fraction of a sentence's tokens whose surprisal exceeds 4, 8 and 12 nats (p below
+/// about 1/55, 1/3,000 and 1/160,000). Clean news German averages about 2.5–4 nats per
+/// token; tokens above 8 are rare in fluent text, above 12 almost only in garbled text
+/// and in names.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct FracAbove {
+    pub nats_4: f32,
+    pub nats_8: f32,
+    pub nats_12: f32,
+}
+
+/// The contiguous run of tokens with the largest total surprisal in excess of
+/// `SPAN_EXCESS_NATS` (`crate::lm::surprisal`) (the maximal-scoring segment, as in Ruzzo & Tompa 1999): as long as
+/// the implausible passage, not a fixed number of tokens. Its byte span is widened to whole
+/// words so a reviewer sees "Freilassung", not the token "▁Freilass".
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WorstSpan {
+    /// Article-relative byte span (from the first token's first non-space byte).
+    pub span: Span,
+    pub tokens: usize,
+    pub mean_surprisal: f32,
+}
+
+/// Language-model features of one sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceLm {
+    pub tokens: usize,
+    /// Mean token surprisal in nats (0 for a sentence without tokens).
+    pub mean_surprisal: f32,
+    pub max_surprisal: f32,
+    pub frac_above: FracAbove,
+    /// Length-normalised log-probability against the unigram baseline (see module docs).
+    pub slor: f32,
+    pub worst_span: Option<WorstSpan>,
+    /// The common word the LM finds most unlikely in its context relative to its
+    /// frequency; `None` without a lexicon or without a common word past the first.
+    pub unlikely_word: Option<UnlikelyWord>,
+    /// For the sentence's most surprising words, the form the model prefers most, scored
+    /// over the whole sentence (`crate::lm::variants`); empty without a suspect word with
+    /// candidate forms, or when not computed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantComparison>,
+}
+
+/// A common word of the sentence and how much less likely the LM finds it in context than
+/// on average. Judged are common (`COMMON_WORD_ZIPF` in `crate::lm::surprisal`) lower-case words inside a clause
+/// (after a word or a comma: after a quotation mark or colon a new sentence may start)
+/// whose preceding word is lower case or a sentence-initial function word. After a name
+/// ("Skoda versorgt …", "Brown wurde …") any continuation surprises the LM: on human
+/// reference translations those words were most of the false alarms.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UnlikelyWord {
+    /// Article-relative byte span of the word.
+    pub span: Span,
+    /// The LM's surprisal of the word's tokens, in nats.
+    pub surprisal: f32,
+    /// `surprisal` minus the word's unigram surprisal: how many nats less likely the word
+    /// is here than its frequency predicts.
+    pub excess: f32,
+}
+
+/// The candidate the model prefers most for a word, and by how much.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantComparison {
+    /// Article-relative byte span of the word.
+    pub span: Span,
+    pub suggestion: String,
+    /// `ln P(text with the suggestion) − ln P(text as written)` over the word and its right
+    /// context, in nats.
+    pub llr: f32,
+}

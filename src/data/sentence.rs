@@ -1,0 +1,20 @@
+//! Sentences: the unit every verdict is about.
+
+use super::span::Span;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentenceKind {
+    /// Running text.
+    Sentence,
+    /// A line of its own without final punctuation: a title, heading, caption or credit.
+    Heading,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    /// Article-relative byte span, without surrounding whitespace.
+    pub span: Span,
+    pub kind: SentenceKind,
+}
