@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mtaudit::audit::stream::StreamOptions;
-use mtaudit::audit::{self, Auditor, BatchOptions, LmEvidence};
+use mtaudit::audit::{self, Auditor, BatchOptions, EarlierAudits, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::data::{Lang, ModelInfo};
 use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
@@ -14,10 +14,10 @@ use mtaudit::lm::score_cache::ScoreCache;
 use mtaudit::lm::{LanguageModel, LmDevice, ScoringOptions};
 use mtaudit::report::html::HtmlReport;
 use mtaudit::report::human::HumanReport;
-use mtaudit::report::json::JsonReport;
+use mtaudit::report::json::{JsonReport, JsonReportFolder};
 use mtaudit::report::jsonl::JsonLinesReport;
 use mtaudit::report::out_dir::OutputDir;
-use mtaudit::report::Report;
+use mtaudit::report::Printers;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -386,9 +386,9 @@ fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
         .any(|f| matches!(f, Format::Json | Format::Html))
         .then(|| OutputDir::claim(&args.out))
         .transpose()?;
-    let mut reports: Vec<Box<dyn Report>> = Vec::new();
+    let mut printers = Printers::default();
     for format in formats {
-        reports.push(match format {
+        printers.0.push(match format {
             Format::Human => Box::new(HumanReport::new(std::io::stdout())),
             Format::Json => Box::new(JsonReport::new(args.out.clone())),
             Format::Jsonl => Box::new(JsonLinesReport::new(std::io::stdout())),
@@ -398,24 +398,24 @@ fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
 
     let (inputs, discovery_errors) = mtaudit::input::discover(&args.paths);
     let progress = progress_bar(args.quiet);
+    let earlier = (writes_json && !args.force).then(|| JsonReportFolder(args.out.clone()));
     let options = BatchOptions {
         max_article_bytes: args.max_article_bytes,
-        reuse_from: (writes_json && !args.force).then(|| args.out.clone()),
+        earlier: earlier.as_ref().map(|e| e as &dyn EarlierAudits),
         shard: args.shard,
     };
-    let outcome = audit::run_batch(
+    let summary = audit::run_batch(
         &inputs,
         discovery_errors,
         auditor,
         &options,
-        &mut reports,
+        &mut printers,
         &progress,
     )?;
 
-    for failure in &outcome.summary.input_errors {
+    for failure in &summary.input_errors {
         eprintln!("mtaudit: error: {}", failure.error);
     }
-    let summary = &outcome.summary;
     Ok(exit_code(
         summary.input_errors.len(),
         summary.failed_gate,
@@ -435,7 +435,7 @@ fn run_audit_stream(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
     let totals = audit::stream::run_stream(
         std::io::stdin().lock(),
         "-",
-        std::io::stdout(),
+        JsonLinesReport::new(std::io::stdout()),
         auditor,
         &options,
         &progress_spinner(args.quiet),
@@ -508,11 +508,11 @@ fn exit_code(input_errors: usize, failed_gate: usize, exit_zero: bool) -> ExitCo
 
 fn run_merge(args: MergeArgs) -> Result<ExitCode> {
     let _out_dir = OutputDir::claim(&args.out)?;
-    let mut reports: Vec<Box<dyn Report>> = vec![Box::new(JsonReport::new(args.out.clone()))];
+    let mut printers = Printers(vec![Box::new(JsonReport::new(args.out.clone()))]);
     if args.html {
-        reports.push(Box::new(HtmlReport::new(args.out.clone())));
+        printers.0.push(Box::new(HtmlReport::new(args.out.clone())));
     }
-    let summary = mtaudit::report::merge::merge(&args.dirs, &mut reports)?;
+    let summary = mtaudit::report::merge::merge(&args.dirs, &mut printers)?;
     eprintln!(
         "mtaudit: merged {} articles from {} shards into {} ({} failed the gate, {} input errors)",
         summary.articles,

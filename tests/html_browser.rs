@@ -13,7 +13,7 @@ use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
 use mtaudit::data::{Article, ArticleAudit, CheckId, Verdict};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
-use mtaudit::report::{ArticleRow, Report};
+use mtaudit::report::ArticleRow;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -32,12 +32,18 @@ fn keep_screenshot(browser: &mut Browser, name: &str) {
 /// Rows in the large index whose load time is measured.
 const LARGE_INDEX_ROWS: usize = 10_000;
 
+/// The pages of `audits` and an index of `index_rows` (which may list articles without
+/// pages: the large index is only about the table).
 fn write_pages(dir: &Path, audits: &[ArticleAudit], index_rows: &[ArticleRow]) {
-    let mut report = HtmlReport::new(dir.to_path_buf());
+    let report = HtmlReport::new(dir.to_path_buf());
     for audit in audits {
-        report.article(audit).unwrap();
+        let page = report.render_article(audit).unwrap();
+        std::fs::write(report.article_path(&audit.id), page).unwrap();
     }
-    report.finish(&summary(index_rows), index_rows).unwrap();
+    let index = report
+        .render_index(&summary(index_rows), index_rows)
+        .unwrap();
+    std::fs::write(dir.join(INDEX_FILE), index).unwrap();
 }
 
 #[test]

@@ -3,11 +3,11 @@
 mod html_fixtures;
 
 use html_fixtures::*;
-use mtaudit::audit::Auditor;
+use mtaudit::audit::{Auditor, Sink};
 use mtaudit::config::{Config, Resolved};
 use mtaudit::data::{ArticleAudit, Verdict};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
-use mtaudit::report::{ArticleRow, Report};
+use mtaudit::report::ArticleRow;
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -250,7 +250,7 @@ fn report_writes_a_page_per_article_and_an_index() {
         report.article(audit).unwrap();
     }
     let rows: Vec<ArticleRow> = audits.iter().map(ArticleRow::of).collect();
-    report.finish(&summary(&rows), &rows).unwrap();
+    report.finish(&summary(&rows)).unwrap();
     for audit in &audits {
         let page = std::fs::read_to_string(dir.path().join(article_file(&audit.id))).unwrap();
         assert_eq!(page, render(audit));

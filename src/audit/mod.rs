@@ -1,7 +1,10 @@
 //! The audit pipeline: article in, [`ArticleAudit`] out; and the batch runner that reads
-//! inputs, audits articles in parallel and feeds the reports.
+//! inputs, audits articles in parallel and hands the audits to a [`Sink`].
 
+mod sink;
 pub mod stream;
+
+pub use sink::{EarlierAudits, Sink};
 
 use crate::checks::{self, Check, Document};
 use crate::config::Resolved;
@@ -17,7 +20,6 @@ use crate::lm::variants::VARIANTS_VERSION;
 use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
-use crate::report::{self, ArticleRow, Report, ReportError};
 use crate::scoring::article::article_features;
 use crate::scoring::combination::{self, Combination, Model};
 use crate::scoring::{self, word_count};
@@ -26,7 +28,6 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -505,53 +506,47 @@ fn isolated<T>(source: &str, work: impl FnOnce() -> T) -> Result<T, InputError> 
 }
 
 /// Options of a batch run.
-#[derive(Debug, Clone)]
-pub struct BatchOptions {
+pub struct BatchOptions<'a> {
     pub max_article_bytes: usize,
-    /// A folder of JSON reports from an earlier run: an article whose report there has the
-    /// same fingerprint is taken from it instead of being audited again.
-    pub reuse_from: Option<PathBuf>,
+    /// An earlier run's audits: an article whose audit there has the same fingerprint is
+    /// taken from it instead of being audited again.
+    pub earlier: Option<&'a dyn EarlierAudits>,
     /// Audit only the articles (and report only the input errors) of this shard.
     pub shard: Option<Shard>,
 }
 
-impl Default for BatchOptions {
+impl Default for BatchOptions<'_> {
     fn default() -> Self {
         BatchOptions {
             max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
-            reuse_from: None,
+            earlier: None,
             shard: None,
         }
     }
 }
 
-/// The earlier report of `article` in `dir`, if it is still valid for `auditor`.
-fn reusable(dir: &Path, article: &Article, auditor: &Auditor) -> Option<ArticleAudit> {
-    let path = dir.join(format!("{}.json", report::file_stem(&article.id)));
-    let bytes = std::fs::read(path).ok()?;
-    let audit: ArticleAudit = serde_json::from_slice(&bytes).ok()?;
+/// The earlier audit of `article`, if it is still valid for `auditor`.
+fn reusable(
+    earlier: &dyn EarlierAudits,
+    article: &Article,
+    auditor: &Auditor,
+) -> Option<ArticleAudit> {
+    let audit = earlier.audit_of(&article.id)?;
     (audit.schema_version == SCHEMA_VERSION && audit.fingerprint == auditor.fingerprint(article))
         .then_some(audit)
 }
 
-/// What a batch run produced, beyond what the reports wrote.
-#[derive(Debug, Clone)]
-pub struct BatchOutcome {
-    pub summary: RunSummary,
-    pub rows: Vec<ArticleRow>,
-}
-
 /// Reads every input, audits the articles in parallel and hands each finished audit to
-/// every report as it completes. Input errors are collected, never fatal; a report that
-/// cannot be written is.
-pub fn run_batch(
+/// `sink` in input order. Input errors are collected in the summary, never fatal; a sink
+/// error is.
+pub fn run_batch<S: Sink>(
     inputs: &[Input],
     discovery_errors: Vec<InputError>,
     auditor: &Auditor,
-    options: &BatchOptions,
-    reports: &mut [Box<dyn Report>],
+    options: &BatchOptions<'_>,
+    sink: &mut S,
     progress: &ProgressBar,
-) -> Result<BatchOutcome, ReportError> {
+) -> Result<RunSummary, S::Error> {
     let started = Instant::now();
     let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
     // A plain file's id is known before reading: other shards' files are not even opened.
@@ -575,12 +570,12 @@ pub fn run_batch(
 
     type Audited = Result<(ArticleAudit, bool), InputError>;
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Audited)>();
-    let mut rows = Vec::with_capacity(articles.len());
+    let mut handed_on = 0usize;
     let mut sentences = 0usize;
     let mut verdicts = VerdictCounts::default();
     let mut failed_gate = 0;
     let mut score_sum = 0.0;
-    let mut report_error = None;
+    let mut sink_error = None;
     let mut reused = 0;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -589,18 +584,17 @@ pub fn run_batch(
                 .enumerate()
                 .for_each_with(sender, |tx, (index, article)| {
                     let earlier = options
-                        .reuse_from
-                        .as_deref()
-                        .and_then(|dir| reusable(dir, article, auditor));
+                        .earlier
+                        .and_then(|earlier| reusable(earlier, article, auditor));
                     let audited = match earlier {
                         Some(audit) => Ok((audit, true)),
                         None => auditor.audit_isolated(article).map(|audit| (audit, false)),
                     };
-                    // The receiver only goes away after a report error; the rest is moot then.
+                    // The receiver only goes away after a sink error; the rest is moot then.
                     let _ = tx.send((index, audited));
                 });
         });
-        // Audits finish in any order; reports get them in input order (streams and sums
+        // Audits finish in any order; the sink gets them in input order (streams and sums
         // come out the same on every run), held back only until the ones before are done.
         let mut waiting = BTreeMap::new();
         let mut next = 0;
@@ -621,9 +615,9 @@ pub fn run_batch(
                 verdicts += audit.verdicts;
                 failed_gate += usize::from(!audit.gate.passed);
                 score_sum += audit.score;
-                rows.push(ArticleRow::of(&audit));
-                if let Err(e) = reports.iter_mut().try_for_each(|r| r.article(&audit)) {
-                    report_error = Some(e);
+                handed_on += 1;
+                if let Err(e) = sink.article(&audit) {
+                    sink_error = Some(e);
                     return;
                 }
             }
@@ -631,15 +625,14 @@ pub fn run_batch(
             progress.set_message(format!("{rate:.0} sentences/s"));
         }
     });
-    if let Some(e) = report_error {
+    if let Some(e) = sink_error {
         return Err(e);
     }
     progress.finish_and_clear();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
     let summary = RunSummary {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        articles: rows.len(),
+        articles: handed_on,
         sentences,
         verdicts,
         failed_gate,
@@ -654,12 +647,10 @@ pub fn run_batch(
         gate_policy: auditor.gate_policy(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
         reused,
-        mean_score: (!rows.is_empty()).then(|| score_sum / rows.len() as f64),
+        mean_score: (handed_on > 0).then(|| score_sum / handed_on as f64),
     };
-    for report in reports.iter_mut() {
-        report.finish(&summary, &rows)?;
-    }
-    Ok(BatchOutcome { summary, rows })
+    sink.finish(&summary)?;
+    Ok(summary)
 }
 
 /// Reports are named after ids, so two articles must never share one: later duplicates
@@ -673,17 +664,6 @@ fn make_ids_unique(articles: &mut [Article]) {
             article.id = format!("{}~{}", article.id, n);
         }
     }
-}
-
-/// Findings of one sentence.
-pub fn sentence_findings<'a>(
-    audit: &'a ArticleAudit,
-    sentence: &'a SentenceAudit,
-) -> impl Iterator<Item = &'a Finding> {
-    sentence
-        .findings
-        .iter()
-        .map(|&i| &audit.findings[i].finding)
 }
 
 #[cfg(test)]

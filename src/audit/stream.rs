@@ -1,4 +1,4 @@
-//! The stream runner: JSON Lines records in, one report line per record out, in input
+//! The stream runner: JSON Lines records in, one result per record out, in input
 //! order, in bounded memory whatever the stream's length (`audit --stdin-jsonl`, the
 //! interface of shell pipelines, Spark's `RDD.pipe` and Hadoop streaming).
 //!
@@ -6,13 +6,12 @@
 //! restores input order and returns a credit for every line it writes. At most `window`
 //! records are therefore read but not yet written, however slow one article is.
 
-use super::Auditor;
+use super::{Auditor, Sink};
+use crate::data::ArticleAudit;
 use crate::input::{InputError, JsonLinesRecords, Shard};
-use crate::report::jsonl::JsonLinesReport;
-use crate::report::{Report, ReportError};
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::sync::mpsc;
 
 /// Options of a stream run.
@@ -48,25 +47,29 @@ pub struct StreamTotals {
 
 /// What the writer receives for the record at one position of the stream.
 enum Outcome {
-    Audited(Box<super::ArticleAudit>),
+    Audited(Box<ArticleAudit>),
     Failed(InputError),
     /// Another shard's record: nothing is written, but its position must be passed.
     OtherShard,
 }
 
-/// Audits the JSON Lines records of `reader` (named `source` in errors) and writes one
-/// line per record to `out`: the article's report, or `{"source", "error"}` for a line
-/// that is not a valid article. `on_error` sees each bad line as it is written (for
-/// stderr). Fails only when `out` cannot be written.
-pub fn run_stream<R: BufRead, W: Write + Send>(
+/// Audits the JSON Lines records of `reader` (named `source` in errors) and hands `sink`
+/// one result per record, in stream order: the article's audit, or the input error of a
+/// line that is not a valid article. `on_error` sees each bad line as it is handed on
+/// (for stderr). Fails only when the sink does.
+pub fn run_stream<R: BufRead, S>(
     reader: R,
     source: &str,
-    out: W,
+    sink: S,
     auditor: &Auditor,
     options: &StreamOptions,
     progress: &ProgressBar,
     on_error: &(dyn Fn(&InputError) + Sync),
-) -> Result<StreamTotals, ReportError> {
+) -> Result<StreamTotals, S::Error>
+where
+    S: Sink + Send,
+    S::Error: Send,
+{
     let window = options.window.max(1);
     let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
     let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(window);
@@ -76,7 +79,7 @@ pub fn run_stream<R: BufRead, W: Write + Send>(
     let (done_tx, done_rx) = mpsc::channel::<(usize, Outcome)>();
     std::thread::scope(|scope| {
         let writer =
-            scope.spawn(move || write_in_order(done_rx, credit_tx, out, progress, on_error));
+            scope.spawn(move || write_in_order(done_rx, credit_tx, sink, progress, on_error));
         rayon::in_place_scope(|pool| {
             let records = JsonLinesRecords::new(reader, source, options.max_article_bytes);
             for (position, record) in records.enumerate() {
@@ -109,15 +112,15 @@ pub fn run_stream<R: BufRead, W: Write + Send>(
     })
 }
 
-/// Writes outcomes in stream order as they complete, returning a credit per position.
-fn write_in_order<W: Write + Send>(
+/// Hands outcomes to the sink in stream order as they complete, returning a credit per
+/// position.
+fn write_in_order<S: Sink>(
     done: mpsc::Receiver<(usize, Outcome)>,
     credits: mpsc::SyncSender<()>,
-    out: W,
+    mut sink: S,
     progress: &ProgressBar,
     on_error: &(dyn Fn(&InputError) + Sync),
-) -> Result<StreamTotals, ReportError> {
-    let mut report = JsonLinesReport::new(out);
+) -> Result<StreamTotals, S::Error> {
     let mut totals = StreamTotals::default();
     let mut waiting = BTreeMap::new();
     let mut next = 0;
@@ -130,13 +133,13 @@ fn write_in_order<W: Write + Send>(
                     totals.articles += 1;
                     totals.sentences += audit.sentences.len();
                     totals.failed_gate += usize::from(!audit.gate.passed);
-                    report.article(&audit)?;
+                    sink.article(&audit)?;
                     progress.inc(1);
                 }
                 Outcome::Failed(error) => {
                     totals.input_errors += 1;
                     on_error(&error);
-                    report.input_error(&error)?;
+                    sink.input_error(&error)?;
                 }
                 Outcome::OtherShard => {}
             }

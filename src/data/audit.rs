@@ -127,6 +127,14 @@ impl ArticleAudit {
         sentence.span.slice(&self.text)
     }
 
+    /// The findings of one sentence.
+    pub fn findings_of<'a>(
+        &'a self,
+        sentence: &'a SentenceAudit,
+    ) -> impl Iterator<Item = &'a Finding> + 'a {
+        sentence.findings.iter().map(|&i| &self.findings[i].finding)
+    }
+
     /// The check with the most penalty points in this article, if any finding exists.
     pub fn worst_check(&self) -> Option<CheckId> {
         let mut points: BTreeMap<CheckId, f64> = BTreeMap::new();

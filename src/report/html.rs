@@ -7,7 +7,8 @@
 //! auto-escaping; the JSON embedded in the index page is escaped for `<script>`.
 //! Article pages hold no timestamps or random ids, so they are byte-for-byte stable.
 
-use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
+use super::{file_stem, write_atomic, ArticleRow, ArticleRows, ReportError};
+use crate::audit::Sink;
 use crate::checks::allow_entries;
 use crate::data::{
     ArticleAudit, CheckId, FindingAudit, LangSource, RunSummary, Sentence, SentenceAudit, Severity,
@@ -40,6 +41,7 @@ const HEAT_BOUNDS: [f32; 5] = [2.0, 4.0, 6.0, 8.0, 11.0];
 pub struct HtmlReport {
     out_dir: PathBuf,
     env: Environment<'static>,
+    rows: ArticleRows,
 }
 
 impl HtmlReport {
@@ -53,7 +55,11 @@ impl HtmlReport {
         .expect("the embedded article template parses");
         env.add_template(INDEX_TEMPLATE, include_str!("../../templates/index.html"))
             .expect("the embedded index template parses");
-        HtmlReport { out_dir, env }
+        HtmlReport {
+            out_dir,
+            env,
+            rows: ArticleRows::default(),
+        }
     }
 
     /// Where the page of article `id` goes.
@@ -127,14 +133,18 @@ impl HtmlReport {
     }
 }
 
-impl Report for HtmlReport {
+impl Sink for HtmlReport {
+    type Error = ReportError;
+
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        self.rows.push(audit);
         let html = self.render_article(audit)?;
         write_atomic(&self.article_path(&audit.id), html.as_bytes())
     }
 
-    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
-        let html = self.render_index(summary, rows)?;
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
+        let mut rows = std::mem::take(&mut self.rows);
+        let html = self.render_index(summary, rows.sorted())?;
         write_atomic(&self.out_dir.join(INDEX_FILE), html.as_bytes())
     }
 }

@@ -1,8 +1,8 @@
 //! `--format human`: a table of articles and the worst sentences of the run, for people
 //! at a terminal.
 
-use super::{ArticleRow, Report, ReportError};
-use crate::audit::sentence_findings;
+use super::{ArticleRow, ArticleRows, ReportError};
+use crate::audit::Sink;
 use crate::data::{ArticleAudit, RunSummary, Verdict};
 use crate::scoring;
 use std::fmt::Write as _;
@@ -22,6 +22,7 @@ struct WorstSentence {
 
 pub struct HumanReport<W: Write + Send> {
     out: W,
+    rows: ArticleRows,
     worst: Vec<WorstSentence>,
 }
 
@@ -29,6 +30,7 @@ impl<W: Write + Send> HumanReport<W> {
     pub fn new(out: W) -> Self {
         HumanReport {
             out,
+            rows: ArticleRows::default(),
             worst: Vec::new(),
         }
     }
@@ -112,14 +114,17 @@ impl<W: Write + Send> HumanReport<W> {
     }
 }
 
-impl<W: Write + Send> Report for HumanReport<W> {
+impl<W: Write + Send> Sink for HumanReport<W> {
+    type Error = ReportError;
+
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        self.rows.push(audit);
         for sentence in audit
             .sentences
             .iter()
             .filter(|s| s.verdict == Verdict::Broken)
         {
-            let findings: Vec<_> = sentence_findings(audit, sentence).collect();
+            let findings: Vec<_> = audit.findings_of(sentence).collect();
             self.worst.push(WorstSentence {
                 points: scoring::penalty(findings.iter().copied()),
                 article: audit.id.clone(),
@@ -142,12 +147,13 @@ impl<W: Write + Send> Report for HumanReport<W> {
         Ok(())
     }
 
-    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
-        let text = self.render(summary, rows);
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
+        let mut rows = std::mem::take(&mut self.rows);
+        let text = self.render(summary, rows.sorted());
         self.out
             .write_all(text.as_bytes())
             .and_then(|_| self.out.flush())
-            .map_err(ReportError::Stdout)
+            .map_err(ReportError::Output)
     }
 }
 

@@ -1,7 +1,8 @@
 //! `--format json`: one pretty-printed file per article under the output folder, plus
 //! `summary.json` with the run's totals and a row per article.
 
-use super::{file_stem, write_atomic, ArticleRow, Report, ReportError};
+use super::{file_stem, write_atomic, ArticleRow, ArticleRows, ReportError};
+use crate::audit::{EarlierAudits, Sink};
 use crate::data::{ArticleAudit, RunSummary};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -10,16 +11,34 @@ pub const SUMMARY_FILE: &str = "summary.json";
 
 pub struct JsonReport {
     out_dir: PathBuf,
+    rows: ArticleRows,
 }
 
 impl JsonReport {
     pub fn new(out_dir: PathBuf) -> Self {
-        JsonReport { out_dir }
+        JsonReport {
+            out_dir,
+            rows: ArticleRows::default(),
+        }
     }
 
     /// Where the report of article `id` goes.
     pub fn article_path(&self, id: &str) -> PathBuf {
-        self.out_dir.join(format!("{}.json", file_stem(id)))
+        article_path(&self.out_dir, id)
+    }
+}
+
+fn article_path(out_dir: &std::path::Path, id: &str) -> PathBuf {
+    out_dir.join(format!("{}.json", file_stem(id)))
+}
+
+/// A folder of JSON reports from an earlier run, read back for re-use.
+pub struct JsonReportFolder(pub PathBuf);
+
+impl EarlierAudits for JsonReportFolder {
+    fn audit_of(&self, id: &str) -> Option<ArticleAudit> {
+        let bytes = std::fs::read(article_path(&self.0, id)).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 }
 
@@ -37,7 +56,9 @@ struct SummaryRow<'a> {
     report: String,
 }
 
-impl Report for JsonReport {
+impl Sink for JsonReport {
+    type Error = ReportError;
+
     fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
         let mut bytes =
             serde_json::to_vec_pretty(audit).map_err(|cause| ReportError::Serialise {
@@ -45,11 +66,14 @@ impl Report for JsonReport {
                 cause,
             })?;
         bytes.push(b'\n');
+        self.rows.push(audit);
         write_atomic(&self.article_path(&audit.id), &bytes)
     }
 
-    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError> {
-        let article_reports = rows
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
+        let article_reports = self
+            .rows
+            .sorted()
             .iter()
             .map(|row| SummaryRow {
                 row,

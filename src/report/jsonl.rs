@@ -1,6 +1,7 @@
 //! `--format jsonl`: one JSON object per article on standard output, for pipes.
 
-use super::{ArticleRow, Report, ReportError};
+use super::ReportError;
+use crate::audit::Sink;
 use crate::data::{ArticleAudit, RunSummary};
 use crate::input::InputError;
 use serde::Serialize;
@@ -22,9 +23,30 @@ impl<W: Write + Send> JsonLinesReport<W> {
         JsonLinesReport { out }
     }
 
+    // Flushed per line so a consumer downstream sees each article as soon as it is done.
+    fn write_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
+        self.out
+            .write_all(line)
+            .and_then(|_| self.out.write_all(b"\n"))
+            .and_then(|_| self.out.flush())
+            .map_err(ReportError::Output)
+    }
+}
+
+impl<W: Write + Send> Sink for JsonLinesReport<W> {
+    type Error = ReportError;
+
+    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        let line = serde_json::to_vec(audit).map_err(|cause| ReportError::Serialise {
+            id: audit.id.clone(),
+            cause,
+        })?;
+        self.write_line(&line)
+    }
+
     /// Writes `{"source", "error"}` for an input that could not be audited, so that a
     /// stream's consumer gets one line per input record.
-    pub fn input_error(&mut self, error: &InputError) -> Result<(), ReportError> {
+    fn input_error(&mut self, error: &InputError) -> Result<(), ReportError> {
         let record = ErrorRecord {
             source: error.source_name(),
             error: error.to_string(),
@@ -36,26 +58,7 @@ impl<W: Write + Send> JsonLinesReport<W> {
         self.write_line(line.as_bytes())
     }
 
-    // Flushed per line so a consumer downstream sees each article as soon as it is done.
-    fn write_line(&mut self, line: &[u8]) -> Result<(), ReportError> {
-        self.out
-            .write_all(line)
-            .and_then(|_| self.out.write_all(b"\n"))
-            .and_then(|_| self.out.flush())
-            .map_err(ReportError::Stdout)
-    }
-}
-
-impl<W: Write + Send> Report for JsonLinesReport<W> {
-    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
-        let line = serde_json::to_vec(audit).map_err(|cause| ReportError::Serialise {
-            id: audit.id.clone(),
-            cause,
-        })?;
-        self.write_line(&line)
-    }
-
-    fn finish(&mut self, _summary: &RunSummary, _rows: &[ArticleRow]) -> Result<(), ReportError> {
-        self.out.flush().map_err(ReportError::Stdout)
+    fn finish(&mut self, _summary: &RunSummary) -> Result<(), ReportError> {
+        self.out.flush().map_err(ReportError::Output)
     }
 }

@@ -2,7 +2,8 @@
 //! `--out`) combined into one set of reports, as if one run had audited everything.
 
 use super::json::SUMMARY_FILE;
-use super::{ArticleRow, Report, ReportError};
+use super::{Printers, ReportError};
+use crate::audit::Sink;
 use crate::data::{ArticleAudit, RunSummary, SCHEMA_VERSION};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -62,13 +63,12 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, MergeErro
     })
 }
 
-/// Reads every shard folder in `dirs`, hands each article's report to every report in
-/// `reports` (folder by folder, in each folder's order) and finishes them with the
-/// combined totals, which it returns. Shards must come from one run's settings and must
-/// not share an article.
-pub fn merge(dirs: &[PathBuf], reports: &mut [Box<dyn Report>]) -> Result<RunSummary, MergeError> {
+/// Reads every shard folder in `dirs`, hands each article's report to `printers` (folder
+/// by folder, in each folder's order) and finishes them with the combined totals, which it
+/// returns. Shards must come from one run's settings and must not share an article.
+pub fn merge(dirs: &[PathBuf], printers: &mut Printers) -> Result<RunSummary, MergeError> {
     let mut total: Option<RunSummary> = None;
-    let mut rows = Vec::new();
+    let mut scores = Vec::new();
     let mut owner = HashMap::new();
     for dir in dirs {
         let summary_path = dir.join(SUMMARY_FILE);
@@ -89,10 +89,8 @@ pub fn merge(dirs: &[PathBuf], reports: &mut [Box<dyn Report>]) -> Result<RunSum
                 });
             }
             let audit: ArticleAudit = read_json(&dir.join(&entry.report))?;
-            rows.push(ArticleRow::of(&audit));
-            for report in reports.iter_mut() {
-                report.article(&audit)?;
-            }
+            scores.push((audit.id.clone(), audit.score));
+            printers.article(&audit)?;
         }
         let Some(total) = total.as_mut() else {
             total = Some(part);
@@ -119,11 +117,10 @@ pub fn merge(dirs: &[PathBuf], reports: &mut [Box<dyn Report>]) -> Result<RunSum
     summary
         .input_errors
         .retain(|e| seen.insert((e.source.clone(), e.error.clone())));
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    summary.mean_score =
-        (!rows.is_empty()).then(|| rows.iter().map(|r| r.score).sum::<f64>() / rows.len() as f64);
-    for report in reports.iter_mut() {
-        report.finish(&summary, &rows)?;
-    }
+    // Summed in id order, as the rows of a whole run's table are.
+    scores.sort_by(|a, b| a.0.cmp(&b.0));
+    summary.mean_score = (!scores.is_empty())
+        .then(|| scores.iter().map(|(_, s)| s).sum::<f64>() / scores.len() as f64);
+    printers.finish(&summary)?;
     Ok(summary)
 }

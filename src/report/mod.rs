@@ -1,8 +1,9 @@
-//! Report printers, one per output format, behind the [`Report`] trait.
+//! Report printers, one per output format, each a [`Sink`] of the pipeline.
 //!
-//! The pipeline hands each finished article to [`Report::article`] as soon as it is done
-//! (so streaming formats print while the batch runs) and calls [`Report::finish`] once
-//! with the run's totals and a row per article (for tables and index pages).
+//! The pipeline hands each finished article to [`Sink::article`] as soon as it is done
+//! (so streaming formats print while the batch runs) and calls [`Sink::finish`] once with
+//! the run's totals; printers that need a table of the run collect their own
+//! [`ArticleRows`]. [`Printers`] feeds several formats at once.
 
 pub mod html;
 pub mod human;
@@ -11,7 +12,9 @@ pub mod jsonl;
 pub mod merge;
 pub mod out_dir;
 
+use crate::audit::Sink;
 use crate::data::{ArticleAudit, CheckId, Lang, RunSummary, VerdictCounts};
+use crate::input::InputError;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,8 +28,9 @@ pub enum ReportError {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("cannot write to standard output: {0}")]
-    Stdout(std::io::Error),
+    /// A stream such as standard output could not be written.
+    #[error("cannot write the report: {0}")]
+    Output(std::io::Error),
     #[error("cannot serialise the report for {id}: {cause}")]
     Serialise {
         id: String,
@@ -73,12 +77,43 @@ impl ArticleRow {
     }
 }
 
-/// An output format.
-pub trait Report: Send {
-    /// Called once per audited article, in input order.
-    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError>;
-    /// Called once at the end with the totals and a row per article, sorted by id.
-    fn finish(&mut self, summary: &RunSummary, rows: &[ArticleRow]) -> Result<(), ReportError>;
+/// The rows of a run's article table, collected as the articles arrive.
+#[derive(Debug, Default)]
+pub struct ArticleRows(Vec<ArticleRow>);
+
+impl ArticleRows {
+    pub fn push(&mut self, audit: &ArticleAudit) {
+        self.0.push(ArticleRow::of(audit));
+    }
+
+    /// The rows sorted by article id, for output that is the same on every run.
+    pub fn sorted(&mut self) -> &[ArticleRow] {
+        self.0.sort_by(|a, b| a.id.cmp(&b.id));
+        &self.0
+    }
+}
+
+/// A report printer that the pipeline can feed from any thread.
+pub type Printer = Box<dyn Sink<Error = ReportError> + Send>;
+
+/// Several printers fed as one sink, in the order given.
+#[derive(Default)]
+pub struct Printers(pub Vec<Printer>);
+
+impl Sink for Printers {
+    type Error = ReportError;
+
+    fn article(&mut self, audit: &ArticleAudit) -> Result<(), ReportError> {
+        self.0.iter_mut().try_for_each(|p| p.article(audit))
+    }
+
+    fn input_error(&mut self, error: &InputError) -> Result<(), ReportError> {
+        self.0.iter_mut().try_for_each(|p| p.input_error(error))
+    }
+
+    fn finish(&mut self, summary: &RunSummary) -> Result<(), ReportError> {
+        self.0.iter_mut().try_for_each(|p| p.finish(summary))
+    }
 }
 
 /// Prefix and suffix of the temporary files [`write_atomic`] renames into place; a run
