@@ -6,7 +6,7 @@
 //! be published as part of the article at all; a report that only marks it major would let
 //! an article with a comment form or a feed disclaimer in its body pass a lenient gate.
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -269,8 +269,8 @@ fn finding(span: Span, text: &str, kind: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::document::CheckSettings;
     use crate::checks::testing::{finishes_within, flagged, run_check, run_check_with};
-    use crate::checks::CheckSettings;
     use crate::data::Lang;
     use std::time::Duration;
 

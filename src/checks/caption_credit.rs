@@ -3,7 +3,7 @@
 //! sentence ("die Hand.Gavriil Grigorov/Reuters"), and caption sentences (the line above a
 //! credit line, or a sentence that describes a photo: "in diesem Standbild aus dem Video").
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, SentenceKind, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! list bullets, negative numbers, and German suspended compounds after a conjunction
 //! ("Erzeugung und -verteilung").
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;

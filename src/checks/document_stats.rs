@@ -7,8 +7,8 @@
 //! for web pages; a normal news article stays far below them, so a finding means the
 //! whole text is degenerate (looping MT output, lists of numbers, scraped debris).
 
+use super::document::{Check, Document};
 use super::text_units::words_in;
-use super::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;

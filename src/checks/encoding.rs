@@ -5,7 +5,7 @@
 //! zero-width or soft-hyphen characters that break search and copy-paste, and bidirectional
 //! controls that can reorder the text a reviewer sees.
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;

@@ -5,7 +5,7 @@
 //! Character entities (`&nbsp;`) belong to the encoding check, and a stray `<` or editorial
 //! brackets ("[Trump]") to punctuation; only real markup is flagged here.
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;

@@ -7,8 +7,8 @@
 //! long or repetitive articles stay linear. Lines are compared first; the sentences of a
 //! line that is already reported as a repeat are not reported again.
 
+use super::document::{Check, Document};
 use super::text_units::words_in;
-use super::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Reverse;
@@ -372,7 +372,7 @@ mod tests {
     fn work_per_unit_is_bounded() {
         let text = concatenated_samples(300_000);
         let sentences = crate::segment::segment(&text);
-        let settings = crate::checks::CheckSettings::default();
+        let settings = crate::checks::document::CheckSettings::default();
         let doc = Document::new(&text, Lang::GERMAN, &sentences, &settings);
         let units = units(&doc);
         let mut index = Index::new(&units);

@@ -7,7 +7,7 @@
 //! A quotation may run over several sentences of a paragraph, so balance is judged per
 //! line; the finding covers only the unmatched mark, so it lands in its own sentence.
 
-use super::{Check, Document};
+use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;

@@ -7,8 +7,8 @@
 //! doublings ("sehr, sehr", "piano piano"). A repeated single function word is weaker
 //! evidence than a repeated content word or phrase and gets a lower severity.
 
+use super::document::{Check, Document};
 use super::words::{words, Word};
-use super::{Check, Document};
 use crate::data::{CheckId, Finding, Lang, Severity, Span};
 use crate::lexicon;
 

@@ -9,15 +9,12 @@
 //! non-German articles, words found in most other lexicons are treated as international, and
 //! anything in the article's own lexicon is accepted ("Team", "Deal", "Homeoffice").
 
+use super::document::{Check, Document};
+use super::sentence_language::{foreign_lexicons, zipf, FAVOUR_MARGIN};
 use super::words::{words, Word};
-use super::{Check, Document};
 use crate::data::{CheckId, Finding, Lang, Sentence, Severity, Span};
-use crate::langid;
 use crate::lexicon::{self, Frequencies, Lexicon};
 
-/// A word counts for language L when its Zipf frequency there exceeds the article
-/// language's by this much (a missing word counts as 0).
-const FAVOUR_MARGIN: f32 = 1.0;
 /// A single foreign word must be at least this common in its language (Zipf); rarer words
 /// are too often inflected home-language forms ("multinationale", "orales" in German).
 const MIN_FOREIGN_ZIPF: f32 = 3.5;
@@ -74,39 +71,6 @@ impl Check for WrongLanguage {
     }
 }
 
-/// The language of each sentence of `doc`: another language's only when the word lists
-/// (and, for longer sentences, the detector) say so. Where the article's language has no
-/// word list, the detector alone decides.
-pub(super) fn sentence_languages(doc: &Document<'_>) -> Vec<Lang> {
-    let texts = doc.sentences.iter().map(|s| doc.sentence_text(s));
-    let Some(home) = lexicon::for_lang(doc.lang) else {
-        return texts
-            .map(|text| langid::detect_sentence(text, doc.lang))
-            .collect();
-    };
-    let foreign = foreign_lexicons(doc.lang);
-    let ctx = Context {
-        doc,
-        home,
-        foreign: &foreign,
-    };
-    texts
-        .map(|text| {
-            ctx.sentence_language(text, &words(text))
-                .unwrap_or(doc.lang)
-        })
-        .collect()
-}
-
-/// The shipped word lists of every language but `home`.
-fn foreign_lexicons(home: Lang) -> Vec<(Lang, &'static Lexicon)> {
-    lexicon::LANGS
-        .iter()
-        .filter(|&&l| l != home)
-        .filter_map(|&l| lexicon::for_lang(l).map(|lex| (l, lex)))
-        .collect()
-}
-
 /// The words [`WrongLanguage`] looked up in the allow-lists before reporting `finding`:
 /// the whole sentence for a sentence in another language, else each word of the run (or
 /// the garbled word).
@@ -133,89 +97,7 @@ struct Context<'a> {
     foreign: &'a [(Lang, &'static Lexicon)],
 }
 
-fn zipf(lexicon: &Lexicon, word: &str) -> f32 {
-    lexicon.zipf(word).unwrap_or(0.0)
-}
-
 impl Context<'_> {
-    /// Whether `word` is clearly more frequent in `lexicon` than in the article's language.
-    fn favours(&self, lexicon: &Lexicon, word: &str) -> bool {
-        zipf(lexicon, word) - zipf(self.home, word) >= FAVOUR_MARGIN
-    }
-
-    /// The language of the whole sentence when it is not the article's.
-    fn sentence_language(&self, text: &str, tokens: &[Word<'_>]) -> Option<Lang> {
-        let judged: Vec<&Word> = tokens
-            .iter()
-            .filter(|w| !w.is_numeric() && !w.is_acronym())
-            .collect();
-        if judged.len() < 3 {
-            return None;
-        }
-        // Judged words favouring each foreign language, and those missing from the home list.
-        let frequencies: Vec<lexicon::Frequencies> = judged
-            .iter()
-            .map(|w| lexicon::frequencies(w.text))
-            .collect();
-        let at_home: Vec<Option<f32>> = frequencies.iter().map(|f| f.of(self.doc.lang)).collect();
-        // Every rule below needs at least half the words to favour a language, so counting
-        // stops (short of half) once a language cannot get there: most sentences are in the
-        // article's language, and the lookups are most of this check's time.
-        let half = judged.len().div_ceil(2);
-        let favouring: Vec<usize> = self
-            .foreign
-            .iter()
-            .map(|&(lang, _)| {
-                let mut count = 0;
-                for (seen, (frequencies, home)) in frequencies.iter().zip(&at_home).enumerate() {
-                    if count + (judged.len() - seen) < half {
-                        break;
-                    }
-                    let here = frequencies.of(lang).unwrap_or(0.0);
-                    if here - home.unwrap_or(0.0) >= FAVOUR_MARGIN {
-                        count += 1;
-                    }
-                }
-                count
-            })
-            .collect();
-        let unknown_at_home = at_home.iter().filter(|z| z.is_none()).count();
-        // Most words must not be home words to confirm the detector's guess.
-        let confirms = |lang: Lang| match self.foreign.iter().position(|(l, _)| *l == lang) {
-            Some(k) => favouring[k] * 2 >= judged.len(),
-            None => unknown_at_home * 4 >= judged.len() * 3,
-        };
-        // The detector is by far the slowest step; it is only asked when the word lists
-        // could confirm a foreign answer, which for most sentences they cannot.
-        let confirmable = favouring.iter().any(|&n| n * 2 >= judged.len())
-            || unknown_at_home * 4 >= judged.len() * 3;
-        if confirmable {
-            let detected = langid::detect_sentence(text, self.doc.lang);
-            if detected != self.doc.lang && confirms(detected) {
-                return Some(detected);
-            }
-        }
-        // Short sentences ("Leave a Reply") are too short for the detector: three in five words
-        // must favour one foreign language, none the home one, and a lower-case common word
-        // must be among them so that a run of capitalised names does not count.
-        self.foreign
-            .iter()
-            .zip(&favouring)
-            .find_map(|(&(lang, lex), &favouring)| {
-                if favouring * 5 < judged.len() * 3 {
-                    return None;
-                }
-                let against = judged
-                    .iter()
-                    .filter(|w| zipf(self.home, w.text) - zipf(lex, w.text) >= FAVOUR_MARGIN)
-                    .count();
-                let has_common_lowercase = judged.iter().any(|w| {
-                    self.favours(lex, w.text) && !w.starts_uppercase() && zipf(lex, w.text) >= 4.5
-                });
-                (against == 0 && has_common_lowercase).then_some(lang)
-            })
-    }
-
     /// "bilaterales", "Kommentaren": an inflected form missing from the home word list whose
     /// stem (one or two letters shorter) is on it.
     fn is_inflected_home_word(&self, word: &str) -> bool {
@@ -413,8 +295,8 @@ impl Context<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::document::CheckSettings;
     use crate::checks::testing::{finishes_within, flagged, run_check, run_check_with};
-    use crate::checks::CheckSettings;
     use std::time::Duration;
 
     #[test]
@@ -437,7 +319,7 @@ mod tests {
     fn the_report_gives_a_sentence_the_language_its_finding_names() {
         let t = "Der Kreml lehnte ab.\nLeave a Reply\nYour email address will not be published.";
         let sentences = crate::segment::segment(t);
-        let settings = crate::checks::CheckSettings::default();
+        let settings = crate::checks::document::CheckSettings::default();
         let doc = Document::new(t, Lang::GERMAN, &sentences, &settings);
         assert_eq!(
             doc.sentence_languages(),

@@ -1,0 +1,79 @@
+//! Helpers for the checks' unit tests.
+
+//! Helpers for the checks' unit tests.
+use super::document::{Check, CheckSettings, Document};
+use crate::data::{Finding, Lang};
+
+/// Runs `check` on `text` (segmented as the pipeline would) in language `lang`.
+pub fn run_check(check: &dyn Check, text: &str, lang: Lang) -> Vec<Finding> {
+    run_check_with(check, text, lang, &CheckSettings::default())
+}
+
+pub fn run_check_with(
+    check: &dyn Check,
+    text: &str,
+    lang: Lang,
+    settings: &CheckSettings,
+) -> Vec<Finding> {
+    let sentences = crate::segment::segment(text);
+    let doc = Document::new(text, lang, &sentences, settings);
+    let mut out = Vec::new();
+    check.run(&doc, &mut out);
+    for f in &out {
+        assert_eq!(f.check, check.id(), "finding from the wrong check id");
+        assert!(
+            f.span.end <= text.len()
+                && text.is_char_boundary(f.span.start)
+                && text.is_char_boundary(f.span.end),
+            "bad span {:?}",
+            f.span
+        );
+    }
+    out
+}
+
+/// Runs `work` on another thread and fails if it takes longer than `limit`. This guards
+/// complexity, not speed: the limit is generous for a debug build on a loaded machine,
+/// while a super-linear check takes minutes on the hostile inputs it is used with.
+pub fn finishes_within<T: Send + 'static>(
+    limit: std::time::Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let (sender, receiver) = channel();
+    std::thread::spawn(move || sender.send(work()));
+    match receiver.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("not finished within {limit:?}: super-linear on this input?")
+        }
+        Err(RecvTimeoutError::Disconnected) => panic!("the work panicked"),
+    }
+}
+
+/// The five sample articles, concatenated and repeated up to `bytes` (on a char
+/// boundary): a long article full of exact repeats.
+pub fn concatenated_samples(bytes: usize) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("sample directory")
+        .map(|e| e.expect("sample entry").path())
+        .collect();
+    paths.sort();
+    let samples: String = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("sample article"))
+        .collect();
+    let mut text = samples.repeat(bytes / samples.len() + 1);
+    let mut end = bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
+}
+
+/// The flagged text of each finding.
+pub fn flagged<'t>(text: &'t str, findings: &[Finding]) -> Vec<&'t str> {
+    findings.iter().map(|f| f.span.slice(text)).collect()
+}
