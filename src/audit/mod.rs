@@ -21,7 +21,8 @@ use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
 use crate::scoring::article::article_features;
-use crate::scoring::combination::{self, Combination, Model};
+use crate::scoring::combination::Combination;
+use crate::scoring::sentence::{self, SentenceModel};
 use crate::scoring::{self, word_count};
 use crate::{langid, segment};
 use indicatif::ProgressBar;
@@ -249,7 +250,7 @@ impl Auditor {
         for (index, sentence) in sentences.iter().enumerate() {
             let own: Vec<&Finding> = owned[index].iter().map(|&i| &findings[i]).collect();
             let lm = lm_scores.as_ref().map(|s| &s.sentences[index]);
-            let x = combination::features(
+            let x = sentence::features(
                 word_count(sentence.span.slice(text)),
                 sentence.kind,
                 own.iter().map(|f| (f.check, self.severity_of(f))),
@@ -460,7 +461,7 @@ fn critical_findings(text: &str, findings: &[FindingAudit]) -> Vec<String> {
 }
 
 /// The verdict a calibrated probability of "broken" gives under `model`'s thresholds.
-pub fn calibrated_verdict(probability: f64, model: &Model) -> Verdict {
+pub fn calibrated_verdict(probability: f64, model: &SentenceModel) -> Verdict {
     if probability >= model.broken {
         Verdict::Broken
     } else if probability >= model.suspect {

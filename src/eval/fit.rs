@@ -3,7 +3,7 @@
 //! from precision targets.
 
 use super::metrics::cuts;
-use crate::scoring::combination::{sigmoid, standardised_logistic};
+use crate::scoring::logistic::{sigmoid, standardised_logistic};
 use sha2::{Digest, Sha256};
 
 /// L2 penalty on the standardised weights (not the bias): mild, the models are small.

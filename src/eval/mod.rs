@@ -15,9 +15,9 @@ use crate::gate::{CRITICAL_REASON, NEEDS_EDITOR_REASON};
 use crate::scoring::article::{
     self, ArticleFeatureVector, ArticleModel, ArticleModels, ARTICLE_FEATURES,
 };
-use crate::scoring::combination::{
-    needs_lm, positions, Combination, Model, COMBINATION_VERSION, FEATURES,
-};
+use crate::scoring::combination::{Combination, COMBINATION_VERSION};
+use crate::scoring::logistic::positions;
+use crate::scoring::sentence::{needs_lm, SentenceModel, FEATURES};
 use fit::{cross_validated, fit_logistic, threshold_for_precision, FOLDS, L2};
 use metrics::DEFAULT_LENGTH_BANDS;
 use report::{ArticleMetrics, EvalReport, GateMetrics, ScoredArticle, ScoredItem, TokenMetrics};
@@ -163,7 +163,7 @@ pub fn fit_combination(
     let labels: Vec<Option<bool>> = items.iter().map(|i| i.label.is_broken()).collect();
     let groups: Vec<&str> = items.iter().map(|i| i.group.as_str()).collect();
     check_folds_can_train(&labels, &groups)?;
-    let fit = |names: Vec<&str>| -> Result<(Model, Vec<f64>), String> {
+    let fit = |names: Vec<&str>| -> Result<(SentenceModel, Vec<f64>), String> {
         let index: Vec<usize> = names
             .iter()
             .map(|n| FEATURES.iter().position(|f| f == n).expect("known feature"))
@@ -193,7 +193,7 @@ pub fn fit_combination(
         }
         let model = fit_logistic(&train_x, &train_y, L2);
         Ok((
-            Model {
+            SentenceModel {
                 features: names.iter().map(|n| n.to_string()).collect(),
                 mean: model.mean,
                 scale: model.scale,
@@ -275,7 +275,7 @@ fn check_folds_can_train(labels: &[Option<bool>], groups: &[&str]) -> Result<(),
 /// `None` without both kinds of gold article.
 pub fn fit_article_model(
     articles: &[ArticleOutcome],
-    sentence_model: &Model,
+    sentence_model: &SentenceModel,
     with_lm: bool,
 ) -> Option<(ArticleModel, Vec<f64>)> {
     let names: Vec<String> = ARTICLE_FEATURES

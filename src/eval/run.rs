@@ -10,7 +10,7 @@ use crate::data::{Article, ArticleAudit, CheckId, GateResult, Lang, Severity, Sp
 use crate::scoring::article::{
     article_features, ArticleFeatureVector, SentenceEvidence, NEEDS_EDITOR_MQM,
 };
-use crate::scoring::combination::{self, FeatureVector, Model};
+use crate::scoring::sentence::{self, FeatureVector, SentenceModel};
 use crate::scoring::word_count;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -89,7 +89,7 @@ pub struct ArticleOutcome {
 
 impl ArticleOutcome {
     /// The article features with sentence probabilities from `model`.
-    pub fn features_under(&self, model: &Model) -> ArticleFeatureVector {
+    pub fn features_under(&self, model: &SentenceModel) -> ArticleFeatureVector {
         let sentences: Vec<SentenceEvidence> = self
             .sentence_features
             .iter()
@@ -471,7 +471,7 @@ pub fn line_features(audit: &ArticleAudit, on_line: &[usize], line: &str) -> Fea
         .iter()
         .filter_map(|s| s.lm.as_ref())
         .max_by_key(|lm| lm.tokens);
-    combination::features(word_count(line), kind, findings, lm)
+    sentence::features(word_count(line), kind, findings, lm)
 }
 
 #[cfg(test)]

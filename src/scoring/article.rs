@@ -7,9 +7,8 @@
 //! parameters are part of `models/combination.json`, fitted by `mtaudit eval --fit` and
 //! cross-validated by source document.
 
-use super::combination::{
-    check_parameters, positions, standardised_logistic, FeatureVector, LM_LN_TOKENS, LM_MEAN,
-};
+use super::logistic::{check_parameters, positions, standardised_logistic, ParameterError};
+use super::sentence::{FeatureVector, LM_LN_TOKENS, LM_MEAN};
 use crate::data::{CheckId, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -119,7 +118,7 @@ impl ArticleModel {
         standardised_logistic(clamped, &self.mean, &self.scale, &self.weights, self.bias)
     }
 
-    pub(crate) fn validate(&self, name: &str) -> Result<(), String> {
+    pub(crate) fn validate(&self, name: &str) -> Result<(), ParameterError> {
         let lengths = [
             self.low.len(),
             self.high.len(),
@@ -151,7 +150,7 @@ mod tests {
     use super::*;
 
     fn sentence(probability: f64, lm: Option<(f64, usize)>) -> SentenceEvidence {
-        let mut x = [0.0; crate::scoring::combination::FEATURES.len()];
+        let mut x = [0.0; crate::scoring::sentence::FEATURES.len()];
         if let Some((mean, tokens)) = lm {
             x[LM_MEAN] = mean;
             x[LM_LN_TOKENS] = (tokens as f64).ln();
@@ -237,6 +236,10 @@ mod tests {
             weights: vec![1.0],
             bias: 0.0,
         };
-        assert!(model.validate("with_lm").unwrap_err().contains("sentences"));
+        assert!(model
+            .validate("with_lm")
+            .unwrap_err()
+            .to_string()
+            .contains("sentences"));
     }
 }

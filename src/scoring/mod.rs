@@ -7,6 +7,8 @@
 
 pub mod article;
 pub mod combination;
+pub mod logistic;
+pub mod sentence;
 
 use crate::data::{
     CheckId, Finding, Sentence, SentenceLm, Severity, UnlikelyWord, VariantComparison, Verdict,

@@ -2,7 +2,7 @@
 
 use super::metrics::Gauges;
 use super::queue::{AuditQueue, Audited};
-use super::AppState;
+use super::state::AppState;
 use crate::data::Article;
 use crate::input::{self, InputError, Record};
 use axum::body::{Body, Bytes};

@@ -8,27 +8,14 @@
 mod api;
 mod metrics;
 mod queue;
+mod state;
+
+use state::AppState;
+pub use state::Limits;
 
 use crate::audit::Auditor;
-use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-
-/// Request limits; each is a flag of `mtaudit serve`.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Most articles in one request.
-    pub max_articles: usize,
-    /// Largest article text, in bytes.
-    pub max_article_bytes: usize,
-    /// Most articles queued or being audited, over all requests.
-    pub max_queue: usize,
-    /// Longest a request may take, body upload and audits.
-    pub timeout: Duration,
-}
 
 /// Defaults of the flags behind [`Limits`].
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -64,32 +51,6 @@ pub enum ServeError {
     Prepare(String),
 }
 
-/// What the handlers share.
-struct AppState {
-    /// Set once the auditor (and its model) is ready; `/readyz` answers 503 until then.
-    auditor: OnceLock<Arc<Auditor>>,
-    queue: queue::AuditQueue,
-    metrics: metrics::Metrics,
-    limits: Limits,
-    token_digest: Option<[u8; 32]>,
-}
-
-impl AppState {
-    /// Whether `given` is the configured token. Both sides are hashed first, so the
-    /// comparison takes the same time whatever the token's length and contents.
-    fn token_matches(&self, given: &str) -> bool {
-        let Some(expected) = &self.token_digest else {
-            return true;
-        };
-        let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
-        let difference = expected
-            .iter()
-            .zip(given.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        difference == 0
-    }
-}
-
 /// Listens on `config.addr`, prints the address (`mtaudit: listening on http://...`) on
 /// stderr, builds the auditor with `prepare` (loading the model) while already
 /// answering `/healthz` and `/readyz`, and serves until SIGTERM or Ctrl-C, then finishes
@@ -110,7 +71,7 @@ where
     }
     let token_digest = match config.token.as_deref().map(str::trim) {
         Some("") => return Err(ServeError::EmptyToken),
-        Some(token) => Some(Sha256::digest(token.as_bytes()).into()),
+        Some(token) => Some(state::token_digest(token)),
         None => None,
     };
     let state = Arc::new(AppState {

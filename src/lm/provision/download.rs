@@ -4,7 +4,7 @@
 //! request next time. The file is renamed to `dest` only once its size and SHA-256 match,
 //! so `dest` never holds unverified bytes.
 
-use super::{sha256_file, ProvisionError};
+use super::error::{sha256_file, ProvisionError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, IsTerminal, Read};

@@ -3,7 +3,7 @@
 //! The manifests under `models/` are embedded in the binary, so a build always knows
 //! the exact bytes (size and SHA-256) it expects, whichever source delivers them.
 
-use super::ProvisionError;
+use super::error::ProvisionError;
 use serde::Deserialize;
 
 /// The model `mtaudit` scores with unless told otherwise.

