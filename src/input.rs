@@ -99,6 +99,11 @@ impl Shard {
         first.copy_from_slice(&digest[..8]);
         u64::from_be_bytes(first) % self.count == self.index - 1
     }
+
+    /// Whether `key` is in `shard`, every key being in the whole run (`None`).
+    pub fn admits(shard: Option<Shard>, key: &str) -> bool {
+        shard.is_none_or(|shard| shard.contains(key))
+    }
 }
 
 /// One thing to read: a file (plain article or JSON Lines) or standard input.

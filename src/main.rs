@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mtaudit::audit::batch::{self, BatchOptions};
 use mtaudit::audit::stream::StreamOptions;
-use mtaudit::audit::{self, Auditor, BatchOptions, EarlierAudits, LmEvidence};
+use mtaudit::audit::{self, Auditor, EarlierAudits, LmEvidence};
 use mtaudit::config::Config;
 use mtaudit::data::{Lang, ModelInfo};
 use mtaudit::lm::provision::{CacheState, ModelManifest, Provisioner, DEFAULT_MODEL};
@@ -404,7 +405,7 @@ fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
         earlier: earlier.as_ref().map(|e| e as &dyn EarlierAudits),
         shard: args.shard,
     };
-    let summary = audit::run_batch(
+    let summary = batch::run_batch(
         &inputs,
         discovery_errors,
         auditor,

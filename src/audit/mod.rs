@@ -1,6 +1,7 @@
 //! The audit pipeline: article in, [`ArticleAudit`] out; and the batch runner that reads
 //! inputs, audits articles in parallel and hands the audits to a [`Sink`].
 
+pub mod batch;
 mod sink;
 pub mod stream;
 
@@ -9,28 +10,26 @@ pub use sink::{EarlierAudits, Sink};
 use crate::checks::{self, Check, Document};
 use crate::config::Resolved;
 use crate::data::{
-    Article, ArticleAudit, CheckId, Evidence, Finding, FindingAudit, InputFailure, Lang,
-    LangSource, ModelInfo, RunSummary, Sentence, SentenceAudit, SentenceKind, Severity, Span,
-    TokenScore, VariantComparison, Verdict, VerdictCounts, SCHEMA_VERSION,
+    Article, ArticleAudit, CheckId, Evidence, Finding, FindingAudit, Lang, LangSource, ModelInfo,
+    Sentence, SentenceAudit, Severity, Span, TokenScore, VariantComparison, VerdictCounts,
+    SCHEMA_VERSION,
 };
 use crate::gate::{self, GateInput};
-use crate::input::{self, Input, InputError, Shard};
+use crate::input::InputError;
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
 use crate::lm::variants::VARIANTS_VERSION;
 use crate::lm::{
     surprisal, ArticleSurprisal, LanguageModel, LmDevice, LmError, TokenSurprisal, SCORER_VERSION,
 };
-use crate::scoring::article::article_features;
+use crate::scoring::article::SentenceEvidence;
 use crate::scoring::combination::Combination;
-use crate::scoring::sentence::{self, SentenceModel};
-use crate::scoring::{self, word_count};
+use crate::scoring::judgement::{
+    judge_article, judge_sentence, sentence_verdict, ArticleJudgement, LmFindings,
+};
 use crate::{langid, segment};
-use indicatif::ProgressBar;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Language-model evidence: a loaded model and, optionally, a persistent score cache.
 pub struct LmEvidence {
@@ -214,147 +213,152 @@ impl Auditor {
         let (lang, lang_source) = self.article_lang(article);
         let sentences = segment::segment(text);
         let doc = Document::new(text, lang, &sentences, &self.settings.check_settings);
-
         let mut findings = Vec::new();
         for check in &self.checks {
             check.run(&doc, &mut findings);
         }
         let mut evidence = self.evidence();
-        // The variant evidence costs model time; without its finding it is not asked for.
-        let grammar_enabled = !self.settings.disabled.contains(&CheckId::Grammar);
-        let (lm_scores, lm_error) = match &self.lm {
-            Some(lm) => match lm.score(text, &sentences, lang, grammar_enabled) {
-                Ok(scores) => (Some(scores), None),
-                Err(e) => {
-                    evidence.language_model = None;
-                    (None, Some(e.to_string()))
-                }
-            },
+        let (lm_scores, lm_error) = match self.score_with_lm(text, &sentences, lang) {
+            Some(Ok(scores)) => (Some(scores), None),
+            Some(Err(e)) => {
+                evidence.language_model = None;
+                (None, Some(e.to_string()))
+            }
             None => (None, None),
         };
-        // The calibrated probability per sentence, and the language model's finding where
-        // its evidence raises the verdict.
-        let model = self.combination.model(lm_scores.is_some());
-        let lm_finding_enabled = !self
-            .settings
-            .disabled
-            .contains(&CheckId::ImplausibleWording);
-        let mut owned: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
-        for (i, finding) in findings.iter().enumerate() {
-            if let Some(owner) = sentence_of(&sentences, finding.span) {
-                owned[owner].push(i);
+        let (findings, sentence_evidence) =
+            self.judge_sentences(text, &sentences, findings, lm_scores.as_ref());
+        let judged = Judged {
+            findings,
+            sentence_evidence,
+            lm: lm_scores,
+            lm_error,
+            evidence,
+        };
+        self.assemble(article, lang_source, &doc, judged)
+    }
+
+    /// The language model's evidence on the article, if it is used.
+    fn score_with_lm(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+        lang: Lang,
+    ) -> Option<Result<ArticleSurprisal, LmError>> {
+        // The variant evidence costs model time; without its finding it is not asked for.
+        let variants = !self.settings.disabled.contains(&CheckId::Grammar);
+        let lm = self.lm.as_ref()?;
+        Some(lm.score(text, sentences, lang, variants))
+    }
+
+    /// Judges every sentence ([`judge_sentence`]) and returns the article's findings, the
+    /// language model's included, with their configured severities, in reading order;
+    /// and each sentence's probability with its features.
+    fn judge_sentences(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+        mut findings: Vec<Finding>,
+        lm: Option<&ArticleSurprisal>,
+    ) -> (Vec<Finding>, Vec<SentenceEvidence>) {
+        let disabled = &self.settings.disabled;
+        let enabled = LmFindings {
+            implausible_wording: !disabled.contains(&CheckId::ImplausibleWording),
+            grammar: !disabled.contains(&CheckId::Grammar),
+        };
+        let mut owned: Vec<Vec<(CheckId, Severity)>> = vec![Vec::new(); sentences.len()];
+        for finding in &findings {
+            if let Some(owner) = sentence_of(sentences, finding.span) {
+                owned[owner].push((finding.check, self.severity_of(finding)));
             }
         }
-        let mut evidence_per_sentence = Vec::with_capacity(sentences.len());
         let mut lm_findings = Vec::new();
-        for (index, sentence) in sentences.iter().enumerate() {
-            let own: Vec<&Finding> = owned[index].iter().map(|&i| &findings[i]).collect();
-            let lm = lm_scores.as_ref().map(|s| &s.sentences[index]);
-            let x = sentence::features(
-                word_count(sentence.span.slice(text)),
-                sentence.kind,
-                own.iter().map(|f| (f.check, self.severity_of(f))),
-                lm,
-            );
-            let probability = model.probability(&x);
-            evidence_per_sentence.push((probability, x));
-            // The finding is the language model's: it is only raised where the LM evidence
-            // itself lifts the verdict, above both the heuristic findings' points and the
-            // LM-free model's verdict on the same sentence (length and findings alone).
-            let calibrated = calibrated_verdict(probability, model);
-            let heuristic =
-                scoring::verdict(own.iter().map(|f| self.severity_of(f).penalty()).sum());
-            let without_lm = &self.combination.without_lm;
-            let lm_free = calibrated_verdict(without_lm.probability(&x), without_lm);
-            let lifted = calibrated > heuristic.max(lm_free);
-            // A common word far less likely in context than its frequency predicts is
-            // reported on its own where the calibrated evidence raised nothing: the
-            // combination, fitted on subtle errors, gives a single broken word little weight.
-            // Not in headings, whose telegraphic style ("Mann schuldig, …") surprises the LM.
-            let unlikely = lm
-                .and_then(|lm| lm.unlikely_word)
-                .filter(|w| w.excess >= scoring::UNLIKELY_WORD_EXCESS)
-                .filter(|_| sentence.kind != SentenceKind::Heading);
-            if let Some(lm) = lm.filter(|_| lm_finding_enabled) {
-                if lifted {
-                    lm_findings.push(scoring::implausible_wording(
-                        lm,
-                        sentence,
-                        calibrated,
-                        probability,
-                    ));
-                } else if let Some(word) = unlikely {
-                    lm_findings.push(scoring::unlikely_word(&word, text));
-                }
-            }
-            let variants = lm
-                .filter(|_| grammar_enabled)
-                .map_or(&[][..], |lm| &lm.variants);
-            lm_findings.extend(
-                variants
-                    .iter()
-                    .filter(|v| v.llr >= scoring::GRAMMAR_LLR_NATS)
-                    .map(|v| scoring::grammar(v, text)),
-            );
-        }
+        let sentence_evidence = sentences
+            .iter()
+            .zip(&owned)
+            .enumerate()
+            .map(|(index, (sentence, own))| {
+                let lm = lm.map(|s| &s.sentences[index]);
+                let combination = &self.combination;
+                judge_sentence(
+                    combination,
+                    text,
+                    sentence,
+                    own,
+                    lm,
+                    enabled,
+                    &mut lm_findings,
+                )
+            })
+            .collect();
         findings.extend(lm_findings);
         for f in &mut findings {
             f.severity = self.severity_of(f);
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
         findings.dedup_by(|a, b| a.check == b.check && a.span == b.span);
+        (findings, sentence_evidence)
+    }
 
-        let findings: Vec<FindingAudit> = findings
+    /// The audit of `article` from its judged evidence: sentences with their verdicts,
+    /// findings with their sentences, counts, the article's judgement and the gate.
+    fn assemble(
+        &self,
+        article: &Article,
+        lang_source: LangSource,
+        doc: &Document<'_>,
+        judged: Judged,
+    ) -> ArticleAudit {
+        let text = doc.text;
+        let findings: Vec<FindingAudit> = judged
+            .findings
             .into_iter()
             .map(|finding| FindingAudit {
-                sentence: sentence_of(&sentences, finding.span),
+                sentence: sentence_of(doc.sentences, finding.span),
                 finding,
             })
             .collect();
-        let mut sentences = sentence_audits(&doc, &findings);
+        let mut sentences = sentence_audits(doc, &findings);
         for (index, audit) in sentences.iter_mut().enumerate() {
-            audit.probability_broken = evidence_per_sentence[index].0;
-            audit.lm = lm_scores.as_ref().map(|s| s.sentences[index].clone());
+            audit.probability_broken = judged.sentence_evidence[index].0;
+            audit.lm = judged.lm.as_ref().map(|s| s.sentences[index].clone());
         }
-
         let mut verdicts = VerdictCounts::default();
         sentences.iter().for_each(|s| verdicts.add(s.verdict));
-        let mut findings_by_severity = BTreeMap::new();
-        let mut findings_by_check = BTreeMap::new();
-        for f in &findings {
-            *findings_by_severity.entry(f.finding.severity).or_insert(0) += 1;
-            *findings_by_check.entry(f.finding.check).or_insert(0) += 1;
-        }
-        let words = scoring::word_count(text);
-        let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
-        let score = scoring::article_score(penalty, words);
-        let needs_editor = self
-            .combination
-            .article_model(lm_scores.is_some())
-            .probability(&article_features(
-                &evidence_per_sentence,
-                findings
-                    .iter()
-                    .map(|f| (f.finding.check, f.finding.severity)),
-            ));
+        let all: Vec<&Finding> = findings.iter().map(|f| &f.finding).collect();
+        let with_lm = judged.lm.is_some();
+        let article_judgement = judge_article(
+            &self.combination,
+            with_lm,
+            text,
+            &judged.sentence_evidence,
+            &all,
+        );
         let gate = gate::evaluate(
             &self.settings.gate_policy,
             &GateInput {
-                score,
+                score: article_judgement.score,
                 verdicts,
-                needs_editor,
+                needs_editor: article_judgement.needs_editor,
                 critical: critical_findings(text, &findings),
             },
         );
+        let (findings_by_severity, findings_by_check) = finding_counts(&findings);
+        let ArticleJudgement {
+            words,
+            penalty,
+            score,
+            needs_editor,
+        } = article_judgement;
         ArticleAudit {
             schema_version: SCHEMA_VERSION,
             id: article.id.clone(),
             source: article.source.clone(),
             title: article.title.clone(),
             fingerprint: self.fingerprint(article),
-            lang,
+            lang: doc.lang,
             lang_source,
-            evidence,
+            evidence: judged.evidence,
             words,
             penalty,
             score,
@@ -366,18 +370,8 @@ impl Auditor {
             text: article.text.clone(),
             sentences,
             findings,
-            tokens: lm_scores.map(|scores| {
-                scores
-                    .tokens
-                    .iter()
-                    .map(|t| TokenScore {
-                        start: t.span.start,
-                        end: t.span.end,
-                        surprisal: t.surprisal,
-                    })
-                    .collect()
-            }),
-            lm_error,
+            tokens: judged.lm.map(|scores| token_scores(&scores)),
+            lm_error: judged.lm_error,
         }
     }
 
@@ -420,17 +414,53 @@ fn sentence_audits(doc: &Document<'_>, findings: &[FindingAudit]) -> Vec<Sentenc
         .enumerate()
         .map(|(index, (sentence, &lang))| {
             let own = by_sentence.remove(&index).unwrap_or_default();
-            let points = scoring::penalty(own.iter().map(|&i| &findings[i].finding));
             SentenceAudit {
                 index,
                 span: sentence.span,
                 kind: sentence.kind,
                 lang,
-                verdict: scoring::verdict(points),
+                verdict: sentence_verdict(own.iter().map(|&i| &findings[i].finding)),
                 findings: own,
                 probability_broken: 0.0,
                 lm: None,
             }
+        })
+        .collect()
+}
+
+/// What the judgement of an article's sentences produced.
+struct Judged {
+    findings: Vec<Finding>,
+    sentence_evidence: Vec<SentenceEvidence>,
+    lm: Option<ArticleSurprisal>,
+    /// Why the language model could not score the article, if it failed.
+    lm_error: Option<String>,
+    /// The evidence the verdicts rest on.
+    evidence: Evidence,
+}
+
+/// How many findings there are of each severity and of each check.
+fn finding_counts(
+    findings: &[FindingAudit],
+) -> (BTreeMap<Severity, usize>, BTreeMap<CheckId, usize>) {
+    let mut by_severity = BTreeMap::new();
+    let mut by_check = BTreeMap::new();
+    for f in findings {
+        *by_severity.entry(f.finding.severity).or_insert(0) += 1;
+        *by_check.entry(f.finding.check).or_insert(0) += 1;
+    }
+    (by_severity, by_check)
+}
+
+/// Per-token surprisal as the report carries it.
+fn token_scores(scores: &ArticleSurprisal) -> Vec<TokenScore> {
+    scores
+        .tokens
+        .iter()
+        .map(|t| TokenScore {
+            start: t.span.start,
+            end: t.span.end,
+            surprisal: t.surprisal,
         })
         .collect()
 }
@@ -458,17 +488,6 @@ fn critical_findings(text: &str, findings: &[FindingAudit]) -> Vec<String> {
             format!("{} “{excerpt}”", f.finding.check.as_str())
         })
         .collect()
-}
-
-/// The verdict a calibrated probability of "broken" gives under `model`'s thresholds.
-pub fn calibrated_verdict(probability: f64, model: &SentenceModel) -> Verdict {
-    if probability >= model.broken {
-        Verdict::Broken
-    } else if probability >= model.suspect {
-        Verdict::Suspect
-    } else {
-        Verdict::Ok
-    }
 }
 
 /// The sentence a finding belongs to: the last one starting at or before the finding,
@@ -504,167 +523,6 @@ fn isolated<T>(source: &str, work: impl FnOnce() -> T) -> Result<T, InputError> 
             message,
         }
     })
-}
-
-/// Options of a batch run.
-pub struct BatchOptions<'a> {
-    pub max_article_bytes: usize,
-    /// An earlier run's audits: an article whose audit there has the same fingerprint is
-    /// taken from it instead of being audited again.
-    pub earlier: Option<&'a dyn EarlierAudits>,
-    /// Audit only the articles (and report only the input errors) of this shard.
-    pub shard: Option<Shard>,
-}
-
-impl Default for BatchOptions<'_> {
-    fn default() -> Self {
-        BatchOptions {
-            max_article_bytes: input::DEFAULT_MAX_ARTICLE_BYTES,
-            earlier: None,
-            shard: None,
-        }
-    }
-}
-
-/// The earlier audit of `article`, if it is still valid for `auditor`.
-fn reusable(
-    earlier: &dyn EarlierAudits,
-    article: &Article,
-    auditor: &Auditor,
-) -> Option<ArticleAudit> {
-    let audit = earlier.audit_of(&article.id)?;
-    (audit.schema_version == SCHEMA_VERSION && audit.fingerprint == auditor.fingerprint(article))
-        .then_some(audit)
-}
-
-/// Reads every input, audits the articles in parallel and hands each finished audit to
-/// `sink` in input order. Input errors are collected in the summary, never fatal; a sink
-/// error is.
-pub fn run_batch<S: Sink>(
-    inputs: &[Input],
-    discovery_errors: Vec<InputError>,
-    auditor: &Auditor,
-    options: &BatchOptions<'_>,
-    sink: &mut S,
-    progress: &ProgressBar,
-) -> Result<RunSummary, S::Error> {
-    let started = Instant::now();
-    let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
-    // A plain file's id is known before reading: other shards' files are not even opened.
-    let read: Vec<Result<Article, InputError>> = inputs
-        .par_iter()
-        .filter(|i| i.plain_file_id().is_none_or(in_shard))
-        .flat_map_iter(|i| input::read(i, options.max_article_bytes))
-        .collect();
-    let mut errors = discovery_errors;
-    let mut articles = Vec::new();
-    for r in read {
-        match r {
-            Ok(a) if in_shard(&a.id) => articles.push(a),
-            Err(e) if in_shard(e.source_name()) => errors.push(e),
-            _ => {}
-        }
-    }
-    // Copies of one id share a shard, so their suffixes are the same as in a whole run.
-    make_ids_unique(&mut articles);
-    progress.set_length(articles.len() as u64);
-
-    type Audited = Result<(ArticleAudit, bool), InputError>;
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Audited)>();
-    let mut handed_on = 0usize;
-    let mut sentences = 0usize;
-    let mut verdicts = VerdictCounts::default();
-    let mut failed_gate = 0;
-    let mut score_sum = 0.0;
-    let mut sink_error = None;
-    let mut reused = 0;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            articles
-                .par_iter()
-                .enumerate()
-                .for_each_with(sender, |tx, (index, article)| {
-                    let earlier = options
-                        .earlier
-                        .and_then(|earlier| reusable(earlier, article, auditor));
-                    let audited = match earlier {
-                        Some(audit) => Ok((audit, true)),
-                        None => auditor.audit_isolated(article).map(|audit| (audit, false)),
-                    };
-                    // The receiver only goes away after a sink error; the rest is moot then.
-                    let _ = tx.send((index, audited));
-                });
-        });
-        // Audits finish in any order; the sink gets them in input order (streams and sums
-        // come out the same on every run), held back only until the ones before are done.
-        let mut waiting = BTreeMap::new();
-        let mut next = 0;
-        for (index, audited) in receiver {
-            progress.inc(1);
-            waiting.insert(index, audited);
-            while let Some(audited) = waiting.remove(&next) {
-                next += 1;
-                let (audit, was_reused) = match audited {
-                    Ok(audited) => audited,
-                    Err(e) => {
-                        errors.push(e);
-                        continue;
-                    }
-                };
-                reused += usize::from(was_reused);
-                sentences += audit.sentences.len();
-                verdicts += audit.verdicts;
-                failed_gate += usize::from(!audit.gate.passed);
-                score_sum += audit.score;
-                handed_on += 1;
-                if let Err(e) = sink.article(&audit) {
-                    sink_error = Some(e);
-                    return;
-                }
-            }
-            let rate = sentences as f64 / started.elapsed().as_secs_f64().max(1e-3);
-            progress.set_message(format!("{rate:.0} sentences/s"));
-        }
-    });
-    if let Some(e) = sink_error {
-        return Err(e);
-    }
-    progress.finish_and_clear();
-    let summary = RunSummary {
-        schema_version: SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        articles: handed_on,
-        sentences,
-        verdicts,
-        failed_gate,
-        input_errors: errors
-            .iter()
-            .map(|e| InputFailure {
-                source: e.source_name().to_string(),
-                error: e.to_string(),
-            })
-            .collect(),
-        evidence: auditor.evidence(),
-        gate_policy: auditor.gate_policy(),
-        elapsed_seconds: started.elapsed().as_secs_f64(),
-        reused,
-        mean_score: (handed_on > 0).then(|| score_sum / handed_on as f64),
-    };
-    sink.finish(&summary)?;
-    Ok(summary)
-}
-
-/// Reports are named after ids, so two articles must never share one: later duplicates
-/// get a `~2`, `~3` suffix.
-fn make_ids_unique(articles: &mut [Article]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for article in articles.iter_mut() {
-        let n = seen.entry(article.id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            article.id = format!("{}~{}", article.id, n);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -709,20 +567,5 @@ mod tests {
 
     fn failed_message(result: &Result<usize, InputError>) -> String {
         result.as_ref().unwrap_err().to_string()
-    }
-
-    #[test]
-    fn duplicate_ids_get_suffixes() {
-        let article = |id: &str| Article {
-            id: id.into(),
-            source: id.into(),
-            title: None,
-            lang: None,
-            text: "x".into(),
-        };
-        let mut a = vec![article("a"), article("b"), article("a"), article("a")];
-        make_ids_unique(&mut a);
-        let ids: Vec<_> = a.iter().map(|a| a.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b", "a~2", "a~3"]);
     }
 }

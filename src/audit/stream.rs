@@ -71,7 +71,7 @@ where
     S::Error: Send,
 {
     let window = options.window.max(1);
-    let in_shard = |key: &str| options.shard.is_none_or(|shard| shard.contains(key));
+    let in_shard = |key: &str| Shard::admits(options.shard, key);
     let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(window);
     for _ in 0..window {
         credit_tx.send(()).expect("the receiver is alive");

@@ -7,6 +7,7 @@
 
 pub mod article;
 pub mod combination;
+pub mod judgement;
 pub mod logistic;
 pub mod sentence;
 
