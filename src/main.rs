@@ -563,7 +563,6 @@ fn load_combination(path: &std::path::Path) -> Result<mtaudit::scoring::combinat
 
 fn run_eval(args: EvalArgs) -> Result<ExitCode> {
     use mtaudit::eval::{self, gold, run, Evaluation};
-    use mtaudit::scoring::article::ARTICLE_FEATURES;
     let files = args
         .gold
         .iter()
@@ -592,19 +591,12 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
         ),
         Some(out) => {
             let command: Vec<String> = std::env::args().collect();
-            let provenance = serde_json::json!({
-                "fitted_by": command.join(" "),
-                "tool_version": env!("CARGO_PKG_VERSION"),
-                "gold": args.gold.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                "label": args.label,
-                "sample_one_in": args.sample,
-                "items": items.len(),
-                "cross_validation": format!("{} folds grouped by source document", eval::fit::FOLDS),
-                "precision_targets": {"suspect": eval::SUSPECT_PRECISION, "broken": eval::BROKEN_PRECISION},
-                "article_label": format!(
-                    "needs an editor: doc_mqm_mean >= {}",
-                    mtaudit::scoring::article::NEEDS_EDITOR_MQM
-                ),
+            let provenance = eval::output::provenance(&eval::output::FitRun {
+                command: &command,
+                gold: &args.gold,
+                label: &args.label,
+                sample_one_in: args.sample,
+                items: items.len(),
             });
             let fitted = eval::fit_combination(&items, &articles, with_lm, provenance)
                 .map_err(|e| anyhow::anyhow!("cannot fit the combination: {e}"))?;
@@ -620,35 +612,9 @@ fn run_eval(args: EvalArgs) -> Result<ExitCode> {
     };
     let evaluation = Evaluation::new(&items, &scores, threshold, &articles, &article_scores);
     if let Some(path) = &args.write_predictions {
-        let mut lines = String::new();
-        for (item, score) in items.iter().zip(&scores) {
-            let line = serde_json::json!({
-                "id": item.id,
-                "score": score,
-                "verdict": item.verdict,
-            });
-            lines.push_str(&line.to_string());
-            lines.push('\n');
-        }
         let sentence_model = auditor.combination().model(with_lm);
-        for (article, estimate) in articles.iter().zip(&article_scores) {
-            let features: serde_json::Map<String, serde_json::Value> = ARTICLE_FEATURES
-                .iter()
-                .zip(article.features_under(sentence_model))
-                .map(|(name, value)| (name.to_string(), value.into()))
-                .collect();
-            let line = serde_json::json!({
-                "article": article.key,
-                "needs_editor": estimate,
-                "gate_passed": article.gate.passed,
-                "doc_mqm_mean": article.doc_mqm_mean,
-                "has_major": article.has_major,
-                "group": article.group,
-                "features": features,
-            });
-            lines.push_str(&line.to_string());
-            lines.push('\n');
-        }
+        let lines =
+            eval::output::predictions(&items, &scores, &articles, &article_scores, sentence_model);
         mtaudit::report::write_atomic(path, lines.as_bytes())?;
     }
     match args.format {

@@ -7,6 +7,7 @@
 pub mod fit;
 pub mod gold;
 pub mod metrics;
+pub mod output;
 pub mod report;
 pub mod run;
 
