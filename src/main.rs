@@ -149,7 +149,7 @@ struct AuditArgs {
 #[derive(clap::Args)]
 struct GateArgs {
     /// Fail articles whose probability of needing an editor is above P (0–1; 1 switches
-    /// this part of the gate off). Default 0.9.
+    /// this part of the gate off). Default 0.8.
     #[arg(long, value_name = "P")]
     max_needs_editor: Option<f64>,
     /// Whether a critical finding fails an article (default: true).

@@ -458,3 +458,14 @@ fn json_report_of_a_sample_article() {
     let report = json(&dir.path().join("out/003_810082e6ac50dd52.json"));
     insta::assert_json_snapshot!("sample_003_report", report, { ".fingerprint" => "[fingerprint]" });
 }
+
+#[test]
+fn help_states_the_gate_default_the_tool_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = mtaudit::data::DEFAULT_MAX_NEEDS_EDITOR;
+    mtaudit(dir.path())
+        .args(["audit", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Default {default}.")));
+}
