@@ -15,6 +15,11 @@ pub(crate) fn length_prefixed(parts: &[&str]) -> Sha256 {
     hasher
 }
 
+/// Lowercase hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// Lowercase hex SHA-256 of a file's content, read in blocks (model files are large).
 pub(crate) fn file_sha256(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;

@@ -10,10 +10,11 @@ pub use sink::{EarlierAudits, Sink};
 use crate::checks::{self, Check, Document};
 use crate::config::Resolved;
 use crate::data::{
-    Article, ArticleAudit, CheckId, Evidence, Finding, FindingAudit, Lang, LangSource, ModelInfo,
-    Sentence, SentenceAudit, Severity, Span, TokenScore, VariantComparison, VerdictCounts,
-    SCHEMA_VERSION,
+    Article, ArticleAudit, CheckId, Evidence, Finding, FindingAudit, GatePolicy, Lang, LangSource,
+    ModelInfo, Sentence, SentenceAudit, Severity, Span, TokenScore, VariantComparison,
+    VerdictCounts, SCHEMA_VERSION,
 };
+use crate::digest::sha256_hex;
 use crate::gate::{self, GateInput};
 use crate::input::InputError;
 use crate::lm::score_cache::{ScoreCache, ScoreKey};
@@ -27,7 +28,8 @@ use crate::scoring::judgement::{
     judge_article, judge_sentence, sentence_verdict, ArticleJudgement, LmFindings,
 };
 use crate::{langid, segment};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
+use sha2::Digest;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -122,27 +124,8 @@ impl Auditor {
             .into_iter()
             .filter(|c| !settings.disabled.contains(&c.id()))
             .collect();
-        let s = &settings;
-        let patterns: Vec<&str> = s
-            .check_settings
-            .extra_boilerplate
-            .iter()
-            .map(|r| r.as_str())
-            .collect();
         let combination = Combination::shipped();
-        let description = format!(
-            "{} schema {SCHEMA_VERSION} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            env!("CARGO_PKG_VERSION"),
-            combination,
-            s.gate_policy,
-            s.disabled,
-            s.severity_overrides,
-            s.check_settings.allowed_names,
-            s.check_settings.allowed_terms,
-            patterns,
-            lang_override,
-        );
-        let settings_fingerprint = sha256_hex(description.as_bytes());
+        let settings_fingerprint = settings_fingerprint(&settings, &combination, lang_override);
         Auditor {
             checks,
             lm: None,
@@ -180,7 +163,9 @@ impl Auditor {
 
     /// Uses `combination` for the sentence probabilities instead of the shipped one.
     pub fn with_combination(mut self, combination: Combination) -> Self {
-        let description = format!("{} {combination:?}", self.settings_fingerprint);
+        let combination_json = serde_json::to_string(&combination)
+            .expect("the combination serialises (it was read from JSON)");
+        let description = format!("{} {combination_json}", self.settings_fingerprint);
         self.settings_fingerprint = sha256_hex(description.as_bytes());
         self.combination = combination;
         self
@@ -504,8 +489,47 @@ fn sentence_of(sentences: &[Sentence], span: Span) -> Option<usize> {
     )
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// Everything in the settings that changes an audit, as the fingerprint hashes it:
+/// serialised, so that renaming a type inside the tool does not change it.
+#[derive(Serialize)]
+struct SettingsDescription<'a> {
+    tool_version: &'static str,
+    schema_version: u32,
+    combination: &'a Combination,
+    gate_policy: &'a GatePolicy,
+    disabled: &'a [CheckId],
+    severity_overrides: &'a BTreeMap<CheckId, Severity>,
+    allowed_names: &'a [String],
+    allowed_terms: &'a [String],
+    extra_boilerplate: Vec<&'a str>,
+    lang_override: Option<Lang>,
+}
+
+/// Hash of the tool version and every setting that changes an audit.
+fn settings_fingerprint(
+    settings: &Resolved,
+    combination: &Combination,
+    lang_override: Option<Lang>,
+) -> String {
+    let checks = &settings.check_settings;
+    let description = SettingsDescription {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        schema_version: SCHEMA_VERSION,
+        combination,
+        gate_policy: &settings.gate_policy,
+        disabled: &settings.disabled,
+        severity_overrides: &settings.severity_overrides,
+        allowed_names: &checks.allowed_names,
+        allowed_terms: &checks.allowed_terms,
+        extra_boilerplate: checks
+            .extra_boilerplate
+            .iter()
+            .map(|r| r.as_str())
+            .collect(),
+        lang_override,
+    };
+    let json = serde_json::to_vec(&description).expect("the settings serialise");
+    sha256_hex(&json)
 }
 
 /// Runs `work`, turning a panic into [`InputError::AuditFailed`] for `source`.
