@@ -137,109 +137,134 @@ impl DocumentStats {
     }
 }
 
+/// One crossed threshold: the region concerned (`None`: the whole document), the severity
+/// and a message.
+type Violation = (Option<Span>, Severity, String);
+
 impl DocumentStatistics {
-    /// Every threshold this document crosses: the region concerned (`None`: the whole
-    /// document), the severity and a message.
-    fn violations(&self) -> Vec<(Option<Span>, Severity, String)> {
+    /// Every threshold this document crosses.
+    fn violations(&self) -> Vec<Violation> {
         let mut out = Vec::new();
-        let pct = |x: f64| format!("{:.0}%", 100.0 * x);
-        if self.duplicate_line_fraction > MAX_DUPLICATE_LINE_FRACTION
-            || self.duplicate_line_char_fraction > MAX_DUPLICATE_LINE_CHAR_FRACTION
-        {
-            out.push((
-                self.regions.duplicate_lines,
-                Severity::Major,
-                format!(
-                    "{} of the lines ({} of the text) repeat earlier lines word for word",
-                    pct(self.duplicate_line_fraction),
-                    pct(self.duplicate_line_char_fraction)
-                ),
-            ));
-        } else if self.duplicate_paragraph_fraction > MAX_DUPLICATE_PARAGRAPH_FRACTION
-            || self.duplicate_paragraph_char_fraction > MAX_DUPLICATE_PARAGRAPH_CHAR_FRACTION
-        {
-            out.push((
-                self.regions.duplicate_paragraphs,
-                Severity::Major,
-                format!(
-                    "{} of the paragraphs ({} of the text) repeat earlier paragraphs word for word",
-                    pct(self.duplicate_paragraph_fraction),
-                    pct(self.duplicate_paragraph_char_fraction)
-                ),
-            ));
-        }
+        out.extend(self.duplicate_block_violation());
+        out.extend(self.repeated_ngram_violation());
+        out.extend(self.character_mix_violations());
+        out
+    }
+
+    /// Repeated lines, or else repeated paragraphs.
+    fn duplicate_block_violation(&self) -> Option<Violation> {
+        self.duplicate_line_violation()
+            .or_else(|| self.duplicate_paragraph_violation())
+    }
+
+    fn duplicate_line_violation(&self) -> Option<Violation> {
+        (self.duplicate_line_fraction > MAX_DUPLICATE_LINE_FRACTION
+            || self.duplicate_line_char_fraction > MAX_DUPLICATE_LINE_CHAR_FRACTION)
+            .then(|| {
+                (
+                    self.regions.duplicate_lines,
+                    Severity::Major,
+                    format!(
+                        "{} of the lines ({} of the text) repeat earlier lines word for word",
+                        percent(self.duplicate_line_fraction),
+                        percent(self.duplicate_line_char_fraction)
+                    ),
+                )
+            })
+    }
+
+    fn duplicate_paragraph_violation(&self) -> Option<Violation> {
+        (self.duplicate_paragraph_fraction > MAX_DUPLICATE_PARAGRAPH_FRACTION
+            || self.duplicate_paragraph_char_fraction > MAX_DUPLICATE_PARAGRAPH_CHAR_FRACTION)
+            .then(|| {
+                (
+                    self.regions.duplicate_paragraphs,
+                    Severity::Major,
+                    format!(
+                        "{} of the paragraphs ({} of the text) repeat earlier paragraphs word for word",
+                        percent(self.duplicate_paragraph_fraction),
+                        percent(self.duplicate_paragraph_char_fraction)
+                    ),
+                )
+            })
+    }
+
+    /// Repeated long n-grams, or else one too frequent short n-gram.
+    fn repeated_ngram_violation(&self) -> Option<Violation> {
+        self.duplicate_ngram_violation()
+            .or_else(|| self.top_ngram_violation())
+    }
+
+    fn duplicate_ngram_violation(&self) -> Option<Violation> {
         // Longer repeats imply shorter ones: report only the longest n that crosses.
-        if let Some(k) = (0..DUPLICATE_NGRAM_SIZES.len())
+        let k = (0..DUPLICATE_NGRAM_SIZES.len()).rev().find(|&k| {
+            self.duplicate_ngram_char_fraction[k] > MAX_DUPLICATE_NGRAM_CHAR_FRACTION[k]
+        })?;
+        Some((
+            self.regions.duplicate_ngrams[k],
+            Severity::Major,
+            format!(
+                "{} of the text is in repeated {}-word sequences (looping text)",
+                percent(self.duplicate_ngram_char_fraction[k]),
+                DUPLICATE_NGRAM_SIZES[k]
+            ),
+        ))
+    }
+
+    fn top_ngram_violation(&self) -> Option<Violation> {
+        let k = (0..TOP_NGRAM_SIZES.len())
             .rev()
-            .find(|&k| self.duplicate_ngram_char_fraction[k] > MAX_DUPLICATE_NGRAM_CHAR_FRACTION[k])
-        {
-            out.push((
-                self.regions.duplicate_ngrams[k],
-                Severity::Major,
-                format!(
-                    "{} of the text is in repeated {}-word sequences (looping text)",
-                    pct(self.duplicate_ngram_char_fraction[k]),
-                    DUPLICATE_NGRAM_SIZES[k]
-                ),
-            ));
-        } else if let Some(k) = (0..TOP_NGRAM_SIZES.len())
-            .rev()
-            .find(|&k| self.top_ngram_char_fraction[k] > MAX_TOP_NGRAM_CHAR_FRACTION[k])
-        {
-            // One frequent phrase is weaker evidence than repeated long passages.
-            out.push((
-                self.regions.top_ngrams[k],
-                Severity::Minor,
-                format!(
-                    "a single {}-word sequence makes up {} of the text",
-                    TOP_NGRAM_SIZES[k],
-                    pct(self.top_ngram_char_fraction[k])
-                ),
-            ));
-        }
+            .find(|&k| self.top_ngram_char_fraction[k] > MAX_TOP_NGRAM_CHAR_FRACTION[k])?;
+        // One frequent phrase is weaker evidence than repeated long passages.
+        Some((
+            self.regions.top_ngrams[k],
+            Severity::Minor,
+            format!(
+                "a single {}-word sequence makes up {} of the text",
+                TOP_NGRAM_SIZES[k],
+                percent(self.top_ngram_char_fraction[k])
+            ),
+        ))
+    }
+
+    /// Symbols, cut-off lines, words without letters and word length: each concerns the
+    /// whole document.
+    fn character_mix_violations(&self) -> Vec<Violation> {
+        let mut messages = Vec::new();
         if self.symbol_word_ratio > MAX_SYMBOL_WORD_RATIO {
-            out.push((
-                None,
-                Severity::Minor,
-                format!(
-                    "{:.2} hash signs or ellipses per word",
-                    self.symbol_word_ratio
-                ),
+            messages.push(format!(
+                "{:.2} hash signs or ellipses per word",
+                self.symbol_word_ratio
             ));
         }
         if self.ellipsis_line_fraction > MAX_ELLIPSIS_LINE_FRACTION {
-            out.push((
-                None,
-                Severity::Minor,
-                format!(
-                    "{} of the lines end in an ellipsis (cut-off text)",
-                    pct(self.ellipsis_line_fraction)
-                ),
+            messages.push(format!(
+                "{} of the lines end in an ellipsis (cut-off text)",
+                percent(self.ellipsis_line_fraction)
             ));
         }
         if self.non_alphabetic_word_fraction > MAX_NON_ALPHABETIC_WORD_FRACTION {
-            out.push((
-                None,
-                Severity::Minor,
-                format!(
-                    "{} of the words contain no letter",
-                    pct(self.non_alphabetic_word_fraction)
-                ),
+            messages.push(format!(
+                "{} of the words contain no letter",
+                percent(self.non_alphabetic_word_fraction)
             ));
         }
         let (low, high) = MEAN_WORD_LENGTH_RANGE;
         if self.mean_word_length < low || self.mean_word_length > high {
-            out.push((
-                None,
-                Severity::Minor,
-                format!(
-                    "unusual mean word length of {:.1} characters",
-                    self.mean_word_length
-                ),
+            messages.push(format!(
+                "unusual mean word length of {:.1} characters",
+                self.mean_word_length
             ));
         }
-        out
+        messages
+            .into_iter()
+            .map(|message| (None, Severity::Minor, message))
+            .collect()
     }
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
 }
 
 impl Check for DocumentStats {
