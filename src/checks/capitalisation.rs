@@ -9,8 +9,9 @@
 //!   because the article writes it capitalised elsewhere, or because it follows a first
 //!   name in a credit line and is no word of the language.
 
+use super::caption_credit::mentions_photo_credit;
 use super::document::{Check, Document};
-use super::text_units::{gap_before, mentions_photo_credit, words_in, Word};
+use super::words::{gap_before, words_in, Word};
 use crate::data::{CheckId, Finding, Lang, Sentence, SentenceKind, Severity, Span};
 use crate::lexicon;
 use foldhash::{HashMap, HashMapExt};

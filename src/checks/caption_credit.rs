@@ -4,6 +4,7 @@
 //! credit line, or a sentence that describes a photo: "in diesem Standbild aus dem Video").
 
 use super::document::{Check, Document};
+use super::words::Word;
 use crate::data::{CheckId, Finding, SentenceKind, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -46,6 +47,36 @@ fn caption_phrase_pattern() -> &'static Regex {
         )
         .expect("valid caption pattern")
     })
+}
+
+/// Words of a photo credit or caption line, which may stand anywhere without punctuation.
+const CREDIT_WORDS: &[&str] = &[
+    "reuters",
+    "afp",
+    "dpa",
+    "ap",
+    "getty",
+    "imago",
+    "epa",
+    "keystone",
+    "ansa",
+    "lapresse",
+    "foto",
+    "photo",
+    "bild",
+    "bilder",
+    "images",
+    "picture",
+    "alliance",
+    "shutterstock",
+    "istock",
+];
+
+/// Whether the words name a photo agency or picture credit ("Kevin Lamarque | Reuters").
+pub(super) fn mentions_photo_credit(words: &[Word<'_>]) -> bool {
+    words
+        .iter()
+        .any(|w| CREDIT_WORDS.contains(&w.text.to_lowercase().as_str()))
 }
 
 pub struct CaptionCredit;

@@ -8,7 +8,7 @@
 //! whole text is degenerate (looping MT output, lists of numbers, scraped debris).
 
 use super::document::{Check, Document};
-use super::text_units::words_in;
+use super::words::words_in;
 use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;

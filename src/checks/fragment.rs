@@ -7,8 +7,9 @@
 //! - a paragraph whose last sentence has no final punctuation, such as a dangling "Off";
 //! - heading-like lines in the body of the article (minor: they may be subheadings).
 
+use super::caption_credit::mentions_photo_credit;
 use super::document::{Check, Document};
-use super::text_units::{mentions_photo_credit, words_in, Word};
+use super::words::{words_in, Word};
 use crate::data::{CheckId, Finding, Lang, Sentence, SentenceKind, Severity, Span};
 use crate::lexicon;
 

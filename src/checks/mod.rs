@@ -21,7 +21,6 @@ pub mod repetition;
 mod sentence_language;
 #[cfg(test)]
 mod testing;
-pub mod text_units;
 pub mod words;
 pub mod wrong_language;
 

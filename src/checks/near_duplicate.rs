@@ -8,7 +8,7 @@
 //! line that is already reported as a repeat are not reported again.
 
 use super::document::{Check, Document};
-use super::text_units::words_in;
+use super::words::words_in;
 use crate::data::{CheckId, Finding, Severity, Span};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cmp::Reverse;

@@ -8,7 +8,7 @@
 //! evidence than a repeated content word or phrase and gets a lower severity.
 
 use super::document::{Check, Document};
-use super::words::{words, Word};
+use super::words::{words_in, Word};
 use crate::data::{CheckId, Finding, Lang, Severity, Span};
 use crate::lexicon;
 
@@ -66,8 +66,7 @@ impl Check for Repetition {
 
     fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
         for sentence in doc.sentences {
-            let text = doc.sentence_text(sentence);
-            find_repeats(text, doc.lang, sentence.span.start, out);
+            find_repeats(doc.text, sentence.span, doc.lang, out);
         }
     }
 }
@@ -77,9 +76,9 @@ struct Token<'a> {
     lower: String,
 }
 
-/// The words of `text` with their lower-case forms.
-fn tokens(text: &str) -> Vec<Token<'_>> {
-    words(text)
+/// The words of `span` in `text` with their lower-case forms.
+fn tokens(text: &str, span: Span) -> Vec<Token<'_>> {
+    words_in(text, span)
         .into_iter()
         .map(|word| Token {
             lower: word.text.to_lowercase(),
@@ -102,8 +101,9 @@ struct Repeat {
     next: usize,
 }
 
-fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
-    let sentence = Sentence::new(text, lang);
+/// Flags the repeats in the sentence at `span` of `text` (the article).
+fn find_repeats(text: &str, span: Span, lang: Lang, out: &mut Vec<Finding>) {
+    let sentence = SentenceWords::new(text, span, lang);
     let mut i = 0;
     while i < sentence.tokens.len() {
         let Some(repeat) = sentence
@@ -116,15 +116,15 @@ fn find_repeats(text: &str, lang: Lang, offset: usize, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             CheckId::Repetition,
             repeat.severity,
-            repeat.span.shifted(offset),
+            repeat.span,
             repeat.message,
         ));
         i = repeat.next;
     }
 }
 
-/// One sentence, ready for the search for repeats.
-struct Sentence<'a> {
+/// One sentence's words, ready for the search for repeats.
+struct SentenceWords<'a> {
     text: &'a str,
     lang: Lang,
     tokens: Vec<Token<'a>>,
@@ -132,11 +132,11 @@ struct Sentence<'a> {
     chains: CopyChains,
 }
 
-impl<'a> Sentence<'a> {
-    fn new(text: &'a str, lang: Lang) -> Self {
-        let tokens = tokens(text);
+impl<'a> SentenceWords<'a> {
+    fn new(text: &'a str, span: Span, lang: Lang) -> Self {
+        let tokens = tokens(text, span);
         let chains = CopyChains::new(&tokens, text);
-        Sentence {
+        SentenceWords {
             text,
             lang,
             tokens,
@@ -579,7 +579,7 @@ mod tests {
                     format!("{word}{junction}")
                 })
                 .collect();
-            let tokens = tokens(&text);
+            let tokens = tokens(&text, Span::new(0, text.len()));
             let chains = CopyChains::new(&tokens, &text);
             let same = |a: usize, b: usize, n: usize| same_words(&tokens, a, b, n);
             for i in 0..tokens.len() {

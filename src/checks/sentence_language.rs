@@ -3,7 +3,7 @@
 //! (`Document::sentence_languages`); the wrong-language check and the reports use the
 //! same answer.
 
-use super::words::{words, Word};
+use super::words::{words_in, Word};
 use crate::data::{Lang, Sentence};
 use crate::langid;
 use crate::lexicon::{self, Lexicon};
@@ -16,14 +16,14 @@ pub(super) fn zipf(lexicon: &Lexicon, word: &str) -> f32 {
     lexicon.zipf(word).unwrap_or(0.0)
 }
 
-/// The language of each sentence of an article in `lang`: another language's only when the word lists
-/// (and, for longer sentences, the detector) say so. Where the article's language has no
-/// word list, the detector alone decides.
+/// The language of each sentence of `text`, an article in `lang`: another language's only
+/// when the word lists (and, for longer sentences, the detector) say so. Where the
+/// article's language has no word list, the detector alone decides.
 pub(super) fn sentence_languages(text: &str, lang: Lang, sentences: &[Sentence]) -> Vec<Lang> {
-    let texts = sentences.iter().map(|s| s.span.slice(text));
     let Some(home) = lexicon::for_lang(lang) else {
-        return texts
-            .map(|text| langid::detect_sentence(text, lang))
+        return sentences
+            .iter()
+            .map(|s| langid::detect_sentence(s.span.slice(text), lang))
             .collect();
     };
     let foreign = foreign_lexicons(lang);
@@ -32,10 +32,12 @@ pub(super) fn sentence_languages(text: &str, lang: Lang, sentences: &[Sentence])
         home,
         foreign: &foreign,
     };
-    texts
-        .map(|text| {
+    sentences
+        .iter()
+        .map(|s| {
+            let words = words_in(text, s.span);
             evidence
-                .sentence_language(text, &words(text))
+                .sentence_language(s.span.slice(text), &words)
                 .unwrap_or(lang)
         })
         .collect()
@@ -131,7 +133,7 @@ impl LanguageEvidence<'_> {
                     .filter(|w| zipf(self.home, w.text) - zipf(lex, w.text) >= FAVOUR_MARGIN)
                     .count();
                 let has_common_lowercase = judged.iter().any(|w| {
-                    self.favours(lex, w.text) && !w.starts_uppercase() && zipf(lex, w.text) >= 4.5
+                    self.favours(lex, w.text) && !w.is_capitalised() && zipf(lex, w.text) >= 4.5
                 });
                 (against == 0 && has_common_lowercase).then_some(lang)
             })

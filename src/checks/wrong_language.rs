@@ -11,7 +11,7 @@
 
 use super::document::{Check, Document};
 use super::sentence_language::{foreign_lexicons, zipf, FAVOUR_MARGIN};
-use super::words::{words, Word};
+use super::words::{words_in, Word};
 use crate::data::{CheckId, Finding, Lang, Sentence, Severity, Span};
 use crate::lexicon::{self, Frequencies, Lexicon};
 
@@ -66,7 +66,7 @@ impl Check for WrongLanguage {
                 ));
                 continue;
             }
-            ctx.foreign_words(text, &words(text), sentence.span.start, out);
+            ctx.foreign_words(doc.text, &words_in(doc.text, sentence.span), out);
         }
     }
 }
@@ -82,7 +82,7 @@ pub(super) fn allow_words<'t>(
     if finding.span == sentence.span {
         return vec![sentence.span.slice(text)];
     }
-    words(finding.span.slice(text))
+    words_in(text, finding.span)
         .into_iter()
         .map(|w| w.text)
         .collect()
@@ -136,7 +136,7 @@ impl Context<'_> {
             return None;
         }
         let &(lang, z) = known_in.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-        let capitalised = word.starts_uppercase();
+        let capitalised = word.is_capitalised();
         // In German every noun is capitalised, so a capitalised word there is a noun or a
         // name (a loanword such as "Impeachment", or "Pompeo"): not judged on its own.
         if capitalised && self.doc.lang == Lang::GERMAN {
@@ -221,13 +221,9 @@ impl Context<'_> {
         None
     }
 
-    fn foreign_words(
-        &self,
-        text: &str,
-        tokens: &[Word<'_>],
-        offset: usize,
-        out: &mut Vec<Finding>,
-    ) {
+    /// Flags the foreign words among `tokens` (words of `text`, the article) and the
+    /// garbled hybrids.
+    fn foreign_words(&self, text: &str, tokens: &[Word<'_>], out: &mut Vec<Finding>) {
         // Runs of consecutive foreign words of one language become one finding.
         let mut run: Option<(Lang, usize, usize)> = None; // language, first and last token
         let flush = |run: &mut Option<(Lang, usize, usize)>, out: &mut Vec<Finding>| {
@@ -243,7 +239,7 @@ impl Context<'_> {
                 out.push(Finding::new(
                     CheckId::WrongLanguage,
                     severity,
-                    span.shifted(offset),
+                    span,
                     format!(
                         "{} {what} \"{}\" in a text in {}",
                         lang.name(),
@@ -262,7 +258,7 @@ impl Context<'_> {
                 out.push(Finding::new(
                     CheckId::WrongLanguage,
                     Severity::Major,
-                    word.span.shifted(offset),
+                    word.span,
                     format!(
                         "Garbled word \"{}\": {} \"{prefix}\" glued to {} \"{suffix}\"",
                         word.text,
