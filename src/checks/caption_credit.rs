@@ -9,8 +9,45 @@ use crate::data::{CheckId, Finding, SentenceKind, Severity, Span};
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// Photo agencies and pool names as they appear in credits (case as written).
-const AGENCIES: &str = r"(?:Reuters|REUTERS|AP|AFP|dpa|DPA|Getty(?:\s*-?\s*(?:Images|Bilder|Immagini))?|ANSA|Ansa|EPA(?:-EFE)?|EFE|Imago|IMAGO|imago(?:\s+images)?|Bloomberg|Shutterstock|LaPresse|Lapresse|Keystone|KEYSTONE|picture[\s-]alliance|TASS|Tass|Xinhua|Sputnik|Anadolu|ddp|APA|Kremlin\.ru|Kreml\.ru|Cremlino\.ru|Pool|POOL|Handout|Sipa|SIPA|NurPhoto|ZUMA|Zuma)";
+/// Photo and news agencies and pool names that credits name, as regular expressions
+/// (any case). The one list: the credit-line patterns and [`mentions_photo_credit`]
+/// both read it.
+const AGENCIES: &[&str] = &[
+    "Reuters",
+    "AP",
+    "AFP",
+    "dpa",
+    r"Getty(?:\s*-?\s*(?:Images|Bilder|Immagini))?",
+    "ANSA",
+    r"EPA(?:-EFE)?",
+    "EFE",
+    r"Imago(?:\s+images)?",
+    "Bloomberg",
+    "Shutterstock",
+    "iStock",
+    "LaPresse",
+    "Keystone",
+    r"picture[\s-]alliance",
+    "TASS",
+    "Xinhua",
+    "Sputnik",
+    "Anadolu",
+    "ddp",
+    "APA",
+    r"Kremlin\.ru",
+    r"Kreml\.ru",
+    r"Cremlino\.ru",
+    "Pool",
+    "Handout",
+    "Sipa",
+    "NurPhoto",
+    "ZUMA",
+];
+
+/// [`AGENCIES`] as one group of alternatives, in any case.
+fn agency_pattern() -> String {
+    format!("(?i:{})", AGENCIES.join("|"))
+}
 
 /// "über" / "via" / "tramite" before the agency ("Sergei Ilnitsky | Über Reuters").
 const VIA: &str = r"(?:(?i:über|via|tramite|per|durch)\s+)?";
@@ -21,8 +58,9 @@ fn credit_line_pattern() -> &'static Regex {
     PATTERN.get_or_init(|| {
         // Up to four words: a photographer's name, a site ("Kreml.ru"), an agency.
         let piece = r"[\p{L}\p{N}][\p{L}\p{N}.'’-]*(?: [\p{L}\p{N}][\p{L}\p{N}.'’-]*){0,3}";
+        let agency = agency_pattern();
         Regex::new(&format!(
-            r"^(?:(?i:foto|photo|bild|credit[io]?)\s*:\s*)?(?:{piece}\s*[|/]\s*)*{VIA}{AGENCIES}(?:\s*[|/]\s*{VIA}{piece})*$"
+            r"^(?:(?i:foto|photo|bild|credit[io]?)\s*:\s*)?(?:{piece}\s*[|/]\s*)*{VIA}{agency}(?:\s*[|/]\s*{VIA}{piece})*$"
         ))
         .expect("valid credit pattern")
     })
@@ -33,7 +71,8 @@ fn glued_credit_pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         let name = r"\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){0,3}";
-        Regex::new(&format!(r"[.!?…”“\x22»](?P<credit>{name}\s*[/|]\s*{VIA}{AGENCIES}(?:\s*[/|]\s*[\p{{L}} -]{{2,30}})?)\s*$"))
+        let agency = agency_pattern();
+        Regex::new(&format!(r"[.!?…”“\x22»](?P<credit>{name}\s*[/|]\s*{VIA}{agency}(?:\s*[/|]\s*[\p{{L}} -]{{2,30}})?)\s*$"))
             .expect("valid glued credit pattern")
     })
 }
@@ -49,34 +88,20 @@ fn caption_phrase_pattern() -> &'static Regex {
     })
 }
 
-/// Words of a photo credit or caption line, which may stand anywhere without punctuation.
-const CREDIT_WORDS: &[&str] = &[
-    "reuters",
-    "afp",
-    "dpa",
-    "ap",
-    "getty",
-    "imago",
-    "epa",
-    "keystone",
-    "ansa",
-    "lapresse",
-    "foto",
-    "photo",
-    "bild",
-    "bilder",
-    "images",
-    "picture",
-    "alliance",
-    "shutterstock",
-    "istock",
+/// Words of a photo credit or caption line besides the agencies' names.
+const PHOTO_WORDS: &[&str] = &[
+    "foto", "photo", "bild", "bilder", "images", "picture", "alliance",
 ];
 
 /// Whether the words name a photo agency or picture credit ("Kevin Lamarque | Reuters").
 pub(super) fn mentions_photo_credit(words: &[Word<'_>]) -> bool {
-    words
-        .iter()
-        .any(|w| CREDIT_WORDS.contains(&w.text.to_lowercase().as_str()))
+    static AGENCY_WORD: OnceLock<Regex> = OnceLock::new();
+    let agency_word = AGENCY_WORD.get_or_init(|| {
+        Regex::new(&format!("^{}$", agency_pattern())).expect("valid agency pattern")
+    });
+    words.iter().any(|w| {
+        PHOTO_WORDS.contains(&w.text.to_lowercase().as_str()) || agency_word.is_match(w.text)
+    })
 }
 
 pub struct CaptionCredit;
@@ -204,6 +229,32 @@ mod tests {
                 "Der Kreml lehnte ab."
             ]
         );
+    }
+
+    #[test]
+    fn every_agency_makes_a_credit_line_and_a_credit_word() {
+        let plain = AGENCIES
+            .iter()
+            .filter(|a| a.chars().all(char::is_alphabetic));
+        for agency in plain {
+            for spelling in [agency.to_string(), agency.to_uppercase()] {
+                let line = format!("Der Kreml lehnte ab.\nMaxim Shemetov | {spelling}\n");
+                let f = run_check(&CaptionCredit, &line, Lang::GERMAN);
+                assert!(
+                    flagged(&line, &f).contains(&format!("Maxim Shemetov | {spelling}").as_str()),
+                    "{spelling}: {:?}",
+                    flagged(&line, &f)
+                );
+                let caption = format!("Foto {spelling}");
+                let words = crate::checks::words::words_in(&caption, Span::new(0, caption.len()));
+                assert!(mentions_photo_credit(&words), "{spelling}");
+            }
+        }
+        let words = |t: &'static str| crate::checks::words::words_in(t, Span::new(0, t.len()));
+        assert!(!mentions_photo_credit(&words("Zuschauer skeptisch")));
+        assert!(mentions_photo_credit(&words(
+            "Charly Triballeau | AFP | Getty -Bilder"
+        )));
     }
 
     #[test]
