@@ -54,9 +54,10 @@ fn run_stream(input: &Path, extra: &[&str]) -> StreamRun {
         .spawn()
         .unwrap();
     let mut status = 0;
-    // SAFETY: `rusage` is plain old data that wait4 fills in; the pid is our own child,
-    // reaped here and never waited for again through `child`.
+    // SAFETY: `rusage` is plain old data, valid when zeroed.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 fills in `status` and `usage`; the pid is our own child, reaped here
+    // and never waited for again through `child`.
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
     assert!(libc::WIFEXITED(status), "mtaudit did not exit normally");

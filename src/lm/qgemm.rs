@@ -552,9 +552,12 @@ mod avx256 {
         tokens: [Token<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
         debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
-        let mut acc = [[_mm256_setzero_ps(); 2]; M];
+        // SAFETY: register arithmetic with instructions the CPU has (contract), as in
+        // every block below that touches no memory.
+        let mut acc = unsafe { [[_mm256_setzero_ps(); 2]; M] };
         for (block, tile) in tiles.iter().enumerate() {
-            let mut sums = [[_mm256_setzero_si256(); 2]; M];
+            // SAFETY: register arithmetic, as above.
+            let mut sums = unsafe { [[_mm256_setzero_si256(); 2]; M] };
             for group in 0..BLOCK / 2 {
                 // SAFETY: Tile is 32-byte aligned and `q` (512 bytes) is its first field, so
                 // both 16-byte loads are aligned and inside it; the token's codes hold this
@@ -579,11 +582,15 @@ mod avx256 {
                     )
                 };
                 for m in 0..M {
-                    let d = _mm256_set1_ps(tokens[m].scale[block]);
-                    let d_sum = _mm256_set1_ps(tokens[m].scaled_sum[block]);
-                    let products = _mm256_cvtepi32_ps(sums[m][half]);
-                    acc[m][half] = _mm256_fmadd_ps(products, _mm256_mul_ps(scale, d), acc[m][half]);
-                    acc[m][half] = _mm256_fmadd_ps(offset, d_sum, acc[m][half]);
+                    // SAFETY: register arithmetic, as above.
+                    unsafe {
+                        let d = _mm256_set1_ps(tokens[m].scale[block]);
+                        let d_sum = _mm256_set1_ps(tokens[m].scaled_sum[block]);
+                        let products = _mm256_cvtepi32_ps(sums[m][half]);
+                        let scaled = _mm256_mul_ps(scale, d);
+                        acc[m][half] = _mm256_fmadd_ps(products, scaled, acc[m][half]);
+                        acc[m][half] = _mm256_fmadd_ps(offset, d_sum, acc[m][half]);
+                    }
                 }
             }
         }
@@ -616,10 +623,13 @@ mod avx2 {
             w_high: __m256i,
             a: __m256i,
         ) -> [__m256i; 2] {
-            [
-                _mm256_add_epi32(low, _mm256_madd_epi16(w_low, a)),
-                _mm256_add_epi32(high, _mm256_madd_epi16(w_high, a)),
-            ]
+            // SAFETY: register arithmetic; the caller's CPU has AVX2 (the trait's contract).
+            unsafe {
+                [
+                    _mm256_add_epi32(low, _mm256_madd_epi16(w_low, a)),
+                    _mm256_add_epi32(high, _mm256_madd_epi16(w_high, a)),
+                ]
+            }
         }
     }
 
