@@ -467,5 +467,5 @@ fn help_states_the_gate_default_the_tool_applies() {
         .args(["audit", "--help"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("Default {default}.")));
+        .stdout(predicate::str::contains(format!("Default {default}\n")));
 }
