@@ -309,6 +309,10 @@ fn main() -> ExitCode {
 }
 
 fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    // Refused before the model loads, which may take a download.
+    if args.stdin_jsonl && (args.html || args.format.iter().any(|f| *f != Format::Jsonl)) {
+        anyhow::bail!("--stdin-jsonl writes JSON Lines only (--format jsonl)");
+    }
     let settings = settings_with_gate(args.config.as_deref(), &args.gate)?;
     start_audit_threads(args.jobs)?;
     let mut auditor = Auditor::new(settings, args.lang);
@@ -425,9 +429,6 @@ fn run_audit_batch(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
 }
 
 fn run_audit_stream(args: &AuditArgs, auditor: &Auditor) -> Result<ExitCode> {
-    if args.format.iter().any(|f| *f != Format::Jsonl) {
-        anyhow::bail!("--stdin-jsonl writes JSON Lines only (--format jsonl)");
-    }
     let options = StreamOptions {
         max_article_bytes: args.max_article_bytes,
         shard: args.shard,
