@@ -93,8 +93,12 @@ impl<W: Write + Send> HumanReport<W> {
         let v = summary.verdicts;
         let _ = write!(
             s,
-            "\n{} articles, {} sentences: {} ok, {} suspect, {} broken",
-            summary.articles, summary.sentences, v.ok, v.suspect, v.broken
+            "\n{}, {}: {} ok, {} suspect, {} broken",
+            counted(summary.articles, "article"),
+            counted(summary.sentences, "sentence"),
+            v.ok,
+            v.suspect,
+            v.broken
         );
         if let Some(mean) = summary.mean_score {
             let _ = write!(s, "; mean score {mean:.1}");
@@ -103,11 +107,8 @@ impl<W: Write + Send> HumanReport<W> {
             let _ = write!(s, "; {} failed the gate", summary.failed_gate);
         }
         if !summary.input_errors.is_empty() {
-            let _ = write!(
-                s,
-                "; {} inputs could not be read",
-                summary.input_errors.len()
-            );
+            let inputs = counted(summary.input_errors.len(), "input");
+            let _ = write!(s, "; {inputs} could not be read");
         }
         let _ = writeln!(s, " ({:.1} s)", summary.elapsed_seconds);
         s
@@ -154,6 +155,15 @@ impl<W: Write + Send> Sink for HumanReport<W> {
             .write_all(text.as_bytes())
             .and_then(|_| self.out.flush())
             .map_err(ReportError::Output)
+    }
+}
+
+/// "1 article", "2 articles".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
