@@ -8,8 +8,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// A blemish: 1 penalty point.
     Minor,
+    /// An error a reader notices: 5 points.
     Major,
+    /// Unpublishable as it stands (boilerplate, debris, garbling): 25 points.
     Critical,
 }
 
@@ -23,6 +26,7 @@ impl Severity {
         }
     }
 
+    /// The name reports and configuration use ("minor").
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Minor => "minor",
@@ -42,17 +46,29 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckId {
+    /// Stuttered words and phrases ("Wir wir uns").
     Repetition,
+    /// Spacing artefacts around hyphens ("US -Präsident").
     DetachedHyphen,
+    /// Sentences, words and hybrids in another language.
     WrongLanguage,
+    /// Web boilerplate glued into the body ("Lesen Sie auch").
     Boilerplate,
+    /// Photo captions and credit lines.
     CaptionCredit,
+    /// HTML attributes, broken link addresses and other markup.
     MarkupDebris,
+    /// Capitalised articles mid-sentence, lower-case sentence starts and names.
     Capitalisation,
+    /// Unbalanced quotes and brackets, misplaced spaces, doubled punctuation.
     Punctuation,
+    /// Mojibake, replacement characters and invisible characters.
     Encoding,
+    /// Fragments and truncated text: one-word sentences, cut-off words, dangling ends.
     Fragment,
+    /// Sentences or paragraphs that (nearly) repeat an earlier one.
     NearDuplicate,
+    /// Whole-article statistics: looping n-grams, repeated lines, odd character mix.
     DocumentStats,
     /// Evidence from the language model rather than a string heuristic.
     ImplausibleWording,
@@ -62,6 +78,7 @@ pub enum CheckId {
 }
 
 impl CheckId {
+    /// Every check, in report order.
     pub const ALL: [CheckId; 14] = [
         CheckId::Repetition,
         CheckId::DetachedHyphen,
@@ -79,6 +96,7 @@ impl CheckId {
         CheckId::Grammar,
     ];
 
+    /// The name reports and configuration use ("wrong-language").
     pub fn as_str(self) -> &'static str {
         match self {
             CheckId::Repetition => "repetition",
@@ -129,7 +147,9 @@ impl std::str::FromStr for CheckId {
 /// One piece of evidence that something is wrong, with the text it covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
+    /// What raised it.
     pub check: CheckId,
+    /// How much it hurts, after the configuration's overrides.
     pub severity: Severity,
     /// Article-relative byte span of the offending text.
     #[serde(flatten)]
@@ -142,6 +162,7 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding without a suggestion.
     pub fn new(check: CheckId, severity: Severity, span: Span, message: impl Into<String>) -> Self {
         Finding {
             check,

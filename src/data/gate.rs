@@ -39,17 +39,21 @@ impl Default for GatePolicy {
 /// A gate threshold outside its range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GatePolicyError {
+    /// `max_needs_editor` outside 0–1.
     #[error("the maximum probability of needing an editor must be between 0 and 1, not {0}")]
     MaxNeedsEditor(f64),
+    /// `fail_under` outside 0–100.
     #[error("the minimum score must be between 0 and 100, not {0}")]
     FailUnder(f64),
+    /// `max_broken_ratio` outside 0–1.
     #[error("the maximum broken ratio must be between 0 and 1, not {0}")]
     MaxBrokenRatio(f64),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 /// The gate's answer for one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GateResult {
+    /// Whether the article may go out as it stands.
     pub passed: bool,
     /// Why the article failed, most telling first: critical findings, the article
     /// estimate, then the thresholds it missed.

@@ -9,10 +9,15 @@ use std::str::FromStr;
 pub struct Lang(whatlang::Lang);
 
 impl Lang {
+    /// German, the main use case.
     pub const GERMAN: Lang = Lang(whatlang::Lang::Deu);
+    /// Italian.
     pub const ITALIAN: Lang = Lang(whatlang::Lang::Ita);
+    /// English, the usual source language.
     pub const ENGLISH: Lang = Lang(whatlang::Lang::Eng);
+    /// French.
     pub const FRENCH: Lang = Lang(whatlang::Lang::Fra);
+    /// Spanish.
     pub const SPANISH: Lang = Lang(whatlang::Lang::Spa);
 
     /// ISO 639-1 code where one exists ("de"), else the ISO 639-3 code.
@@ -63,6 +68,7 @@ impl fmt::Display for Lang {
     }
 }
 
+/// A language code or name that names no language.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown language {0:?} (use an ISO 639-1 or 639-3 code such as \"de\" or \"ita\")")]
 pub struct UnknownLanguage(pub String);

@@ -10,33 +10,43 @@ use serde::{Deserialize, Serialize};
 /// and in names.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct FracAbove {
+    /// Share of tokens above 4 nats.
     pub nats_4: f32,
+    /// Share of tokens above 8 nats.
     pub nats_8: f32,
+    /// Share of tokens above 12 nats.
     pub nats_12: f32,
 }
 
 /// The contiguous run of tokens with the largest total surprisal in excess of
-/// `SPAN_EXCESS_NATS` (`crate::lm::surprisal`) (the maximal-scoring segment, as in Ruzzo & Tompa 1999): as long as
-/// the implausible passage, not a fixed number of tokens. Its byte span is widened to whole
-/// words so a reviewer sees "Freilassung", not the token "▁Freilass".
+/// `SPAN_EXCESS_NATS` in `crate::lm::surprisal` (the maximal-scoring segment, as in Ruzzo
+/// & Tompa 1999): as long as the implausible passage, not a fixed number of tokens. Its
+/// byte span is widened to whole words so a reviewer sees "Freilassung", not the token
+/// "▁Freilass".
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WorstSpan {
     /// Article-relative byte span (from the first token's first non-space byte).
     pub span: Span,
+    /// Tokens in the run.
     pub tokens: usize,
+    /// Their mean surprisal, in nats.
     pub mean_surprisal: f32,
 }
 
 /// Language-model features of one sentence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentenceLm {
+    /// Tokens of the sentence.
     pub tokens: usize,
     /// Mean token surprisal in nats (0 for a sentence without tokens).
     pub mean_surprisal: f32,
+    /// Highest token surprisal, in nats.
     pub max_surprisal: f32,
+    /// Shares of very surprising tokens.
     pub frac_above: FracAbove,
     /// Length-normalised log-probability against the unigram baseline (see module docs).
     pub slor: f32,
+    /// The most implausible run of tokens, if any exceeds the baseline.
     pub worst_span: Option<WorstSpan>,
     /// The common word the LM finds most unlikely in its context relative to its
     /// frequency; `None` without a lexicon or without a common word past the first.
@@ -49,8 +59,9 @@ pub struct SentenceLm {
 }
 
 /// A common word of the sentence and how much less likely the LM finds it in context than
-/// on average. Judged are common (`COMMON_WORD_ZIPF` in `crate::lm::surprisal`) lower-case words inside a clause
-/// (after a word or a comma: after a quotation mark or colon a new sentence may start)
+/// on average. Judged are common (`COMMON_WORD_ZIPF` in `crate::lm::surprisal`) lower-case
+/// words inside a clause (after a word or a comma: after a quotation mark or colon a new
+/// sentence may start)
 /// whose preceding word is lower case or a sentence-initial function word. After a name
 /// ("Skoda versorgt …", "Brown wurde …") any continuation surprises the LM: on human
 /// reference translations those words were most of the false alarms.
@@ -70,6 +81,7 @@ pub struct UnlikelyWord {
 pub struct VariantComparison {
     /// Article-relative byte span of the word.
     pub span: Span,
+    /// The form the model prefers.
     pub suggestion: String,
     /// `ln P(text with the suggestion) − ln P(text as written)` over the word and its right
     /// context, in nats.

@@ -3,6 +3,7 @@
 use super::span::Span;
 use serde::{Deserialize, Serialize};
 
+/// What kind of line a sentence is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SentenceKind {
@@ -12,9 +13,11 @@ pub enum SentenceKind {
     Heading,
 }
 
+/// One sentence of an article, as segmentation finds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sentence {
     /// Article-relative byte span, without surrounding whitespace.
     pub span: Span,
+    /// Running text or a line of its own.
     pub kind: SentenceKind,
 }

@@ -6,12 +6,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// No finding.
     Ok,
+    /// Findings of fewer than 5 penalty points (minor ones): worth a reviewer's look.
     Suspect,
+    /// Findings of 5 points or more (a major or critical one): an error a reader sees.
     Broken,
 }
 
 impl Verdict {
+    /// The name reports use ("broken").
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
@@ -21,10 +25,14 @@ impl Verdict {
     }
 }
 
+/// How many sentences got each verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictCounts {
+    /// Sentences judged ok.
     pub ok: usize,
+    /// Sentences judged suspect.
     pub suspect: usize,
+    /// Sentences judged broken.
     pub broken: usize,
 }
 
@@ -37,10 +45,12 @@ impl std::ops::AddAssign for VerdictCounts {
 }
 
 impl VerdictCounts {
+    /// All sentences counted.
     pub fn total(&self) -> usize {
         self.ok + self.suspect + self.broken
     }
 
+    /// Counts one more sentence with `verdict`.
     pub fn add(&mut self, verdict: Verdict) {
         match verdict {
             Verdict::Ok => self.ok += 1,
