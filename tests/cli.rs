@@ -1,23 +1,11 @@
 //! End-to-end tests of the `mtaudit` command: exit codes, input handling, formats.
 
-use assert_cmd::Command;
+mod support;
+
 use predicates::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
-const CLEAN_GERMAN: &str = "Die Bundesregierung hat am Mittwoch einen neuen Haushalt beschlossen. \
-    Der Finanzminister sprach von einem soliden Plan für die kommenden Jahre.\n";
-
-fn mtaudit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("mtaudit").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(SAMPLES).join(name)
-}
+use support::{mtaudit, sample_path, CLEAN_GERMAN, SAMPLES};
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -45,7 +33,7 @@ fn clean_article_passes_the_gate_with_exit_0() {
 #[test]
 fn garbled_article_fails_the_gate_with_exit_1_unless_exit_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let garbled = sample("002_66fad53027afa2c3.txt");
+    let garbled = sample_path("002_66fad53027afa2c3.txt");
     mtaudit(dir.path())
         .args([
             "audit",
@@ -103,7 +91,11 @@ fn config_is_found_in_a_parent_directory() {
     .unwrap();
     let nested = dir.path().join("desk/today");
     std::fs::create_dir_all(&nested).unwrap();
-    std::fs::copy(sample("002_66fad53027afa2c3.txt"), nested.join("a.txt")).unwrap();
+    std::fs::copy(
+        sample_path("002_66fad53027afa2c3.txt"),
+        nested.join("a.txt"),
+    )
+    .unwrap();
     mtaudit(&nested)
         .args(["audit", "--no-lm", "a.txt", "--format", "jsonl"])
         .assert()
@@ -118,7 +110,11 @@ fn one_invalid_file_does_not_lose_the_others() {
     std::fs::write(batch.join("good.txt"), CLEAN_GERMAN).unwrap();
     std::fs::write(batch.join("latin1.txt"), b"Gr\xF6\xDFe und K\xFChe.\n").unwrap();
     std::fs::write(batch.join("binary.txt"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
-    std::fs::copy(sample("003_810082e6ac50dd52.txt"), batch.join("real.txt")).unwrap();
+    std::fs::copy(
+        sample_path("003_810082e6ac50dd52.txt"),
+        batch.join("real.txt"),
+    )
+    .unwrap();
     mtaudit(dir.path())
         .args([
             "audit", "--no-lm", "batch", "--format", "json", "--out", "out",
@@ -286,7 +282,7 @@ fn standard_input_is_one_article() {
     let dir = tempfile::tempdir().unwrap();
     let out = mtaudit(dir.path())
         .args(["audit", "--no-lm", "-", "--format", "jsonl", "--exit-zero"])
-        .write_stdin(std::fs::read(sample("004_f3f7d7d9b85fe900.txt")).unwrap())
+        .write_stdin(std::fs::read(sample_path("004_f3f7d7d9b85fe900.txt")).unwrap())
         .output()
         .unwrap();
     assert!(
@@ -379,7 +375,7 @@ fn the_default_gate_passes_clean_text_and_each_part_can_be_switched_off() {
         .code(0);
     // Sample 001 carries critical boilerplate: it fails by default, and passes once the
     // critical rule and the estimate are switched off, by flags or by the config file.
-    let garbled = sample("001_89a789b5965c4451.txt");
+    let garbled = sample_path("001_89a789b5965c4451.txt");
     let out = mtaudit(dir.path())
         .args(["audit", "--no-lm", "--format", "jsonl"])
         .arg(&garbled)
@@ -438,7 +434,7 @@ fn the_default_gate_passes_clean_text_and_each_part_can_be_switched_off() {
 fn json_report_of_a_sample_article() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
-        sample("003_810082e6ac50dd52.txt"),
+        sample_path("003_810082e6ac50dd52.txt"),
         dir.path().join("003_810082e6ac50dd52.txt"),
     )
     .unwrap();

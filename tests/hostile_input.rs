@@ -1,20 +1,13 @@
 //! Inputs and runs that try to break mtaudit: memory bombs, colliding names, concurrent
 //! runs, killed runs, absurd thread counts. Each test names the failure it guards against.
 
+mod support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
-const CLEAN_GERMAN: &str = "Die Bundesregierung hat am Mittwoch einen neuen Haushalt beschlossen. \
-    Der Finanzminister sprach von einem soliden Plan für die kommenden Jahre.\n";
-
-fn mtaudit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("mtaudit").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
+use support::{mtaudit, CLEAN_GERMAN, SAMPLES};
 
 /// `mtaudit` under a shell that first runs `setup` (a umask, a memory limit).
 fn mtaudit_after(dir: &Path, setup: &str) -> Command {

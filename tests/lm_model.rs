@@ -1,11 +1,14 @@
 //! Language-model tests against the real model. They need the GGUF: set `MTAUDIT_MODEL`
 //! to the path of gemma-3-270m-q4_k_m.gguf; without it they skip with a message.
 
+mod support;
+
 use mtaudit::data::Lang;
 use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::{LanguageModel, ScoringOptions};
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use support::sample_text;
 
 fn model_path() -> Option<PathBuf> {
     match std::env::var_os("MTAUDIT_MODEL") {
@@ -110,19 +113,6 @@ fn italian_paragraph_matches_llama_cpp() {
     check_against_llama_cpp("italian_paragraph");
 }
 
-fn sample(name: &str) -> String {
-    let dir = format!("{}/tests/fixtures/samples", env!("CARGO_MANIFEST_DIR"));
-    let path = std::fs::read_dir(dir)
-        .expect("samples directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(name))
-        })
-        .expect("sample article");
-    std::fs::read_to_string(path).expect("sample text")
-}
-
 const SAMPLES: [&str; 5] = ["000_", "001_", "002_", "003_", "004_"];
 
 #[test]
@@ -132,7 +122,7 @@ fn default_scoring_stays_within_002_nats_of_exact_on_the_samples() {
     };
     let mut differences = Vec::new();
     for name in SAMPLES {
-        let text = sample(name);
+        let text = sample_text(name);
         let lang = mtaudit::langid::detect(&text).map(|d| d.lang);
         let a = exact.score_tokens(&text, lang).unwrap();
         let b = default.score_tokens(&text, lang).unwrap();
@@ -158,7 +148,7 @@ fn every_simd_kernel_scores_a_sample_identically() {
         return;
     };
     let chosen = default.options().kernel;
-    let text = sample("003_");
+    let text = sample_text("003_");
     let want = default.score_tokens(&text, Some(Lang::GERMAN)).unwrap();
     let others = Kernel::ALL
         .into_iter()
@@ -213,7 +203,7 @@ fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
         ),
     ];
     for (name, needle, garbled) in cases {
-        let text = sample(name);
+        let text = sample_text(name);
         let sentences = mtaudit::segment::segment(&text);
         let scored = model.score_article(&text, &sentences).unwrap();
         // Badness: lower SLOR is worse.
@@ -247,7 +237,7 @@ fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
 #[test]
 fn worst_span_of_the_ball_sentence_overlaps_the_garbled_phrase() {
     let Some(model) = model(false) else { return };
-    let text = sample("000_");
+    let text = sample_text("000_");
     let sentences = mtaudit::segment::segment(&text);
     let scored = model.score_article(&text, &sentences).unwrap();
     let phrase = "der Ball sei vor dem Russlands Gericht";

@@ -3,6 +3,8 @@
 //! be suspect or broken, and the clean control sentence must not be broken. Needs the
 //! model (`MTAUDIT_MODEL`); skips with a message without it.
 
+mod support;
+
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -39,7 +41,7 @@ fn run_audit_of_samples() -> Option<Vec<serde_json::Value>> {
         return None;
     };
     let home = tempfile::tempdir().unwrap();
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/samples");
+    let samples = Path::new(support::SAMPLES);
     let output = Command::cargo_bin("mtaudit")
         .unwrap()
         .env("MTAUDIT_MODEL", model)

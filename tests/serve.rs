@@ -1,14 +1,16 @@
 //! End-to-end tests of `mtaudit serve`: a child process on a free port, a real HTTP
 //! client, and every response checked against docs/openapi.json.
 
+mod support;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::SAMPLES;
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/samples");
 const OPENAPI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
 const SHORT_GERMAN: &str = "Die Bundesregierung hat am Mittwoch einen neuen Haushalt beschlossen. \
     Der Finanzminister sprach von einem soliden Plan für die kommenden Jahre.\n";

@@ -1,24 +1,17 @@
-//! Checks 7–12 on the real sample articles: the garbled passages named in the task are
+//! Capitalisation, punctuation, encoding, fragments, near-duplicates and document statistics
+//! on the real sample articles: the garbled passages named in the task are
 //! flagged by the right check, and clean sentences around them are not.
 
-use mtaudit::checks::{self, CheckSettings, Document};
-use mtaudit::data::{CheckId, Finding, Lang};
-use mtaudit::segment::segment;
+mod support;
 
-fn findings(name: &str, lang: Lang) -> (String, Vec<Finding>) {
-    let path = format!(
-        "{}/tests/fixtures/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("sample article");
-    let sentences = segment(&text);
-    let settings = CheckSettings::default();
-    let doc = Document::new(&text, lang, &sentences, &settings);
-    let mut out = Vec::new();
-    for check in checks::all() {
-        check.run(&doc, &mut out);
-    }
-    (text, out)
+use mtaudit::data::{CheckId, Finding, Lang};
+use support::{heuristic_findings, sample_text};
+
+/// A sample article's text and every heuristic finding on it.
+fn findings(prefix: &str, lang: Lang) -> (String, Vec<Finding>) {
+    let text = sample_text(prefix);
+    let findings = heuristic_findings(&text, lang);
+    (text, findings)
 }
 
 /// Whether `check` flags a span whose text is `flagged` and which lies inside `context`.

@@ -1,11 +1,12 @@
 //! Acceptance: on human reference translations rated error-free, at most 5% of items get a
 //! major or critical finding from the heuristics.
 
+mod support;
+
 use flate2::read::GzDecoder;
-use mtaudit::checks::{self, CheckSettings, Document};
-use mtaudit::data::{Finding, Lang, Severity};
-use mtaudit::segment::segment;
+use mtaudit::data::{Lang, Severity};
 use std::io::{BufRead, BufReader};
+use support::heuristic_findings;
 
 #[derive(serde::Deserialize)]
 struct Item {
@@ -29,18 +30,11 @@ fn ok_references() -> Vec<String> {
 
 #[test]
 fn at_most_five_percent_of_clean_references_get_major_findings() {
-    let checks = checks::all();
-    let settings = CheckSettings::default();
     let refs = ok_references();
     assert!(refs.len() > 1000, "fixture has {} ok items", refs.len());
     let mut flagged = Vec::new();
     for text in &refs {
-        let sentences = segment(text);
-        let doc = Document::new(text, Lang::GERMAN, &sentences, &settings);
-        let mut findings: Vec<Finding> = Vec::new();
-        for check in &checks {
-            check.run(&doc, &mut findings);
-        }
+        let findings = heuristic_findings(text, Lang::GERMAN);
         if let Some(f) = findings.iter().find(|f| f.severity >= Severity::Major) {
             flagged.push(format!(
                 "[{}] {} :: {:?}",
