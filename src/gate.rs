@@ -92,20 +92,11 @@ mod tests {
         }
     }
 
-    fn unset() -> GatePolicy {
-        GatePolicy {
-            fail_on_critical: false,
-            max_needs_editor: 1.0,
-            fail_under: None,
-            max_broken_ratio: None,
-        }
-    }
-
     #[test]
     fn everything_switched_off_always_passes() {
         let mut worst = article(0.0, 0, 10, 1.0);
         worst.critical.push("boilerplate: “Lesen Sie auch”".into());
-        assert!(evaluate(&unset(), &worst).passed);
+        assert!(evaluate(&GatePolicy::OFF, &worst).passed);
     }
 
     #[test]
@@ -133,7 +124,7 @@ mod tests {
     fn score_threshold() {
         let t = GatePolicy {
             fail_under: Some(80.0),
-            ..unset()
+            ..GatePolicy::OFF
         };
         assert!(evaluate(&t, &article(80.0, 1, 0, 0.0)).passed);
         let failed = evaluate(&t, &article(79.9, 1, 0, 0.0));
@@ -145,7 +136,7 @@ mod tests {
     fn broken_ratio_threshold() {
         let t = GatePolicy {
             max_broken_ratio: Some(0.25),
-            ..unset()
+            ..GatePolicy::OFF
         };
         assert!(evaluate(&t, &article(50.0, 3, 1, 0.0)).passed);
         assert!(!evaluate(&t, &article(50.0, 2, 1, 0.0)).passed);

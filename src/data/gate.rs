@@ -61,6 +61,14 @@ pub struct GateResult {
 }
 
 impl GatePolicy {
+    /// Every part switched off: every article passes.
+    pub const OFF: GatePolicy = GatePolicy {
+        fail_on_critical: false,
+        max_needs_editor: 1.0,
+        fail_under: None,
+        max_broken_ratio: None,
+    };
+
     /// Checks that the thresholds lie in their ranges.
     pub fn validate(&self) -> Result<(), GatePolicyError> {
         if !(0.0..=1.0).contains(&self.max_needs_editor) {
@@ -80,42 +88,33 @@ impl GatePolicy {
 mod tests {
     use super::*;
 
-    fn unset() -> GatePolicy {
-        GatePolicy {
-            fail_on_critical: false,
-            max_needs_editor: 1.0,
-            fail_under: None,
-            max_broken_ratio: None,
-        }
-    }
-
     #[test]
     fn out_of_range_values_are_rejected() {
         for (policy, error) in [
             (
                 GatePolicy {
                     max_needs_editor: 1.5,
-                    ..unset()
+                    ..GatePolicy::OFF
                 },
                 GatePolicyError::MaxNeedsEditor(1.5),
             ),
             (
                 GatePolicy {
                     fail_under: Some(101.0),
-                    ..unset()
+                    ..GatePolicy::OFF
                 },
                 GatePolicyError::FailUnder(101.0),
             ),
             (
                 GatePolicy {
                     max_broken_ratio: Some(-0.1),
-                    ..unset()
+                    ..GatePolicy::OFF
                 },
                 GatePolicyError::MaxBrokenRatio(-0.1),
             ),
         ] {
             assert_eq!(policy.validate(), Err(error), "{policy:?}");
         }
-        assert_eq!(unset().validate(), Ok(()));
+        assert_eq!(GatePolicy::OFF.validate(), Ok(()));
     }
 }
