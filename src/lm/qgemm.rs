@@ -517,17 +517,37 @@ fn scalar_tile_products(tiles: &[Tile], token: Token<'_>) -> [f32; TILE_ROWS] {
 // `codes` must hold at least `tiles.len() * BLOCK` values and its `scale` and `scaled_sum`
 // at least `tiles.len()` (as [`QuantisedActivations::token`] slices them).
 
+/// The loop of the two 256-bit kernels, which differ only in the instructions that multiply
+/// and add a column pair: [`PairProducts`].
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+mod avx256 {
     use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::x86_64::*;
 
-    /// [`super::scalar_tile_products`] for `M` tokens at once.
+    /// Accumulates the products of one token's codes for two columns with the same two
+    /// columns of a tile's rows.
+    pub trait PairProducts {
+        /// `sums` plus the pairwise products of `w_low` (rows 0–7) and `w_high` (rows 8–15)
+        /// with `a` (the token's two codes in every 32-bit lane), each pair summed into its
+        /// 32-bit lane.
+        ///
+        /// # Safety
+        /// The CPU must have the instructions of the kernel that implements it.
+        unsafe fn accumulate(
+            sums: [__m256i; 2],
+            w_low: __m256i,
+            w_high: __m256i,
+            a: __m256i,
+        ) -> [__m256i; 2];
+    }
+
+    /// [`super::scalar_tile_products`] for `M` tokens at once, the integer products by `P`.
     ///
     /// # Safety
-    /// The CPU must support AVX2 and FMA; each token holds `tiles.len()` blocks.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn tile_products<const M: usize>(
+    /// The kernels' contract, for AVX2, FMA and `P`'s instructions; inlined into a kernel
+    /// function that enables them.
+    #[inline(always)]
+    pub unsafe fn tile_products<const M: usize, P: PairProducts>(
         tiles: &[Tile],
         tokens: [Token<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
@@ -538,7 +558,7 @@ mod avx2 {
             for group in 0..BLOCK / 2 {
                 // SAFETY: Tile is 32-byte aligned and `q` (512 bytes) is its first field, so
                 // both 16-byte loads are aligned and inside it; the token's codes hold this
-                // block (contract).
+                // block, and the CPU has `P`'s instructions (contract).
                 unsafe {
                     let q = tile.q.as_ptr().add(group * 32) as *const __m128i;
                     // Two columns of rows 0–7 and of rows 8–15, widened to 16 bits.
@@ -546,10 +566,7 @@ mod avx2 {
                     let w_high = _mm256_cvtepi8_epi16(_mm_load_si128(q.add(1)));
                     for m in 0..M {
                         let a = _mm256_set1_epi32(tokens[m].code_pair(block, group));
-                        let low = _mm256_madd_epi16(w_low, a);
-                        let high = _mm256_madd_epi16(w_high, a);
-                        sums[m][0] = _mm256_add_epi32(sums[m][0], low);
-                        sums[m][1] = _mm256_add_epi32(sums[m][1], high);
+                        sums[m] = P::accumulate(sums[m], w_low, w_high, a);
                     }
                 }
             }
@@ -582,12 +599,82 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::avx256::{self, PairProducts};
+    use super::{Tile, Token, KERNEL_TOKENS, TILE_ROWS};
+    use std::arch::x86_64::*;
+
+    /// `vpmaddwd` + `vpaddd`.
+    struct MaddAdd;
+
+    impl PairProducts for MaddAdd {
+        #[inline(always)]
+        unsafe fn accumulate(
+            [low, high]: [__m256i; 2],
+            w_low: __m256i,
+            w_high: __m256i,
+            a: __m256i,
+        ) -> [__m256i; 2] {
+            [
+                _mm256_add_epi32(low, _mm256_madd_epi16(w_low, a)),
+                _mm256_add_epi32(high, _mm256_madd_epi16(w_high, a)),
+            ]
+        }
+    }
+
+    /// [`super::scalar_tile_products`] for `M` tokens at once.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA; each token holds `tiles.len()` blocks.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn tile_products<const M: usize>(
+        tiles: &[Tile],
+        tokens: [Token<'_>; M],
+    ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
+        // SAFETY: this function's contract, with AVX2 and FMA enabled here.
+        unsafe { avx256::tile_products::<M, MaddAdd>(tiles, tokens) }
+    }
+}
+
 /// AVX2's loop with `vpdpwssd` in place of `vpmaddwd` + `vpaddd`.
 #[cfg(target_arch = "x86_64")]
 mod avx_vnni {
-    use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
+    use super::avx256::{self, PairProducts};
+    use super::{Tile, Token, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::asm;
     use std::arch::x86_64::*;
+
+    /// `vpdpwssd` on 256-bit vectors.
+    struct DotProduct;
+
+    impl PairProducts for DotProduct {
+        #[inline]
+        #[target_feature(enable = "avxvnni,avx2,fma")]
+        unsafe fn accumulate(
+            [mut low, mut high]: [__m256i; 2],
+            w_low: __m256i,
+            w_high: __m256i,
+            a: __m256i,
+        ) -> [__m256i; 2] {
+            // `_mm256_dpwssd_avx_epi32` is split back into `vpmaddwd` + `vpaddd` by LLVM
+            // unless it tunes for a CPU known to run it fast.
+            // SAFETY: register-only instructions, which the CPU has (contract).
+            unsafe {
+                asm!(
+                    "{{vex}} vpdpwssd {low}, {w_low}, {a}",
+                    "{{vex}} vpdpwssd {high}, {w_high}, {a}",
+                    low = inout(ymm_reg) low,
+                    high = inout(ymm_reg) high,
+                    w_low = in(ymm_reg) w_low,
+                    w_high = in(ymm_reg) w_high,
+                    a = in(ymm_reg) a,
+                    options(pure, nomem, nostack),
+                );
+            }
+            [low, high]
+        }
+    }
 
     /// [`super::scalar_tile_products`] for `M` tokens at once.
     ///
@@ -598,60 +685,8 @@ mod avx_vnni {
         tiles: &[Tile],
         tokens: [Token<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
-        debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
-        let mut acc = [[_mm256_setzero_ps(); 2]; M];
-        for (block, tile) in tiles.iter().enumerate() {
-            let mut sums = [[_mm256_setzero_si256(); 2]; M];
-            for group in 0..BLOCK / 2 {
-                // SAFETY: as in the AVX2 kernel: aligned loads inside the tile, the token's
-                // codes hold this block.
-                unsafe {
-                    let q = tile.q.as_ptr().add(group * 32) as *const __m128i;
-                    let w_low = _mm256_cvtepi8_epi16(_mm_load_si128(q));
-                    let w_high = _mm256_cvtepi8_epi16(_mm_load_si128(q.add(1)));
-                    for m in 0..M {
-                        let a = _mm256_set1_epi32(tokens[m].code_pair(block, group));
-                        // `_mm256_dpwssd_avx_epi32` is split back into `vpmaddwd` + `vpaddd`
-                        // by LLVM unless it tunes for a CPU known to run it fast.
-                        asm!(
-                            "{{vex}} vpdpwssd {low}, {w_low}, {a}",
-                            "{{vex}} vpdpwssd {high}, {w_high}, {a}",
-                            low = inout(ymm_reg) sums[m][0],
-                            high = inout(ymm_reg) sums[m][1],
-                            w_low = in(ymm_reg) w_low,
-                            w_high = in(ymm_reg) w_high,
-                            a = in(ymm_reg) a,
-                            options(pure, nomem, nostack),
-                        );
-                    }
-                }
-            }
-            for half in 0..2 {
-                // SAFETY: 8 of the tile's 16 scales and offsets, from `half * 8`.
-                let (scale, offset) = unsafe {
-                    (
-                        _mm256_loadu_ps(tile.scale.as_ptr().add(half * 8)),
-                        _mm256_loadu_ps(tile.offset.as_ptr().add(half * 8)),
-                    )
-                };
-                for m in 0..M {
-                    let d = _mm256_set1_ps(tokens[m].scale[block]);
-                    let d_sum = _mm256_set1_ps(tokens[m].scaled_sum[block]);
-                    let products = _mm256_cvtepi32_ps(sums[m][half]);
-                    acc[m][half] = _mm256_fmadd_ps(products, _mm256_mul_ps(scale, d), acc[m][half]);
-                    acc[m][half] = _mm256_fmadd_ps(offset, d_sum, acc[m][half]);
-                }
-            }
-        }
-        let mut out = [[0f32; TILE_ROWS]; KERNEL_TOKENS];
-        for m in 0..M {
-            // SAFETY: each output row holds 16 floats.
-            unsafe {
-                _mm256_storeu_ps(out[m].as_mut_ptr(), acc[m][0]);
-                _mm256_storeu_ps(out[m].as_mut_ptr().add(8), acc[m][1]);
-            }
-        }
-        out
+        // SAFETY: this function's contract, with AVX-VNNI, AVX2 and FMA enabled here.
+        unsafe { avx256::tile_products::<M, DotProduct>(tiles, tokens) }
     }
 }
 
