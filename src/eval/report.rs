@@ -242,64 +242,15 @@ impl EvalReport {
     /// The report as plain-text tables: overall, length bands, languages, checks.
     pub fn render_table(&self) -> String {
         let mut out = String::new();
-        let set = &self.overall;
+        write_summary(&mut out, &self.overall);
+        write_band_table(&mut out, &self.overall.length_stratified.bands);
+        self.write_language_table(&mut out);
+        self.write_check_table(&mut out);
+        out
+    }
+
+    fn write_language_table(&self, out: &mut String) {
         // Writing to a String cannot fail.
-        let _ = writeln!(
-            out,
-            "items {}  broken {}  ok {}  mid {}  with severity {}",
-            set.n, set.n_broken, set.n_ok, set.n_mid, set.n_with_severity
-        );
-        let _ = writeln!(out, "AUROC               {}", number(set.auroc));
-        let _ = writeln!(
-            out,
-            "AUROC by length     {} (size-weighted mean of bands)",
-            number(set.length_stratified.auroc.weighted_mean)
-        );
-        let _ = writeln!(out, "average precision   {}", number(set.average_precision));
-        let _ = writeln!(
-            out,
-            "at threshold        {}",
-            threshold_row(&set.at_threshold)
-        );
-        match &set.best_threshold {
-            Some(best) => {
-                let _ = writeln!(out, "best F1 threshold   {}", threshold_row(best));
-            }
-            None => {
-                let _ = writeln!(out, "best F1 threshold   -");
-            }
-        }
-        let _ = writeln!(out, "Spearman            {}", number(set.spearman));
-        let _ = writeln!(out, "Kendall tau-b       {}", number(set.kendall_tau_b));
-        let _ = writeln!(
-            out,
-            "Spearman by length  {} (size-weighted mean of bands)",
-            number(set.length_stratified.spearman_weighted_mean)
-        );
-
-        let _ = writeln!(out, "\nby length (words)");
-        let _ = writeln!(
-            out,
-            "{:<8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-            "band", "n", "broken", "ok", "AUROC", "AP", "P", "R", "F1", "rho"
-        );
-        for band in &set.length_stratified.bands {
-            let _ = writeln!(
-                out,
-                "{:<8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-                band.label,
-                band.n,
-                band.n_broken,
-                band.n_ok,
-                number(band.auroc),
-                number(band.average_precision),
-                number(band.at_threshold.precision),
-                number(band.at_threshold.recall),
-                number(band.at_threshold.f1),
-                number(band.spearman),
-            );
-        }
-
         let _ = writeln!(out, "\nby language");
         let _ = writeln!(
             out,
@@ -322,7 +273,10 @@ impl EvalReport {
                 number(set.kendall_tau_b),
             );
         }
+    }
 
+    fn write_check_table(&self, out: &mut String) {
+        // Writing to a String cannot fail.
         let _ = writeln!(out, "\nby check (fired = flagged)");
         let _ = writeln!(
             out,
@@ -344,7 +298,69 @@ impl EvalReport {
                 number(set.spearman),
             );
         }
-        out
+    }
+}
+
+/// The overall metrics, one per line.
+fn write_summary(out: &mut String, set: &MetricSet) {
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "items {}  broken {}  ok {}  mid {}  with severity {}",
+        set.n, set.n_broken, set.n_ok, set.n_mid, set.n_with_severity
+    );
+    let _ = writeln!(out, "AUROC               {}", number(set.auroc));
+    let _ = writeln!(
+        out,
+        "AUROC by length     {} (size-weighted mean of bands)",
+        number(set.length_stratified.auroc.weighted_mean)
+    );
+    let _ = writeln!(out, "average precision   {}", number(set.average_precision));
+    let _ = writeln!(
+        out,
+        "at threshold        {}",
+        threshold_row(&set.at_threshold)
+    );
+    match &set.best_threshold {
+        Some(best) => {
+            let _ = writeln!(out, "best F1 threshold   {}", threshold_row(best));
+        }
+        None => {
+            let _ = writeln!(out, "best F1 threshold   -");
+        }
+    }
+    let _ = writeln!(out, "Spearman            {}", number(set.spearman));
+    let _ = writeln!(out, "Kendall tau-b       {}", number(set.kendall_tau_b));
+    let _ = writeln!(
+        out,
+        "Spearman by length  {} (size-weighted mean of bands)",
+        number(set.length_stratified.spearman_weighted_mean)
+    );
+}
+
+fn write_band_table(out: &mut String, bands: &[BandMetrics]) {
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "\nby length (words)");
+    let _ = writeln!(
+        out,
+        "{:<8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "band", "n", "broken", "ok", "AUROC", "AP", "P", "R", "F1", "rho"
+    );
+    for band in bands {
+        let _ = writeln!(
+            out,
+            "{:<8} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            band.label,
+            band.n,
+            band.n_broken,
+            band.n_ok,
+            number(band.auroc),
+            number(band.average_precision),
+            number(band.at_threshold.precision),
+            number(band.at_threshold.recall),
+            number(band.at_threshold.f1),
+            number(band.spearman),
+        );
     }
 }
 
