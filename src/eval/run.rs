@@ -5,6 +5,7 @@
 //! the gold labels tokens, the findings that point into its text.
 
 use super::gold::{group_into_articles, GoldFile, GoldLabel, GoldToken, SentenceItem, TokenLabels};
+use super::gold::{ArticleRecord, SentenceGroup};
 use crate::audit::result::{ArticleAudit, Verdict};
 use crate::audit::Auditor;
 use crate::checks::{CheckId, Severity};
@@ -148,123 +149,184 @@ pub fn sampled(key: &str, one_in: usize) -> bool {
 /// segment of a gold article is judged in that article; the others in the article their
 /// own file groups them into (`doc_id` and `system`, in `seg_id` order), or alone.
 fn contexts(files: &[GoldFile], one_in: usize) -> (Vec<Context>, Vec<Item>) {
-    let mut contexts = Vec::new();
-    let mut items = Vec::new();
-    let mut segment_at: HashMap<&str, (usize, usize)> = HashMap::new();
-    // Segments of gold articles left out of the sample: their items are left out too.
-    let mut unsampled: HashSet<&str> = HashSet::new();
-    let has_sentence_files = files.iter().any(|f| matches!(f, GoldFile::Sentences(_)));
+    let mut builder = ContextBuilder::new(one_in);
+    let segments_are_items = !files.iter().any(|f| matches!(f, GoldFile::Sentences(_)));
     for file in files {
-        let GoldFile::Articles(articles) = file else {
-            continue;
-        };
-        for article in articles {
-            if !sampled(&article.doc_key, one_in) {
-                unsampled.extend(article.segments.iter().map(|s| s.id.as_str()));
-                continue;
+        if let GoldFile::Articles(articles) = file {
+            for article in articles {
+                builder.add_article(article, segments_are_items);
             }
-            let lang = article.lang.clone().unwrap_or_else(|| "und".into());
-            let mut lines = Vec::new();
-            for (line, segment) in article.segments.iter().enumerate() {
-                segment_at.insert(&segment.id, (contexts.len(), line));
-                let item = match segment.label {
-                    Some(label) if !has_sentence_files => {
-                        items.push(Item {
-                            id: segment.id.clone(),
-                            label,
-                            severity_score: segment.severity_score,
-                            lang: lang.clone(),
-                            group: article.doc_key.clone(),
-                            token_labels: TokenLabels::Absent,
-                        });
-                        Some(items.len() - 1)
-                    }
-                    _ => None,
-                };
-                lines.push(Line {
-                    text: one_line(&segment.text),
-                    item,
-                });
-            }
-            contexts.push(Context {
-                key: article.doc_key.clone(),
-                group: article
-                    .doc_id
-                    .clone()
-                    .unwrap_or_else(|| article.doc_key.clone()),
-                lang,
-                lines,
-                doc_mqm_mean: Some(article.doc_mqm_mean),
-                has_major: Some(article.segments.iter().any(|s| {
-                    s.severity_score
-                        .is_some_and(|points| points >= MAJOR_POINTS)
-                })),
-            });
         }
     }
-    let mut in_articles: Vec<(usize, usize, usize)> = Vec::new();
     for file in files {
-        let GoldFile::Sentences(sentences) = file else {
-            continue;
-        };
+        if let GoldFile::Sentences(sentences) = file {
+            builder.add_sentences(sentences);
+        }
+    }
+    builder.finish()
+}
+
+/// The articles to audit and the items on their lines, as [`contexts`] builds them.
+struct ContextBuilder<'a> {
+    one_in: usize,
+    contexts: Vec<Context>,
+    items: Vec<Item>,
+    /// The context and line of each segment of a sampled gold article.
+    segment_at: HashMap<&'a str, (usize, usize)>,
+    /// Segments of gold articles left out of the sample: their items are left out too.
+    unsampled: HashSet<&'a str>,
+    /// Sentence items judged on a gold article's line: (context, line, item), linked to
+    /// their lines at the end.
+    in_articles: Vec<(usize, usize, usize)>,
+}
+
+impl<'a> ContextBuilder<'a> {
+    fn new(one_in: usize) -> Self {
+        ContextBuilder {
+            one_in,
+            contexts: Vec::new(),
+            items: Vec::new(),
+            segment_at: HashMap::new(),
+            unsampled: HashSet::new(),
+            in_articles: Vec::new(),
+        }
+    }
+
+    /// A gold article, if sampled, with its labelled segments as items when
+    /// `segments_are_items` (no sentence file gives the items).
+    fn add_article(&mut self, article: &'a ArticleRecord, segments_are_items: bool) {
+        if !sampled(&article.doc_key, self.one_in) {
+            self.unsampled
+                .extend(article.segments.iter().map(|s| s.id.as_str()));
+            return;
+        }
+        let lang = article.lang.clone().unwrap_or_else(|| "und".into());
+        let mut lines = Vec::new();
+        for (line, segment) in article.segments.iter().enumerate() {
+            self.segment_at
+                .insert(&segment.id, (self.contexts.len(), line));
+            let item = match segment.label {
+                Some(label) if segments_are_items => Some(self.push_item(Item {
+                    id: segment.id.clone(),
+                    label,
+                    severity_score: segment.severity_score,
+                    lang: lang.clone(),
+                    group: article.doc_key.clone(),
+                    token_labels: TokenLabels::Absent,
+                })),
+                _ => None,
+            };
+            lines.push(Line {
+                text: one_line(&segment.text),
+                item,
+            });
+        }
+        self.contexts.push(Context {
+            key: article.doc_key.clone(),
+            group: article
+                .doc_id
+                .clone()
+                .unwrap_or_else(|| article.doc_key.clone()),
+            lang,
+            lines,
+            doc_mqm_mean: Some(article.doc_mqm_mean),
+            has_major: Some(article.segments.iter().any(|s| {
+                s.severity_score
+                    .is_some_and(|points| points >= MAJOR_POINTS)
+            })),
+        });
+    }
+
+    /// The items of one sentence file: on their gold article's line, else in the article
+    /// the file groups them into, else alone.
+    fn add_sentences(&mut self, sentences: &[SentenceItem]) {
+        let unplaced = self.place_on_article_lines(sentences);
+        let (groups, alone) = group_into_articles(&unplaced);
+        for group in &groups {
+            self.add_group(group);
+        }
+        for sentence in alone {
+            self.add_alone(sentence);
+        }
+    }
+
+    /// Places the sentences that are segments of a sampled gold article on their lines and
+    /// drops those of unsampled ones; returns the rest.
+    fn place_on_article_lines(&mut self, sentences: &[SentenceItem]) -> Vec<SentenceItem> {
         let mut unplaced = Vec::new();
         for sentence in sentences {
-            if unsampled.contains(sentence.id.as_str()) {
+            if self.unsampled.contains(sentence.id.as_str()) {
                 continue;
             }
-            match segment_at.get(sentence.id.as_str()) {
+            match self.segment_at.get(sentence.id.as_str()) {
                 Some(&(context, line)) => {
-                    in_articles.push((context, line, items.len()));
-                    items.push(item_on_line(sentence, &contexts[context].lines[line].text));
+                    let item = item_on_line(sentence, &self.contexts[context].lines[line].text);
+                    let item = self.push_item(item);
+                    self.in_articles.push((context, line, item));
                 }
                 None => unplaced.push(sentence.clone()),
             }
         }
-        let (groups, alone) = group_into_articles(&unplaced);
-        for group in groups {
-            let key = format!("{}|{}", group.system.unwrap_or(""), group.doc_id);
-            if !sampled(&key, one_in) {
-                continue;
-            }
-            let lines = group
-                .items
-                .iter()
-                .map(|sentence| {
-                    items.push(item_of(sentence));
-                    Line {
-                        text: one_line(&sentence.text),
-                        item: Some(items.len() - 1),
-                    }
-                })
-                .collect();
-            contexts.push(Context {
-                key,
-                group: group.doc_id.to_string(),
-                lang: group.items[0].lang.clone(),
-                lines,
-                doc_mqm_mean: None,
-                has_major: None,
-            });
-        }
-        for sentence in alone.into_iter().filter(|s| sampled(&s.id, one_in)) {
-            items.push(item_of(sentence));
-            contexts.push(Context {
-                key: sentence.id.clone(),
-                group: items[items.len() - 1].group.clone(),
-                lang: sentence.lang.clone(),
-                lines: vec![Line {
-                    text: one_line(&sentence.text),
-                    item: Some(items.len() - 1),
-                }],
-                doc_mqm_mean: None,
-                has_major: None,
-            });
-        }
+        unplaced
     }
-    for (context, line, item) in in_articles {
-        contexts[context].lines[line].item = Some(item);
+
+    /// The sentences of one article of a sentence file, if sampled.
+    fn add_group(&mut self, group: &SentenceGroup<'_>) {
+        let key = format!("{}|{}", group.system.unwrap_or(""), group.doc_id);
+        if !sampled(&key, self.one_in) {
+            return;
+        }
+        let lines = group
+            .items
+            .iter()
+            .map(|sentence| Line {
+                text: one_line(&sentence.text),
+                item: Some(self.push_item(item_of(sentence))),
+            })
+            .collect();
+        self.contexts.push(Context {
+            key,
+            group: group.doc_id.to_string(),
+            lang: group.items[0].lang.clone(),
+            lines,
+            doc_mqm_mean: None,
+            has_major: None,
+        });
     }
-    (contexts, items)
+
+    /// A sentence that no article holds, if sampled, as an article of its own.
+    fn add_alone(&mut self, sentence: &SentenceItem) {
+        if !sampled(&sentence.id, self.one_in) {
+            return;
+        }
+        let item = self.push_item(item_of(sentence));
+        self.contexts.push(Context {
+            key: sentence.id.clone(),
+            group: self.items[item].group.clone(),
+            lang: sentence.lang.clone(),
+            lines: vec![Line {
+                text: one_line(&sentence.text),
+                item: Some(item),
+            }],
+            doc_mqm_mean: None,
+            has_major: None,
+        });
+    }
+
+    /// Adds `item` and returns its index.
+    fn push_item(&mut self, item: Item) -> usize {
+        self.items.push(item);
+        self.items.len() - 1
+    }
+
+    /// The contexts, each sentence placed on a gold article's line linked to it, and the
+    /// items.
+    fn finish(mut self) -> (Vec<Context>, Vec<Item>) {
+        for (context, line, item) in self.in_articles {
+            self.contexts[context].lines[line].item = Some(item);
+        }
+        (self.contexts, self.items)
+    }
 }
 
 fn item_of(sentence: &SentenceItem) -> Item {
