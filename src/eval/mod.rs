@@ -163,48 +163,7 @@ pub fn fit_combination(
     let labels: Vec<Option<bool>> = items.iter().map(|i| i.label.is_broken()).collect();
     let groups: Vec<&str> = items.iter().map(|i| i.group.as_str()).collect();
     check_folds_can_train(&labels, &groups)?;
-    let fit = |names: Vec<&str>| -> Result<(Model, Vec<f64>), String> {
-        let index: Vec<usize> = names
-            .iter()
-            .map(|n| FEATURES.iter().position(|f| f == n).expect("known feature"))
-            .collect();
-        let xs: Vec<Vec<f64>> = items
-            .iter()
-            .map(|item| index.iter().map(|&j| item.features[j]).collect())
-            .collect();
-        let cv = cross_validated(&xs, &labels, &groups, FOLDS, L2);
-        let (cv_scores, cv_labels): (Vec<f64>, Vec<bool>) = cv
-            .iter()
-            .zip(&labels)
-            .filter_map(|(&p, l)| l.map(|l| (p, l)))
-            .unzip();
-        let suspect = threshold_for_precision(&cv_scores, &cv_labels, SUSPECT_PRECISION)
-            .ok_or("no threshold reaches the suspect precision target")?;
-        let broken = threshold_for_precision(&cv_scores, &cv_labels, BROKEN_PRECISION)
-            .ok_or("no threshold reaches the broken precision target")?
-            .max(suspect);
-        let (train_x, train_y): (Vec<Vec<f64>>, Vec<bool>) = xs
-            .iter()
-            .zip(&labels)
-            .filter_map(|(x, l)| l.map(|l| (x.clone(), l)))
-            .unzip();
-        if train_y.iter().all(|&y| y) || train_y.iter().all(|&y| !y) {
-            return Err("fitting needs both broken and ok items".into());
-        }
-        let model = fit_logistic(&train_x, &train_y, L2);
-        Ok((
-            Model {
-                features: names.iter().map(|n| n.to_string()).collect(),
-                mean: model.mean,
-                scale: model.scale,
-                weights: model.weights,
-                bias: model.bias,
-                suspect,
-                broken,
-            },
-            cv,
-        ))
-    };
+    let fit = |names: Vec<&str>| fit_sentence_model(items, &labels, &groups, names);
     let (without, cv_without) = fit(FEATURES.iter().copied().filter(|f| !needs_lm(f)).collect())?;
     let (with, cv_with) = if with_lm {
         fit(FEATURES.to_vec())?
@@ -244,6 +203,68 @@ pub fn fit_combination(
         threshold,
         article_estimates,
     })
+}
+
+/// The sentence model on the features `names` of `items`, with its thresholds, and the
+/// items' cross-validated probabilities.
+fn fit_sentence_model(
+    items: &[ItemOutcome],
+    labels: &[Option<bool>],
+    groups: &[&str],
+    names: Vec<&str>,
+) -> Result<(Model, Vec<f64>), String> {
+    let index: Vec<usize> = names
+        .iter()
+        .map(|n| FEATURES.iter().position(|f| f == n).expect("known feature"))
+        .collect();
+    let xs: Vec<Vec<f64>> = items
+        .iter()
+        .map(|item| index.iter().map(|&j| item.features[j]).collect())
+        .collect();
+    let cv = cross_validated(&xs, labels, groups, FOLDS, L2);
+    let (suspect, broken) = precision_thresholds(&cv, labels)?;
+    let (train_x, train_y) = labelled_rows(&xs, labels);
+    if train_y.iter().all(|&y| y) || train_y.iter().all(|&y| !y) {
+        return Err("fitting needs both broken and ok items".into());
+    }
+    let model = fit_logistic(&train_x, &train_y, L2);
+    Ok((
+        Model {
+            features: names.iter().map(|n| n.to_string()).collect(),
+            mean: model.mean,
+            scale: model.scale,
+            weights: model.weights,
+            bias: model.bias,
+            suspect,
+            broken,
+        },
+        cv,
+    ))
+}
+
+/// The suspect and broken thresholds: the lowest at which the cross-validated
+/// probabilities `cv` of the labelled items reach [`SUSPECT_PRECISION`] and
+/// [`BROKEN_PRECISION`] (broken no lower than suspect).
+fn precision_thresholds(cv: &[f64], labels: &[Option<bool>]) -> Result<(f64, f64), String> {
+    let (cv_scores, cv_labels): (Vec<f64>, Vec<bool>) = cv
+        .iter()
+        .zip(labels)
+        .filter_map(|(&p, l)| l.map(|l| (p, l)))
+        .unzip();
+    let suspect = threshold_for_precision(&cv_scores, &cv_labels, SUSPECT_PRECISION)
+        .ok_or("no threshold reaches the suspect precision target")?;
+    let broken = threshold_for_precision(&cv_scores, &cv_labels, BROKEN_PRECISION)
+        .ok_or("no threshold reaches the broken precision target")?
+        .max(suspect);
+    Ok((suspect, broken))
+}
+
+/// The rows of `xs` that have a label, and their labels: the training set.
+fn labelled_rows(xs: &[Vec<f64>], labels: &[Option<bool>]) -> (Vec<Vec<f64>>, Vec<bool>) {
+    xs.iter()
+        .zip(labels)
+        .filter_map(|(x, l)| l.map(|l| (x.clone(), l)))
+        .unzip()
 }
 
 /// Cross-validation by document fits each fold on the other documents: a fold whose
@@ -299,11 +320,7 @@ pub fn fit_article_model(
     }
     let groups: Vec<&str> = articles.iter().map(|a| a.group.as_str()).collect();
     let cv = cross_validated(&xs, &labels, &groups, FOLDS, L2);
-    let (train_x, train_y): (Vec<Vec<f64>>, Vec<bool>) = xs
-        .iter()
-        .zip(&labels)
-        .filter_map(|(x, l)| l.map(|l| (x.clone(), l)))
-        .unzip();
+    let (train_x, train_y) = labelled_rows(&xs, &labels);
     let fitted = fit_logistic(&train_x, &train_y, L2);
     let range = |j: usize| {
         let values = train_x.iter().map(|x| x[j]);
