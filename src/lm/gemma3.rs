@@ -482,126 +482,232 @@ impl Gemma3 {
         cache: &mut KvCache,
     ) -> candle_core::Result<Tensor> {
         let cfg = &self.config;
-        let seq = ids.len();
-        let first = cache.next_position;
-        let positions = layout.positions(first, seq);
+        let mut pass = Pass::new(layout, cache.next_position, ids.len());
         let mut x = (self.embedding_rows(ids)? * cfg.embedding_scale())?;
-
-        // Masks and RoPE tables depend only on the layer's attention kind and cache start.
-        let mut masks: Vec<((usize, usize), Tensor)> = Vec::new();
-        let mut ropes: Vec<(u32, (Tensor, Tensor))> = Vec::new();
         for (index, layer) in self.layers.iter().enumerate() {
-            let att = layer.attention;
-            let rope_key = att.rope_base.to_bits();
-            if !ropes.iter().any(|(key, _)| *key == rope_key) {
-                let (cos, sin) = rope_tables(&positions, cfg.head_dim, att.rope_base);
-                let half = cfg.head_dim / 2;
-                let tables = (
-                    Tensor::from_vec(cos, (seq, half), &self.device)?,
-                    Tensor::from_vec(sin, (seq, half), &self.device)?,
-                );
-                ropes.push((rope_key, tables));
-            }
-            let (cos, sin) = &ropes
-                .iter()
-                .find(|(key, _)| *key == rope_key)
-                .expect("rope table built above")
-                .1;
-
-            // Attention block.
-            let residual = &x;
-            let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.rms_eps)?;
-            let qkv = layer.qkv.forward(&h)?;
-            let q_width = cfg.heads * cfg.head_dim;
-            let kv_width = cfg.kv_heads * cfg.head_dim;
-            let q = qkv
-                .narrow(1, 0, q_width)?
-                .reshape((seq, cfg.heads, cfg.head_dim))?
-                .transpose(0, 1)?
-                .contiguous()?;
-            let k = qkv
-                .narrow(1, q_width, kv_width)?
-                .reshape((seq, cfg.kv_heads, cfg.head_dim))?
-                .transpose(0, 1)?
-                .contiguous()?;
-            let v = qkv
-                .narrow(1, q_width + kv_width, kv_width)?
-                .reshape((seq, cfg.kv_heads, cfg.head_dim))?
-                .transpose(0, 1)?
-                .contiguous()?;
-            let q = candle_nn::ops::rms_norm(&q, &layer.q_norm, cfg.rms_eps)?;
-            let k = candle_nn::ops::rms_norm(&k, &layer.k_norm, cfg.rms_eps)?;
-            let q = candle_nn::rotary_emb::rope(&q.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
-            let k = candle_nn::rotary_emb::rope(&k.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
-
-            let (k, v) = match &cache.layers[index] {
-                Some((k_cache, v_cache)) => (
-                    Tensor::cat(&[k_cache, &k], 1)?,
-                    Tensor::cat(&[v_cache, &v], 1)?,
-                ),
-                None => (k, v),
-            };
-            let first_key = cache.first_position[index];
-            let keys = k.dim(1)?;
-            let mask_key = (first_key, att.window);
-            if !masks.iter().any(|(key, _)| *key == mask_key) {
-                let mask = layout.mask(first, seq, first_key, keys, att.window);
-                masks.push((mask_key, Tensor::from_vec(mask, (seq, keys), &self.device)?));
-            }
-            let mask = &masks
-                .iter()
-                .find(|(key, _)| *key == mask_key)
-                .expect("mask built above")
-                .1;
-
-            // Grouped-query attention: the query heads sharing one KV head are stacked along
-            // the query axis, so one matmul per KV head serves them all.
-            let group = cfg.heads / cfg.kv_heads;
-            let q = q.reshape((cfg.kv_heads, group * seq, cfg.head_dim))?;
-            let scores = (q.matmul(&k.t()?)? * cfg.attention_scale())?;
-            let scores = scores
-                .reshape((cfg.heads, seq, keys))?
-                .broadcast_add(mask)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let out = probs
-                .reshape((cfg.kv_heads, group * seq, keys))?
-                .matmul(&v)?;
-            let out = out
-                .reshape((cfg.heads, seq, cfg.head_dim))?
-                .transpose(0, 1)?
-                .reshape((seq, q_width))?;
-            let out = layer.attn_output.forward(&out)?;
-            let out = candle_nn::ops::rms_norm(&out, &layer.post_attn_norm, cfg.rms_eps)?;
-            x = (out + residual)?;
-
-            // Keep only the keys a later query can still see.
-            let keep = keys.min(att.window.saturating_sub(1));
-            let (k, v) = if keep < keys {
-                (
-                    k.narrow(1, keys - keep, keep)?.contiguous()?,
-                    v.narrow(1, keys - keep, keep)?.contiguous()?,
-                )
-            } else {
-                (k, v)
-            };
-            cache.first_position[index] = first_key + keys - keep;
-            cache.layers[index] = Some((k, v));
-
-            // Feed-forward block.
-            let residual = &x;
-            let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.rms_eps)?;
-            let gate_up = layer.gate_up.forward(&h)?;
-            let out = layer.down.forward(&gated(&gate_up, cfg.ffn)?)?;
-            let out = candle_nn::ops::rms_norm(&out, &layer.post_ffn_norm, cfg.rms_eps)?;
-            x = (out + residual)?;
+            x = self.attention_block(index, layer, &x, &mut pass, cache)?;
+            x = self.feed_forward_block(layer, &x)?;
         }
         cache.next_position += match layout {
-            Layout::Continuation => seq,
+            Layout::Continuation => pass.seq,
             // Branches do not extend the prefix; the cache they leave is a scratch copy.
             Layout::Branches(_) => 0,
         };
         let x = candle_nn::ops::rms_norm(&x, &self.final_norm, cfg.rms_eps)?;
         x.to_dtype(DType::F32)
+    }
+
+    /// Layer `index`'s attention block on `x`, residual added; the layer's keys and values
+    /// join the cache.
+    fn attention_block(
+        &self,
+        index: usize,
+        layer: &Layer,
+        x: &Tensor,
+        pass: &mut Pass<'_>,
+        cache: &mut KvCache,
+    ) -> candle_core::Result<Tensor> {
+        let cfg = &self.config;
+        let window = layer.attention.window;
+        let h = candle_nn::ops::rms_norm(x, &layer.attn_norm, cfg.rms_eps)?;
+        let (q, k, v) = self.queries_keys_values(layer, &h, pass)?;
+        let (k, v) = cache.after_cached(index, k, v)?;
+        let keys = k.dim(1)?;
+        let mask = pass.mask(cache.first_position[index], keys, window, &self.device)?;
+        let out = self.grouped_query_attention(&q, &k, &v, mask)?;
+        let out = layer.attn_output.forward(&out)?;
+        let out = candle_nn::ops::rms_norm(&out, &layer.post_attn_norm, cfg.rms_eps)?;
+        cache.store(index, k, v, window)?;
+        out + x
+    }
+
+    /// Queries `[heads, seq, head_dim]`, keys and values `[kv_heads, seq, head_dim]` of the
+    /// normed input `h`; queries and keys normed and rotated to their positions.
+    fn queries_keys_values(
+        &self,
+        layer: &Layer,
+        h: &Tensor,
+        pass: &mut Pass<'_>,
+    ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
+        let cfg = &self.config;
+        let qkv = layer.qkv.forward(h)?;
+        let q_width = cfg.heads * cfg.head_dim;
+        let kv_width = cfg.kv_heads * cfg.head_dim;
+        let split_heads = |start: usize, width: usize, heads: usize| {
+            qkv.narrow(1, start, width)?
+                .reshape((pass.seq, heads, cfg.head_dim))?
+                .transpose(0, 1)?
+                .contiguous()
+        };
+        let q = split_heads(0, q_width, cfg.heads)?;
+        let k = split_heads(q_width, kv_width, cfg.kv_heads)?;
+        let v = split_heads(q_width + kv_width, kv_width, cfg.kv_heads)?;
+        let q = candle_nn::ops::rms_norm(&q, &layer.q_norm, cfg.rms_eps)?;
+        let k = candle_nn::ops::rms_norm(&k, &layer.k_norm, cfg.rms_eps)?;
+        let (cos, sin) = pass.rope(layer.attention.rope_base, cfg.head_dim, &self.device)?;
+        let q = candle_nn::rotary_emb::rope(&q.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
+        let k = candle_nn::rotary_emb::rope(&k.unsqueeze(0)?, cos, sin)?.squeeze(0)?;
+        Ok((q, k, v))
+    }
+
+    /// Attention of queries `q` over keys `k` and values `v` (cached ones first) under
+    /// `mask`: `[seq, heads · head_dim]`.
+    fn grouped_query_attention(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        mask: &Tensor,
+    ) -> candle_core::Result<Tensor> {
+        let cfg = &self.config;
+        let seq = q.dim(1)?;
+        let keys = k.dim(1)?;
+        // Grouped-query attention: the query heads sharing one KV head are stacked along
+        // the query axis, so one matmul per KV head serves them all.
+        let group = cfg.heads / cfg.kv_heads;
+        let q = q.reshape((cfg.kv_heads, group * seq, cfg.head_dim))?;
+        let scores = (q.matmul(&k.t()?)? * cfg.attention_scale())?;
+        let scores = scores
+            .reshape((cfg.heads, seq, keys))?
+            .broadcast_add(mask)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let out = probs
+            .reshape((cfg.kv_heads, group * seq, keys))?
+            .matmul(v)?;
+        out.reshape((cfg.heads, seq, cfg.head_dim))?
+            .transpose(0, 1)?
+            .reshape((seq, cfg.heads * cfg.head_dim))
+    }
+
+    /// `layer`'s feed-forward block on `x`, residual added.
+    fn feed_forward_block(&self, layer: &Layer, x: &Tensor) -> candle_core::Result<Tensor> {
+        let cfg = &self.config;
+        let h = candle_nn::ops::rms_norm(x, &layer.ffn_norm, cfg.rms_eps)?;
+        let gate_up = layer.gate_up.forward(&h)?;
+        let out = layer.down.forward(&gated(&gate_up, cfg.ffn)?)?;
+        let out = candle_nn::ops::rms_norm(&out, &layer.post_ffn_norm, cfg.rms_eps)?;
+        out + x
+    }
+}
+
+impl KvCache {
+    /// Layer `index`'s cached keys and values followed by the new ones, `k` and `v`.
+    fn after_cached(
+        &self,
+        index: usize,
+        k: Tensor,
+        v: Tensor,
+    ) -> candle_core::Result<(Tensor, Tensor)> {
+        Ok(match &self.layers[index] {
+            Some((k_cache, v_cache)) => (
+                Tensor::cat(&[k_cache, &k], 1)?,
+                Tensor::cat(&[v_cache, &v], 1)?,
+            ),
+            None => (k, v),
+        })
+    }
+
+    /// Makes `k` and `v`, every key and value layer `index` has seen, its cache: only those
+    /// a later query can still see within `window`.
+    fn store(
+        &mut self,
+        index: usize,
+        k: Tensor,
+        v: Tensor,
+        window: usize,
+    ) -> candle_core::Result<()> {
+        let keys = k.dim(1)?;
+        let keep = keys.min(window.saturating_sub(1));
+        let (k, v) = if keep < keys {
+            (
+                k.narrow(1, keys - keep, keep)?.contiguous()?,
+                v.narrow(1, keys - keep, keep)?.contiguous()?,
+            )
+        } else {
+            (k, v)
+        };
+        self.first_position[index] += keys - keep;
+        self.layers[index] = Some((k, v));
+        Ok(())
+    }
+}
+
+/// One forward pass: where its tokens stand, and the RoPE tables and masks built for it so
+/// far. Masks and RoPE tables depend only on the layer's attention kind and cache start,
+/// so layers share them.
+struct Pass<'a> {
+    layout: Layout<'a>,
+    /// Absolute position of the first token fed (the cache's next position).
+    first: usize,
+    /// Tokens fed.
+    seq: usize,
+    positions: Vec<usize>,
+    /// (cos, sin) `[seq, head_dim / 2]` by the bits of their RoPE base.
+    ropes: Vec<(u32, (Tensor, Tensor))>,
+    /// `[seq, keys]` by (first key's position, window).
+    masks: Vec<((usize, usize), Tensor)>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(layout: Layout<'a>, first: usize, seq: usize) -> Self {
+        Pass {
+            layout,
+            first,
+            seq,
+            positions: layout.positions(first, seq),
+            ropes: Vec::new(),
+            masks: Vec::new(),
+        }
+    }
+
+    /// The RoPE tables (cos, sin) of the tokens' positions for `base`.
+    fn rope(
+        &mut self,
+        base: f32,
+        head_dim: usize,
+        device: &Device,
+    ) -> candle_core::Result<&(Tensor, Tensor)> {
+        let rope_key = base.to_bits();
+        if !self.ropes.iter().any(|(key, _)| *key == rope_key) {
+            let (cos, sin) = rope_tables(&self.positions, head_dim, base);
+            let half = head_dim / 2;
+            let tables = (
+                Tensor::from_vec(cos, (self.seq, half), device)?,
+                Tensor::from_vec(sin, (self.seq, half), device)?,
+            );
+            self.ropes.push((rope_key, tables));
+        }
+        Ok(&self
+            .ropes
+            .iter()
+            .find(|(key, _)| *key == rope_key)
+            .expect("rope table built above")
+            .1)
+    }
+
+    /// The mask of the tokens over `keys` keys from position `first_key`, seen within
+    /// `window`.
+    fn mask(
+        &mut self,
+        first_key: usize,
+        keys: usize,
+        window: usize,
+        device: &Device,
+    ) -> candle_core::Result<&Tensor> {
+        let mask_key = (first_key, window);
+        if !self.masks.iter().any(|(key, _)| *key == mask_key) {
+            let mask = self
+                .layout
+                .mask(self.first, self.seq, first_key, keys, window);
+            self.masks
+                .push((mask_key, Tensor::from_vec(mask, (self.seq, keys), device)?));
+        }
+        Ok(&self
+            .masks
+            .iter()
+            .find(|(key, _)| *key == mask_key)
+            .expect("mask built above")
+            .1)
     }
 }
 
