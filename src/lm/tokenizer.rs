@@ -103,89 +103,17 @@ impl GemmaTokenizer {
     /// Builds the tokenizer from the GGUF's own metadata (`tokenizer.ggml.*`); no other file.
     pub fn from_gguf(content: &Content) -> Result<Self, TokenizerError> {
         let metadata = &content.metadata;
-        let model = string_value(metadata, KEY_MODEL)?;
-        if model != "llama" {
-            return Err(TokenizerError::Unsupported(format!(
-                "{KEY_MODEL} is {model:?}, only SentencePiece (\"llama\") vocabularies are supported"
-            )));
-        }
-        if let Some(value) = metadata.get(KEY_ADD_SPACE_PREFIX) {
-            let add_space_prefix = value.to_bool().map_err(|e| bad(KEY_ADD_SPACE_PREFIX, e))?;
-            if add_space_prefix {
-                return Err(TokenizerError::Unsupported(format!(
-                    "{KEY_ADD_SPACE_PREFIX} is true"
-                )));
-            }
-        }
-
-        let pieces = array_value(metadata, KEY_TOKENS)?
-            .iter()
-            .map(|v| v.to_string().map(String::as_str))
-            .collect::<Result<Vec<&str>, _>>()
-            .map_err(|e| bad(KEY_TOKENS, e))?;
-        let scores = array_value(metadata, KEY_SCORES)?
-            .iter()
-            .map(Value::to_f32)
-            .collect::<Result<Vec<f32>, _>>()
-            .map_err(|e| bad(KEY_SCORES, e))?;
-        let types = array_value(metadata, KEY_TOKEN_TYPES)?
-            .iter()
-            .map(|v| {
-                let code = v.to_i32().map_err(|e| e.to_string())?;
-                TokenType::from_gguf(code).ok_or_else(|| format!("unknown token type {code}"))
-            })
-            .collect::<Result<Vec<TokenType>, _>>()
-            .map_err(|reason| TokenizerError::BadMetadata {
-                key: KEY_TOKEN_TYPES,
-                reason,
-            })?;
-        if scores.len() != pieces.len() || types.len() != pieces.len() {
-            return Err(TokenizerError::BadMetadata {
-                key: KEY_TOKENS,
-                reason: format!(
-                    "{} tokens but {} scores and {} token types",
-                    pieces.len(),
-                    scores.len(),
-                    types.len()
-                ),
-            });
-        }
-        let vocab_size = pieces.len();
+        check_supported(metadata)?;
+        let vocabulary = Vocabulary::from_metadata(metadata)?;
+        let vocab_size = vocabulary.pieces.len();
         let bos_id = token_id_value(metadata, KEY_BOS_ID, vocab_size)?;
         let unknown_id = token_id_value(metadata, KEY_UNKNOWN_ID, vocab_size)?;
-
-        let vocab: Vocab = pieces
-            .iter()
-            .enumerate()
-            .map(|(id, piece)| (piece.to_string(), id as u32))
-            .collect();
-        if vocab.len() != vocab_size {
-            return Err(TokenizerError::BadMetadata {
-                key: KEY_TOKENS,
-                reason: "duplicate pieces".to_string(),
-            });
-        }
-        let merges = derive_merges(&pieces, &scores, &types, &vocab);
-        let bpe = BPE::builder()
-            .vocab_and_merges(vocab, merges)
-            .unk_token(pieces[unknown_id as usize].to_string())
-            .byte_fallback(true)
-            .build()
-            .map_err(TokenizerError::Build)?;
-
+        let bpe = vocabulary.bpe(unknown_id)?;
         let mut tokenizer = Tokenizer::new(bpe);
         tokenizer.with_normalizer(Some(
             Replace::new(" ", SPACE_MARKER).map_err(TokenizerError::Build)?,
         ));
-        // Matched on the raw text before normalisation, so "  " stays the two-space piece.
-        let user_defined: Vec<AddedToken> = pieces
-            .iter()
-            .zip(&types)
-            .filter(|(_, &kind)| kind == TokenType::UserDefined)
-            .map(|(piece, _)| AddedToken::from(piece.to_string(), false).normalized(false))
-            .collect();
-        tokenizer.add_tokens(&user_defined);
-
+        tokenizer.add_tokens(&vocabulary.user_defined_tokens());
         Ok(GemmaTokenizer {
             tokenizer,
             bos_id,
@@ -236,6 +164,108 @@ impl GemmaTokenizer {
 
     pub fn as_tokenizers(&self) -> &Tokenizer {
         &self.tokenizer
+    }
+}
+
+/// Refuses vocabularies other than SentencePiece without a space prefix.
+fn check_supported(metadata: &HashMap<String, Value>) -> Result<(), TokenizerError> {
+    let model = string_value(metadata, KEY_MODEL)?;
+    if model != "llama" {
+        return Err(TokenizerError::Unsupported(format!(
+            "{KEY_MODEL} is {model:?}, only SentencePiece (\"llama\") vocabularies are supported"
+        )));
+    }
+    if let Some(value) = metadata.get(KEY_ADD_SPACE_PREFIX) {
+        let add_space_prefix = value.to_bool().map_err(|e| bad(KEY_ADD_SPACE_PREFIX, e))?;
+        if add_space_prefix {
+            return Err(TokenizerError::Unsupported(format!(
+                "{KEY_ADD_SPACE_PREFIX} is true"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The SentencePiece vocabulary of the GGUF: each token's piece, score and type.
+struct Vocabulary<'a> {
+    pieces: Vec<&'a str>,
+    scores: Vec<f32>,
+    types: Vec<TokenType>,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn from_metadata(metadata: &'a HashMap<String, Value>) -> Result<Self, TokenizerError> {
+        let pieces = array_value(metadata, KEY_TOKENS)?
+            .iter()
+            .map(|v| v.to_string().map(String::as_str))
+            .collect::<Result<Vec<&str>, _>>()
+            .map_err(|e| bad(KEY_TOKENS, e))?;
+        let scores = array_value(metadata, KEY_SCORES)?
+            .iter()
+            .map(Value::to_f32)
+            .collect::<Result<Vec<f32>, _>>()
+            .map_err(|e| bad(KEY_SCORES, e))?;
+        let types = array_value(metadata, KEY_TOKEN_TYPES)?
+            .iter()
+            .map(|v| {
+                let code = v.to_i32().map_err(|e| e.to_string())?;
+                TokenType::from_gguf(code).ok_or_else(|| format!("unknown token type {code}"))
+            })
+            .collect::<Result<Vec<TokenType>, _>>()
+            .map_err(|reason| TokenizerError::BadMetadata {
+                key: KEY_TOKEN_TYPES,
+                reason,
+            })?;
+        if scores.len() != pieces.len() || types.len() != pieces.len() {
+            return Err(TokenizerError::BadMetadata {
+                key: KEY_TOKENS,
+                reason: format!(
+                    "{} tokens but {} scores and {} token types",
+                    pieces.len(),
+                    scores.len(),
+                    types.len()
+                ),
+            });
+        }
+        Ok(Vocabulary {
+            pieces,
+            scores,
+            types,
+        })
+    }
+
+    /// The BPE model: the pieces with merges derived from the scores, byte fallback.
+    fn bpe(&self, unknown_id: u32) -> Result<BPE, TokenizerError> {
+        let vocab: Vocab = self
+            .pieces
+            .iter()
+            .enumerate()
+            .map(|(id, piece)| (piece.to_string(), id as u32))
+            .collect();
+        if vocab.len() != self.pieces.len() {
+            return Err(TokenizerError::BadMetadata {
+                key: KEY_TOKENS,
+                reason: "duplicate pieces".to_string(),
+            });
+        }
+        let merges = derive_merges(&self.pieces, &self.scores, &self.types, &vocab);
+        BPE::builder()
+            .vocab_and_merges(vocab, merges)
+            .unk_token(self.pieces[unknown_id as usize].to_string())
+            .byte_fallback(true)
+            .build()
+            .map_err(TokenizerError::Build)
+    }
+
+    /// The user-defined pieces as added tokens. Matched on the raw text before
+    /// normalisation, so "  " stays the two-space piece.
+    fn user_defined_tokens(&self) -> Vec<AddedToken> {
+        self.pieces
+            .iter()
+            .zip(&self.types)
+            .filter(|(_, &kind)| kind == TokenType::UserDefined)
+            .map(|(piece, _)| AddedToken::from(piece.to_string(), false).normalized(false))
+            .collect()
     }
 }
 
