@@ -13,6 +13,7 @@ use mtaudit::langid::Lang;
 use mtaudit::report::ArticleRow;
 use mtaudit::scoring;
 use mtaudit::segment::segment;
+use mtaudit::segment::Sentence;
 use mtaudit::span::Span;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -126,6 +127,51 @@ pub fn audit_of(
     tokens: bool,
 ) -> ArticleAudit {
     let sentences = segment(text);
+    let findings = in_sentences(text, &sentences, placed(text, planted, document_findings));
+    let (sentence_audits, verdicts) = sentence_audits(&sentences, &findings);
+    let mut findings_by_severity = BTreeMap::new();
+    let mut findings_by_check = BTreeMap::new();
+    for f in &findings {
+        *findings_by_severity.entry(f.finding.severity).or_insert(0) += 1;
+        *findings_by_check.entry(f.finding.check).or_insert(0) += 1;
+    }
+    let words = scoring::word_count(text);
+    let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
+    let score = scoring::article_score(penalty, words);
+    let token_scores = tokens.then(|| word_tokens(text, &findings));
+    ArticleAudit {
+        schema_version: SCHEMA_VERSION,
+        id: id.to_string(),
+        source: format!("samples/{id}.txt"),
+        title: None,
+        fingerprint: "fixture".into(),
+        lang: Lang::GERMAN,
+        lang_source: LangSource::Detected,
+        evidence: evidence(tokens),
+        words,
+        penalty,
+        score,
+        needs_editor: needs_editor(&verdicts),
+        verdicts,
+        findings_by_severity,
+        findings_by_check,
+        gate: POLICY.evaluate(&GateInput {
+            score,
+            verdicts,
+            needs_editor: needs_editor(&verdicts),
+            critical: Vec::new(),
+        }),
+        text: text.to_string(),
+        sentences: sentence_audits,
+        findings,
+        tokens: token_scores,
+        lm_error: None,
+    }
+}
+
+/// The `planted` findings where their needles stand in `text`, and the document findings,
+/// in the pipeline's order.
+fn placed(text: &str, planted: &[Planted], document_findings: &[Finding]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = planted
         .iter()
         .map(|p| {
@@ -144,8 +190,13 @@ pub fn audit_of(
         .collect();
     findings.extend(document_findings.iter().cloned());
     findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
+    findings
+}
+
+/// Each finding with the sentence it starts in; none for those over the whole text.
+fn in_sentences(text: &str, sentences: &[Sentence], findings: Vec<Finding>) -> Vec<FindingAudit> {
     let whole = Span::new(0, text.len());
-    let findings: Vec<FindingAudit> = findings
+    findings
         .into_iter()
         .map(|finding| {
             let sentence = (!finding.span.contains(whole)).then(|| {
@@ -155,9 +206,17 @@ pub fn audit_of(
             });
             FindingAudit { finding, sentence }
         })
-        .collect();
+        .collect()
+}
+
+/// Each sentence with its findings and the verdict their penalty points give, and the
+/// verdicts counted.
+fn sentence_audits(
+    sentences: &[Sentence],
+    findings: &[FindingAudit],
+) -> (Vec<SentenceAudit>, VerdictCounts) {
     let mut verdicts = VerdictCounts::default();
-    let sentence_audits: Vec<SentenceAudit> = sentences
+    let audits = sentences
         .iter()
         .enumerate()
         .map(|(index, s)| {
@@ -179,51 +238,19 @@ pub fn audit_of(
             }
         })
         .collect();
-    let mut findings_by_severity = BTreeMap::new();
-    let mut findings_by_check = BTreeMap::new();
-    for f in &findings {
-        *findings_by_severity.entry(f.finding.severity).or_insert(0) += 1;
-        *findings_by_check.entry(f.finding.check).or_insert(0) += 1;
-    }
-    let words = scoring::word_count(text);
-    let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
-    let score = scoring::article_score(penalty, words);
-    let token_scores = tokens.then(|| word_tokens(text, &findings));
-    ArticleAudit {
-        schema_version: SCHEMA_VERSION,
-        id: id.to_string(),
-        source: format!("samples/{id}.txt"),
-        title: None,
-        fingerprint: "fixture".into(),
-        lang: Lang::GERMAN,
-        lang_source: LangSource::Detected,
-        evidence: Evidence {
-            heuristics: true,
-            language_model: tokens.then(|| ModelInfo {
-                name: "gemma-3-270m".into(),
-                sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
-                exact: false,
-                device: "cpu".into(),
-            }),
-        },
-        words,
-        penalty,
-        score,
-        needs_editor: needs_editor(&verdicts),
-        verdicts,
-        findings_by_severity,
-        findings_by_check,
-        gate: POLICY.evaluate(&GateInput {
-            score,
-            verdicts,
-            needs_editor: needs_editor(&verdicts),
-            critical: Vec::new(),
+    (audits, verdicts)
+}
+
+/// The heuristics, and the language model where the audit has `tokens`.
+fn evidence(tokens: bool) -> Evidence {
+    Evidence {
+        heuristics: true,
+        language_model: tokens.then(|| ModelInfo {
+            name: "gemma-3-270m".into(),
+            sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
+            exact: false,
+            device: "cpu".into(),
         }),
-        text: text.to_string(),
-        sentences: sentence_audits,
-        findings,
-        tokens: token_scores,
-        lm_error: None,
     }
 }
 
