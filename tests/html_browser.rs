@@ -11,7 +11,7 @@ use browser::{find_chromium, Browser};
 use html_fixtures::*;
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
-use mtaudit::data::{Article, ArticleAudit, CheckId, Verdict};
+use mtaudit::data::{Article, ArticleAudit, CheckId, FindingAudit, Verdict};
 use mtaudit::report::html::{article_file, HtmlReport, INDEX_FILE};
 use mtaudit::report::ArticleRow;
 use serde_json::{json, Value};
@@ -35,6 +35,7 @@ const LARGE_INDEX_ROWS: usize = 10_000;
 /// The pages of `audits` and an index of `index_rows` (which may list articles without
 /// pages: the large index is only about the table).
 fn write_pages(dir: &Path, audits: &[ArticleAudit], index_rows: &[ArticleRow]) {
+    std::fs::create_dir_all(dir).unwrap();
     let report = HtmlReport::new(dir.to_path_buf());
     for audit in audits {
         let page = report.render_article(audit).unwrap();
@@ -256,8 +257,24 @@ fn review_marks_reach_eval(
         json!(true),
         "marks can be stored"
     );
+    let broken = mark_first_broken_by_keyboard(browser);
+    let (fine, finding) = mark_foreign_word_fine_by_mouse(browser, audit);
+    assert_ne!(fine, broken);
+    keep_screenshot(browser, "review-marks");
+    marks_show_and_survive_a_reload(browser, dir, &page, broken, fine);
 
-    // Keyboard: j moves to the first broken sentence, b marks it.
+    let downloads = tempfile::tempdir().unwrap();
+    let labels = export_labels(browser, downloads.path(), audit);
+    let mut marked = [(broken, "broken"), (fine, "ok")];
+    marked.sort();
+    assert_labels_exported(&labels, audit, &marked);
+    eval_reads_the_labels(&labels, downloads.path());
+    allow_list_silences(browser, downloads.path(), article, finding);
+    marking_works_without_storage(browser, &page);
+}
+
+/// j moves to the first broken sentence, b marks it; returns its index.
+fn mark_first_broken_by_keyboard(browser: &mut Browser) -> usize {
     browser.eval("document.activeElement.blur()");
     browser.press("j");
     let broken = browser
@@ -265,8 +282,15 @@ fn review_marks_reach_eval(
         .as_u64()
         .unwrap() as usize;
     browser.press("b");
+    broken
+}
 
-    // Mouse: a click on the foreign word selects its sentence, the button marks it fine.
+/// A click on the foreign word selects its sentence, the button marks it fine, n moves on;
+/// returns the sentence's index and the word's finding.
+fn mark_foreign_word_fine_by_mouse<'a>(
+    browser: &mut Browser,
+    audit: &'a ArticleAudit,
+) -> (usize, &'a FindingAudit) {
     let (foreign, finding) = audit
         .findings
         .iter()
@@ -277,7 +301,6 @@ fn review_marks_reach_eval(
         })
         .expect("the Italian sample has a German word");
     let fine = finding.sentence.unwrap();
-    assert_ne!(fine, broken);
     browser.click(&format!("#s-{fine} mark.f[data-findings~=\"{foreign}\"]"));
     browser.click("#mark-ok");
     assert_eq!(
@@ -290,8 +313,16 @@ fn review_marks_reach_eval(
         json!(fine + 1),
         "n moves to the next sentence"
     );
-    keep_screenshot(browser, "review-marks");
+    (fine, finding)
+}
 
+fn marks_show_and_survive_a_reload(
+    browser: &mut Browser,
+    dir: &Path,
+    page: &Path,
+    broken: usize,
+    fine: usize,
+) {
     let marks_shown = format!(
         "[...[{broken}, {fine}].map(i => document.getElementById('s-' + i)).map(s => [s.dataset.mark, getComputedStyle(s, '::after').content]), \
           document.getElementById('mark-count').textContent, document.getElementById('allow').hidden, \
@@ -306,14 +337,16 @@ fn review_marks_reach_eval(
     ]);
     assert_eq!(browser.eval(&marks_shown), expected);
     browser.open(&dir.join(INDEX_FILE));
-    browser.open(&page);
+    browser.open(page);
     assert_eq!(browser.eval(&marks_shown), expected, "after a reload");
+}
 
-    // The button's download holds what the page's export function returns.
-    let downloads = tempfile::tempdir().unwrap();
-    browser.allow_downloads(downloads.path());
+/// Downloads the labels into `downloads` with the export button; checks that the file
+/// holds what the page's export function returns, and returns its path.
+fn export_labels(browser: &mut Browser, downloads: &Path, audit: &ArticleAudit) -> PathBuf {
+    browser.allow_downloads(downloads);
     browser.click("#export-labels");
-    let labels = downloads.path().join(format!("{}.labels.jsonl", audit.id));
+    let labels = downloads.join(format!("{}.labels.jsonl", audit.id));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !labels.is_file() {
         assert!(std::time::Instant::now() < deadline, "no download");
@@ -321,10 +354,16 @@ fn review_marks_reach_eval(
     }
     let exported = std::fs::read_to_string(&labels).unwrap();
     assert_eq!(
-        Value::String(exported.clone()),
+        Value::String(exported),
         browser.eval("mtauditExportLabels()")
     );
-    let lines: Vec<Value> = exported
+    labels
+}
+
+/// The exported labels are gold sentences: one line per `marked` (index, label), in order.
+fn assert_labels_exported(labels: &Path, audit: &ArticleAudit, marked: &[(usize, &str)]) {
+    let lines: Vec<Value> = std::fs::read_to_string(labels)
+        .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -338,16 +377,17 @@ fn review_marks_reach_eval(
             "seg_id": index + 1,
         })
     };
-    let mut marked = [(broken, "broken"), (fine, "ok")];
-    marked.sort();
     let expected: Vec<Value> = marked.iter().map(|&(i, label)| line(i, label)).collect();
     assert_eq!(lines, expected);
+}
 
+/// `mtaudit eval` (run in `dir`) takes the labels as gold: one broken and one ok item.
+fn eval_reads_the_labels(labels: &Path, dir: &Path) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_mtaudit"))
         .args(["eval", "--gold"])
-        .arg(&labels)
+        .arg(labels)
         .args(["--no-lm", "--format", "json", "-q"])
-        .current_dir(downloads.path())
+        .current_dir(dir)
         .output()
         .unwrap();
     assert!(
@@ -374,8 +414,17 @@ fn review_marks_reach_eval(
         items_by_label,
         [("broken".to_string(), 1), ("ok".to_string(), 1)]
     );
+}
 
-    let config = downloads.path().join("mtaudit.toml");
+/// The allow-list lines the page offers, as the configuration in `dir`, silence `finding`
+/// when `article` is audited again.
+fn allow_list_silences(
+    browser: &mut Browser,
+    dir: &Path,
+    article: &Article,
+    finding: &FindingAudit,
+) {
+    let config = dir.join("mtaudit.toml");
     let allow = browser.eval("document.getElementById('allow-toml').textContent");
     std::fs::write(&config, allow.as_str().unwrap()).unwrap();
     let settings = Config::load(&config).unwrap().resolve(&config).unwrap();
@@ -388,14 +437,16 @@ fn review_marks_reach_eval(
                 && f.finding.span == finding.finding.span),
         "the allow-list lines silence the finding"
     );
+}
 
-    // Without storage (as some browsers treat pages opened from files) marking still works
-    // for the session, and the page says the marks will not last.
+/// Without storage (as some browsers treat pages opened from files) marking still works
+/// for the session, and the page says the marks will not last.
+fn marking_works_without_storage(browser: &mut Browser, page: &Path) {
     let refuse_storage = browser.call(
         "Page.addScriptToEvaluateOnNewDocument",
         json!({ "source": "Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });" }),
     );
-    browser.open(&page);
+    browser.open(page);
     browser.eval("document.activeElement.blur()");
     browser.press("j");
     browser.press("b");

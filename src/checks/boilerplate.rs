@@ -274,6 +274,14 @@ mod tests {
     use crate::data::Lang;
     use std::time::Duration;
 
+    /// Settings with one user boilerplate `pattern`.
+    fn with_pattern(pattern: &str) -> CheckSettings {
+        CheckSettings {
+            extra_boilerplate: vec![Regex::new(pattern).unwrap()],
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn german_article_chrome_is_flagged() {
         let t = "Der Kreml lehnte ab.\nVerwandte Themen:\nWeitere Nachrichten\nKommentare (0)\n\
@@ -340,10 +348,7 @@ mod tests {
 
     #[test]
     fn user_patterns_mark_sentences() {
-        let settings = CheckSettings {
-            extra_boilerplate: vec![Regex::new("(?i)glocalist").unwrap()],
-            ..Default::default()
-        };
+        let settings = with_pattern("(?i)glocalist");
         let t = "Ein Satz. Quelle: Glocalist Redaktion.";
         let f = run_check_with(&Boilerplate, t, Lang::GERMAN, &settings);
         assert_eq!(flagged(t, &f), ["Quelle: Glocalist Redaktion."]);
@@ -359,10 +364,7 @@ mod tests {
             "Anzeige\n".repeat(200_000),
             "Klicken Sie hier um mehr zu lesen.\n".repeat(50_000)
         );
-        let settings = CheckSettings {
-            extra_boilerplate: vec![Regex::new("(?i)anzeige|klicken").unwrap()],
-            ..Default::default()
-        };
+        let settings = with_pattern("(?i)anzeige|klicken");
         let findings = finishes_within(Duration::from_secs(30), move || {
             run_check_with(&Boilerplate, &text, Lang::GERMAN, &settings).len()
         });
@@ -397,10 +399,7 @@ mod tests {
 
     #[test]
     fn user_pattern_sentence_inside_an_inline_finding_is_not_repeated() {
-        let settings = CheckSettings {
-            extra_boilerplate: vec![Regex::new("(?i)klicken").unwrap()],
-            ..Default::default()
-        };
+        let settings = with_pattern("(?i)klicken");
         let t = "Ein Satz. Klicken Sie hier um mehr zu lesen. Klicken Sie auch dort.";
         let f = run_check_with(&Boilerplate, t, Lang::GERMAN, &settings);
         assert_eq!(

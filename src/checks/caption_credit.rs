@@ -196,17 +196,22 @@ mod tests {
     use crate::checks::testing::{flagged, run_check};
     use crate::data::Lang;
 
+    /// The text of the findings of `severity`.
+    fn flagged_at<'t>(text: &'t str, findings: &[Finding], severity: Severity) -> Vec<&'t str> {
+        findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .map(|f| f.span.slice(text))
+            .collect()
+    }
+
     #[test]
     fn german_credit_lines_are_flagged_with_their_captions() {
         let t = "Putin nimmt am 13. März 2025 an einem Treffen im Kreml teil.\nMaxim shemetov | Reuters\n\
                  Der Kreml lehnte ab.\n\nSergei Ilnitsky | Über Reuters\n\nCharly Triballeau | AFP | Getty -Bilder\n\
                  Kreml.ru | Über Reuters\nKevin Lamarque | Reuters";
         let f = run_check(&CaptionCredit, t, Lang::GERMAN);
-        let majors: Vec<&str> = f
-            .iter()
-            .filter(|f| f.severity == Severity::Major)
-            .map(|f| f.span.slice(t))
-            .collect();
+        let majors = flagged_at(t, &f, Severity::Major);
         assert_eq!(
             majors,
             [
@@ -217,11 +222,7 @@ mod tests {
                 "Kevin Lamarque | Reuters"
             ]
         );
-        let minors: Vec<&str> = f
-            .iter()
-            .filter(|f| f.severity == Severity::Minor)
-            .map(|f| f.span.slice(t))
-            .collect();
+        let minors = flagged_at(t, &f, Severity::Minor);
         assert_eq!(
             minors,
             [
@@ -289,11 +290,7 @@ mod tests {
     fn italian_credits_are_flagged_and_news_is_not() {
         let t = "Il presidente parla ai giornalisti.\nFoto: ANSA\nIl ministro a Roma.Mauro Scrobogna/LaPresse";
         let f = run_check(&CaptionCredit, t, Lang::ITALIAN);
-        let majors: Vec<&str> = f
-            .iter()
-            .filter(|f| f.severity == Severity::Major)
-            .map(|f| f.span.slice(t))
-            .collect();
+        let majors = flagged_at(t, &f, Severity::Major);
         assert_eq!(majors, ["Foto: ANSA", "Mauro Scrobogna/LaPresse"]);
         let clean = "Secondo l'agenzia ANSA, il governo è stabile.\nLa Reuters ha diffuso la notizia in questa settimana.";
         assert!(run_check(&CaptionCredit, clean, Lang::ITALIAN).is_empty());

@@ -81,6 +81,14 @@ mod tests {
     use crate::checks::testing::{flagged, run_check};
     use crate::data::Lang;
 
+    /// Asserts that the check flags nothing in any of `texts`.
+    fn assert_not_flagged(texts: &[&str], lang: Lang) {
+        for text in texts {
+            let findings = run_check(&DetachedHyphen, text, lang);
+            assert!(findings.is_empty(), "{text}: {findings:?}");
+        }
+    }
+
     #[test]
     fn german_detached_hyphens_are_flagged() {
         let t = "Die US -Verhandlungsführer sind wegen des Ukraine -Krieges in Moskau. \
@@ -106,21 +114,19 @@ mod tests {
 
     #[test]
     fn german_dashes_bullets_numbers_and_suspended_compounds_are_not_flagged() {
-        for t in [
-            "Die Verhandlungen 2023 - 2024 scheiterten.",
-            "Krieg - und Frieden.",
-            "Krieg – und Frieden – sind Themen.",
-            "- erster Punkt\n- zweiter Punkt",
-            "Die Temperatur fiel auf -5 Grad.",
-            "Die Energieerzeugung und -verteilung wird teurer.",
-            "Die Lehrerinnen bzw. -lehrer streiken.",
-            "Ein Russland-Ukraine-Konflikt.",
-        ] {
-            assert!(
-                run_check(&DetachedHyphen, t, Lang::GERMAN).is_empty(),
-                "{t}"
-            );
-        }
+        assert_not_flagged(
+            &[
+                "Die Verhandlungen 2023 - 2024 scheiterten.",
+                "Krieg - und Frieden.",
+                "Krieg – und Frieden – sind Themen.",
+                "- erster Punkt\n- zweiter Punkt",
+                "Die Temperatur fiel auf -5 Grad.",
+                "Die Energieerzeugung und -verteilung wird teurer.",
+                "Die Lehrerinnen bzw. -lehrer streiken.",
+                "Ein Russland-Ukraine-Konflikt.",
+            ],
+            Lang::GERMAN,
+        );
     }
 
     #[test]
@@ -130,15 +136,13 @@ mod tests {
             flagged(t, &run_check(&DetachedHyphen, t, Lang::ITALIAN)),
             ["Nato -Russia"]
         );
-        for t in [
-            "La guerra - e la pace - sono temi.",
-            "Il risultato è -3 per cento.",
-            "Anni 2023 - 2024.",
-        ] {
-            assert!(
-                run_check(&DetachedHyphen, t, Lang::ITALIAN).is_empty(),
-                "{t}"
-            );
-        }
+        assert_not_flagged(
+            &[
+                "La guerra - e la pace - sono temi.",
+                "Il risultato è -3 per cento.",
+                "Anni 2023 - 2024.",
+            ],
+            Lang::ITALIAN,
+        );
     }
 }

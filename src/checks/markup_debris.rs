@@ -171,6 +171,14 @@ mod tests {
     use crate::checks::testing::{flagged, run_check};
     use crate::data::Lang;
 
+    /// Asserts that the check flags nothing in any of `texts`.
+    fn assert_not_flagged(texts: &[&str], lang: Lang) {
+        for text in texts {
+            let findings = run_check(&MarkupDebris, text, lang);
+            assert!(findings.is_empty(), "{text}: {findings:?}");
+        }
+    }
+
     #[test]
     fn italian_translated_attribute_and_broken_url_are_one_critical_finding() {
         let t = "Un test per se Trump, che è stato bersaglio = \"_ vuoto\" \
@@ -186,7 +194,7 @@ mod tests {
     #[test]
     fn italian_clean_text_and_brackets_are_not_flagged() {
         let t = "Il bersaglio era la centrale. \"Cosa vuole fare [Trump]?\" Il rapporto 2/3 è cambiato.";
-        assert!(run_check(&MarkupDebris, t, Lang::ITALIAN).is_empty());
+        assert_not_flagged(&[t], Lang::ITALIAN);
     }
 
     #[test]
@@ -220,16 +228,14 @@ mod tests {
         );
         assert!(f.iter().all(|f| f.severity == Severity::Critical));
         assert!(f[2].message.contains("HTML comment"), "{}", f[2].message);
-        for clean in [
-            "Il governo online = servizio pubblico, ha detto.",
-            "Onore e onestà: così ha parlato il presidente.",
-            "Die Gleichung a < b und c > d gilt.",
-        ] {
-            assert!(
-                run_check(&MarkupDebris, clean, Lang::ITALIAN).is_empty(),
-                "{clean}"
-            );
-        }
+        assert_not_flagged(
+            &[
+                "Il governo online = servizio pubblico, ha detto.",
+                "Onore e onestà: così ha parlato il presidente.",
+                "Die Gleichung a < b und c > d gilt.",
+            ],
+            Lang::ITALIAN,
+        );
     }
 
     #[test]
@@ -238,16 +244,14 @@ mod tests {
         let f = run_check(&MarkupDebris, t, Lang::GERMAN);
         assert_eq!(flagged(t, &f), ["www.bund.de"]);
         assert_eq!(f[0].severity, Severity::Minor);
-        for clean in [
-            "< (Dies ist ein Artikel.)",
-            "Das Ziel ist klar: 3 < 5 und 7 > 2.",
-            "Die Mitarbeiter von glocalist.press haben nichts geändert.",
-            "Der Preis stieg um 5/10 Prozent im Jahr 2023/2024.",
-        ] {
-            assert!(
-                run_check(&MarkupDebris, clean, Lang::GERMAN).is_empty(),
-                "{clean}"
-            );
-        }
+        assert_not_flagged(
+            &[
+                "< (Dies ist ein Artikel.)",
+                "Das Ziel ist klar: 3 < 5 und 7 > 2.",
+                "Die Mitarbeiter von glocalist.press haben nichts geändert.",
+                "Der Preis stieg um 5/10 Prozent im Jahr 2023/2024.",
+            ],
+            Lang::GERMAN,
+        );
     }
 }

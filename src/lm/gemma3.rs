@@ -760,10 +760,14 @@ mod tests {
         assert!((cfg.embedding_scale() - 25.298_221).abs() < 1e-5);
     }
 
+    /// Which keys of a mask are visible (0, not −∞).
+    fn visible_keys(mask: &[f32]) -> Vec<bool> {
+        mask.iter().map(|v| *v == 0.0).collect()
+    }
+
     #[test]
     fn causal_mask_shape_and_values() {
-        let mask = attention_mask(0, 3, 0, 3, 512);
-        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        let visible = visible_keys(&attention_mask(0, 3, 0, 3, 512));
         #[rustfmt::skip]
         assert_eq!(visible, [
             true, false, false,
@@ -785,8 +789,7 @@ mod tests {
     #[test]
     fn mask_with_cached_keys_is_offset() {
         // Chunk of 2 queries at positions 10, 11 over cached keys 8..=9 plus themselves.
-        let mask = attention_mask(10, 2, 8, 4, 3);
-        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        let visible = visible_keys(&attention_mask(10, 2, 8, 4, 3));
         #[rustfmt::skip]
         assert_eq!(visible, [
             true, true, true, false,  // 10 sees 8, 9, 10
@@ -798,8 +801,7 @@ mod tests {
     fn branches_see_their_prefix_and_only_their_own_tokens() {
         // Cached positions 0..=2; a branch of 2 tokens from position 2 (it sees 0, 1) and
         // one of 1 token from position 3 (it sees 0, 1, 2).
-        let mask = branch_attention_mask(&[(2, 2), (3, 1)], 0, 3, 512);
-        let visible: Vec<bool> = mask.iter().map(|v| *v == 0.0).collect();
+        let visible = visible_keys(&branch_attention_mask(&[(2, 2), (3, 1)], 0, 3, 512));
         #[rustfmt::skip]
         assert_eq!(visible, [
             true, true, false, true, false, false,  // branch 0, position 2
@@ -808,10 +810,7 @@ mod tests {
         ]);
         // The window still applies to the cached keys: position 2 with window 2 sees 1, 2.
         let narrow = branch_attention_mask(&[(2, 1)], 0, 2, 2);
-        assert_eq!(
-            narrow.iter().map(|v| *v == 0.0).collect::<Vec<_>>(),
-            [false, true, true]
-        );
+        assert_eq!(visible_keys(&narrow), [false, true, true]);
     }
 
     #[test]

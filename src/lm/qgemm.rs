@@ -527,9 +527,9 @@ mod avx256 {
     /// Accumulates the products of one token's codes for two columns with the same two
     /// columns of a tile's rows.
     pub trait PairProducts {
-        /// `[low, high]` plus the pairwise products of `w_low` (rows 0–7) and `w_high` (rows
-        /// 8–15) with `a` (the token's two codes in every 32-bit lane), each pair summed
-        /// into its 32-bit lane.
+        /// `sums` plus the pairwise products of `w_low` (rows 0–7) and `w_high` (rows 8–15)
+        /// with `a` (the token's two codes in every 32-bit lane), each pair summed into its
+        /// 32-bit lane.
         ///
         /// # Safety
         /// The CPU must have the instructions of the kernel that implements it.

@@ -280,35 +280,50 @@ mod tests {
     use super::*;
     use crate::data::SentenceKind;
 
-    fn token(start: usize, end: usize, surprisal: f32) -> TokenSurprisal {
-        TokenSurprisal {
-            span: Span::new(start, end),
-            surprisal,
-        }
+    /// Sentences (not headings) at the byte ranges `spans`.
+    fn sentences(spans: &[(usize, usize)]) -> Vec<Sentence> {
+        spans
+            .iter()
+            .map(|&(start, end)| Sentence {
+                span: Span::new(start, end),
+                kind: SentenceKind::Sentence,
+            })
+            .collect()
     }
 
-    fn sentence(start: usize, end: usize) -> Sentence {
-        Sentence {
-            span: Span::new(start, end),
-            kind: SentenceKind::Sentence,
-        }
+    /// The text of `pieces` (its tokens, separated by `|`) and the tokens, with
+    /// `surprisals` in order.
+    fn tokenised(pieces: &str, surprisals: &[f32]) -> (String, Vec<TokenSurprisal>) {
+        assert_eq!(pieces.split('|').count(), surprisals.len(), "{pieces}");
+        let mut start = 0;
+        let tokens = pieces
+            .split('|')
+            .zip(surprisals)
+            .map(|(piece, &surprisal)| {
+                let span = Span::new(start, start + piece.len());
+                start = span.end;
+                TokenSurprisal { span, surprisal }
+            })
+            .collect();
+        (pieces.replace('|', ""), tokens)
+    }
+
+    /// The text of `pieces` (as for [`tokenised`]) and its features as one sentence.
+    fn features(
+        pieces: &str,
+        surprisals: &[f32],
+        lexicon: Option<&Lexicon>,
+    ) -> (String, SentenceLm) {
+        let (text, tokens) = tokenised(pieces, surprisals);
+        let mut features =
+            sentence_features(&text, &tokens, &sentences(&[(0, text.len())]), lexicon);
+        (text, features.remove(0))
     }
 
     #[test]
     fn tokens_go_to_the_sentence_of_their_first_visible_byte() {
-        let text = "Ab cd.\nEf gh.";
-        // "Ab", " cd", ".", "\n", "Ef", " gh", "."
-        let tokens = [
-            token(0, 2, 1.0),
-            token(2, 5, 1.0),
-            token(5, 6, 1.0),
-            token(6, 7, 1.0),
-            token(7, 9, 1.0),
-            token(9, 12, 1.0),
-            token(12, 13, 1.0),
-        ];
-        let sentences = [sentence(7, 13), sentence(0, 6)];
-        let owner = assign_tokens(text, &tokens, &sentences);
+        let (text, tokens) = tokenised("Ab| cd|.|\n|Ef| gh|.", &[1.0; 7]);
+        let owner = assign_tokens(&text, &tokens, &sentences(&[(7, 13), (0, 6)]));
         assert_eq!(
             owner,
             [Some(1), Some(1), Some(1), None, Some(0), Some(0), Some(0)]
@@ -317,16 +332,11 @@ mod tests {
 
     #[test]
     fn features_of_a_sentence() {
-        let text = "Der Hund bellt laut.";
-        let tokens = [
-            token(0, 3, 2.0),
-            token(3, 8, 9.0),
-            token(8, 14, 13.0),
-            token(14, 19, 1.0),
-            token(19, 20, 0.0),
-        ];
-        let features = sentence_features(text, &tokens, &[sentence(0, 20)], None);
-        let f = &features[0];
+        let (text, f) = features(
+            "Der| Hund| bellt| laut|.",
+            &[2.0, 9.0, 13.0, 1.0, 0.0],
+            None,
+        );
         assert_eq!(f.tokens, 5);
         assert!((f.mean_surprisal - 5.0).abs() < 1e-6);
         assert_eq!(f.max_surprisal, 13.0);
@@ -340,7 +350,7 @@ mod tests {
         );
         // Excess over 4 nats: −2, 5, 9, −3, −4; the best run is "Hund bellt" (14).
         let worst = f.worst_span.unwrap();
-        assert_eq!(worst.span.slice(text), "Hund bellt");
+        assert_eq!(worst.span.slice(&text), "Hund bellt");
         assert_eq!(worst.tokens, 2);
         assert!((worst.mean_surprisal - 11.0).abs() < 1e-6);
         // No lexicon: 4 words at the unlisted Zipf of 2 → 7 ln 10 nats each.
@@ -350,52 +360,32 @@ mod tests {
 
     #[test]
     fn worst_span_bridges_a_plausible_token_between_implausible_ones() {
-        let text = "Er sagte Ball sei dem Gericht heute.";
-        let tokens = [
-            token(0, 2, 1.0),
-            token(2, 8, 2.0),
-            token(8, 13, 8.0),  // " Ball"   +4
-            token(13, 17, 7.0), // " sei"    +3
-            token(17, 21, 2.0), // " dem"    −2
-            token(21, 29, 9.0), // " Gericht" +5
-            token(29, 35, 1.0),
-            token(35, 36, 0.0),
-        ];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 36)], None)[0];
+        // Excess over 4 nats: " Ball" +4, " sei" +3, " dem" −2, " Gericht" +5.
+        let (text, f) = features(
+            "Er| sagte| Ball| sei| dem| Gericht| heute|.",
+            &[1.0, 2.0, 8.0, 7.0, 2.0, 9.0, 1.0, 0.0],
+            None,
+        );
         let worst = f.worst_span.unwrap();
-        assert_eq!(worst.span.slice(text), "Ball sei dem Gericht");
+        assert_eq!(worst.span.slice(&text), "Ball sei dem Gericht");
         assert_eq!(worst.tokens, 4);
     }
 
     #[test]
     fn worst_span_covers_whole_words() {
-        let text = "Die Freilassung ziviler Gefangener.";
-        // "Die", " Freilass", "ung", " ziv", "iler", " Gefangener", "."
-        let tokens = [
-            token(0, 3, 1.0),
-            token(3, 12, 2.0),
-            token(12, 15, 1.0),
-            token(15, 19, 9.0),
-            token(19, 23, 1.0),
-            token(23, 34, 2.0),
-            token(34, 35, 0.0),
-        ];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 35)], None)[0];
-        assert_eq!(f.worst_span.unwrap().span.slice(text), "ziviler");
+        let (text, f) = features(
+            "Die| Freilass|ung| ziv|iler| Gefangener|.",
+            &[1.0, 2.0, 1.0, 9.0, 1.0, 2.0, 0.0],
+            None,
+        );
+        assert_eq!(f.worst_span.unwrap().span.slice(&text), "ziviler");
     }
 
     #[test]
     fn fluent_sentence_gets_its_most_surprising_token_as_worst_span() {
-        let text = "Das ist gut.";
-        let tokens = [
-            token(0, 3, 1.0),
-            token(3, 7, 3.0),
-            token(7, 11, 2.0),
-            token(11, 12, 0.5),
-        ];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 12)], None)[0];
+        let (text, f) = features("Das| ist| gut|.", &[1.0, 3.0, 2.0, 0.5], None);
         let worst = f.worst_span.unwrap();
-        assert_eq!(worst.span.slice(text), "ist");
+        assert_eq!(worst.span.slice(&text), "ist");
         assert_eq!(worst.mean_surprisal, 3.0);
     }
 
@@ -413,20 +403,13 @@ mod tests {
 
     #[test]
     fn unlikely_word_is_the_common_word_with_the_most_excess_surprisal() {
-        let text = "Wir wirkt uns sofort wieder auf.";
-        // "Wir", " wirkt", " uns", " sofort", " wieder", " auf", "."
-        let tokens = [
-            token(0, 3, 9.0),
-            token(3, 9, 18.2),
-            token(9, 13, 2.3),
-            token(13, 20, 6.7),
-            token(20, 27, 4.8),
-            token(27, 31, 1.0),
-            token(31, 32, 2.9),
-        ];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 32)], Some(german()))[0];
+        let (text, f) = features(
+            "Wir| wirkt| uns| sofort| wieder| auf|.",
+            &[9.0, 18.2, 2.3, 6.7, 4.8, 1.0, 2.9],
+            Some(german()),
+        );
         let word = f.unlikely_word.expect("common words after the first");
-        assert_eq!(word.span.slice(text), "wirkt");
+        assert_eq!(word.span.slice(&text), "wirkt");
         assert_eq!(word.surprisal, 18.2);
         let zipf = german().zipf("wirkt").expect("listed");
         let expected = 18.2 - zipf_surprisal(zipf);
@@ -438,35 +421,26 @@ mod tests {
     fn only_words_in_an_ordinary_context_are_judged() {
         // "und" is the first word; "sagte" follows a quotation mark, where a sentence may
         // start; "Berlin" is capitalised; "kam" follows a name. Only "nun" is judged.
-        let text = "und „sagte Berlin kam nun";
-        let tokens = [
-            token(0, 3, 30.0),
-            token(3, 7, 1.0),
-            token(7, 12, 30.0),
-            token(12, 19, 30.0),
-            token(19, 23, 30.0),
-            token(23, 27, 3.0),
-        ];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 27)], Some(german()))[0];
-        assert_eq!(f.unlikely_word.unwrap().span.slice(text), "nun");
+        let pieces = "und| „|sagte| Berlin| kam| nun";
+        let surprisals = [30.0, 1.0, 30.0, 30.0, 30.0, 3.0];
+        let (text, f) = features(pieces, &surprisals, Some(german()));
+        assert_eq!(f.unlikely_word.unwrap().span.slice(&text), "nun");
         // Without a lexicon there is no baseline to judge words by.
-        let f = &sentence_features(text, &tokens, &[sentence(0, 27)], None)[0];
+        let (_, f) = features(pieces, &surprisals, None);
         assert!(f.unlikely_word.is_none());
     }
 
     #[test]
     fn a_word_whose_token_starts_before_it_is_not_judged() {
         // The token ", so" carries the word "so", so its surprisal is not the word's alone.
-        let text = "ist gut, so";
-        let tokens = [token(0, 3, 1.0), token(3, 7, 2.0), token(7, 11, 25.0)];
-        let f = &sentence_features(text, &tokens, &[sentence(0, 11)], Some(german()))[0];
-        assert_eq!(f.unlikely_word.unwrap().span.slice(text), "gut");
+        let (text, f) = features("ist| gut|, so", &[1.0, 2.0, 25.0], Some(german()));
+        assert_eq!(f.unlikely_word.unwrap().span.slice(&text), "gut");
     }
 
     #[test]
     fn sentence_without_tokens_has_neutral_features() {
-        let features = sentence_features("  ", &[token(0, 2, 3.0)], &[sentence(0, 2)], None);
-        assert_eq!(features[0].tokens, 0);
-        assert!(features[0].worst_span.is_none());
+        let (_, f) = features("  ", &[3.0], None);
+        assert_eq!(f.tokens, 0);
+        assert!(f.worst_span.is_none());
     }
 }

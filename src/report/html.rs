@@ -374,126 +374,183 @@ struct Part {
 }
 
 fn pieces(audit: &ArticleAudit, tokens: &[TokenScore]) -> Vec<Piece> {
-    let text = audit.text.as_str();
-    let valid = |start: usize, end: usize| {
-        start <= end
-            && end <= text.len()
-            && text.is_char_boundary(start)
-            && text.is_char_boundary(end)
-    };
-    // Document-level findings (no sentence) are listed, not underlined: they cover everything.
-    let marked: Vec<(usize, &FindingAudit)> = audit
-        .findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            f.sentence.is_some()
-                && !f.finding.span.is_empty()
-                && valid(f.finding.span.start, f.finding.span.end)
-        })
-        .collect();
-    let mut sentences: Vec<_> = audit
-        .sentences
-        .iter()
-        .filter(|s| valid(s.span.start, s.span.end))
-        .collect();
-    sentences.sort_by_key(|s| s.span.start);
-    let mut tokens: Vec<&TokenScore> = tokens
-        .iter()
-        .filter(|t| t.start < t.end && valid(t.start, t.end))
-        .collect();
-    tokens.sort_by_key(|t| (t.start, t.end));
-
-    let mut cuts: BTreeSet<usize> = BTreeSet::from([0, text.len()]);
-    cuts.extend(sentences.iter().flat_map(|s| [s.span.start, s.span.end]));
-    cuts.extend(
-        marked
-            .iter()
-            .flat_map(|(_, f)| [f.finding.span.start, f.finding.span.end]),
-    );
-    cuts.extend(tokens.iter().flat_map(|t| [t.start, t.end]));
-    let cuts: Vec<usize> = cuts.into_iter().collect();
-
+    let marks = Marks::new(audit, tokens);
     let mut pieces: Vec<Piece> = Vec::new();
     let mut current_sentence: Option<Option<usize>> = None;
-    for window in cuts.windows(2) {
+    for window in marks.cuts().windows(2) {
         let (start, end) = (window[0], window[1]);
-        // Sentences and tokens are sorted: the candidate is the last one starting at or before `start`.
-        let sentence = sentences
-            .partition_point(|s| s.span.start <= start)
-            .checked_sub(1)
-            .filter(|&i| end <= sentences[i].span.end);
+        let sentence = marks.sentence_at(start, end);
         if current_sentence != Some(sentence) {
             current_sentence = Some(sentence);
             pieces.push(Piece {
-                sentence: sentence.map(|i| sentence_view(audit, sentences[i])),
+                sentence: sentence.map(|i| sentence_view(audit, marks.sentences[i])),
                 segments: Vec::new(),
             });
         }
-        let covering: Vec<_> = marked
-            .iter()
-            .filter(|(_, f)| f.finding.span.start <= start && end <= f.finding.span.end)
-            .collect();
-        let findings = covering
-            .iter()
-            .map(|(i, _)| i.to_string())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let token = tokens
-            .partition_point(|t| t.start <= start)
-            .checked_sub(1)
-            .map(|i| tokens[i])
-            .filter(|t| end <= t.end);
-        let part = Part {
-            text: text[start..end].to_string(),
-            heat: token.map(|t| heat_bucket(t.surprisal)),
-            surprisal: token.map(|t| format!("{:.1}", t.surprisal)),
-        };
         let segments = &mut pieces
             .last_mut()
             .expect("a piece was pushed for this stretch")
             .segments;
-        let segment = match segments.last_mut() {
-            Some(last) if last.findings == findings => last,
-            _ => {
-                segments.push(Segment {
-                    findings,
-                    checks: distinct_checks(covering.iter().map(|(_, f)| f.finding.check)),
-                    severity: covering
-                        .iter()
-                        .map(|(_, f)| f.finding.severity)
-                        .max()
-                        .map(Severity::as_str),
-                    tip: covering
-                        .iter()
-                        .map(|(_, f)| {
-                            let suggestion = f
-                                .finding
-                                .suggestion
-                                .as_ref()
-                                .map(|s| format!("\nsuggested: “{s}”"))
-                                .unwrap_or_default();
-                            format!(
-                                "{} ({}): {}{suggestion}",
-                                f.finding.check, f.finding.severity, f.finding.message
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                    parts: Vec::new(),
-                });
-                segments.last_mut().expect("just pushed")
-            }
-        };
-        // Plain neighbours merge, keeping the markup small.
-        match segment.parts.last_mut() {
-            Some(last) if last.heat.is_none() && part.heat.is_none() => {
-                last.text.push_str(&part.text)
-            }
-            _ => segment.parts.push(part),
-        }
+        let segment = segment_for(segments, &marks.covering(start, end));
+        push_part(&mut segment.parts, marks.part(start, end));
     }
     pieces
+}
+
+/// What the page marks in an article's text, each kept only where its range is valid
+/// in the text.
+struct Marks<'a> {
+    text: &'a str,
+    /// Findings to underline, with their indexes in the audit.
+    findings: Vec<(usize, &'a FindingAudit)>,
+    /// Sorted by start.
+    sentences: Vec<&'a SentenceAudit>,
+    /// Sorted by start, then end.
+    tokens: Vec<&'a TokenScore>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(audit: &'a ArticleAudit, tokens: &'a [TokenScore]) -> Self {
+        let text = audit.text.as_str();
+        let valid = |start: usize, end: usize| {
+            start <= end
+                && end <= text.len()
+                && text.is_char_boundary(start)
+                && text.is_char_boundary(end)
+        };
+        // Document-level findings (no sentence) are listed, not underlined: they cover everything.
+        let findings = audit
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.sentence.is_some()
+                    && !f.finding.span.is_empty()
+                    && valid(f.finding.span.start, f.finding.span.end)
+            })
+            .collect();
+        let mut sentences: Vec<_> = audit
+            .sentences
+            .iter()
+            .filter(|s| valid(s.span.start, s.span.end))
+            .collect();
+        sentences.sort_by_key(|s| s.span.start);
+        let mut tokens: Vec<&TokenScore> = tokens
+            .iter()
+            .filter(|t| t.start < t.end && valid(t.start, t.end))
+            .collect();
+        tokens.sort_by_key(|t| (t.start, t.end));
+        Marks {
+            text,
+            findings,
+            sentences,
+            tokens,
+        }
+    }
+
+    /// The text's ends and every start and end of a mark, in order.
+    fn cuts(&self) -> Vec<usize> {
+        let mut cuts: BTreeSet<usize> = BTreeSet::from([0, self.text.len()]);
+        cuts.extend(
+            self.sentences
+                .iter()
+                .flat_map(|s| [s.span.start, s.span.end]),
+        );
+        cuts.extend(
+            self.findings
+                .iter()
+                .flat_map(|(_, f)| [f.finding.span.start, f.finding.span.end]),
+        );
+        cuts.extend(self.tokens.iter().flat_map(|t| [t.start, t.end]));
+        cuts.into_iter().collect()
+    }
+
+    /// The index (in `sentences`) of the sentence holding `start..end`, if any.
+    fn sentence_at(&self, start: usize, end: usize) -> Option<usize> {
+        // Sentences are sorted: the candidate is the last one starting at or before `start`.
+        self.sentences
+            .partition_point(|s| s.span.start <= start)
+            .checked_sub(1)
+            .filter(|&i| end <= self.sentences[i].span.end)
+    }
+
+    /// The stretch `start..end` with the surprisal of the token holding it, if any.
+    fn part(&self, start: usize, end: usize) -> Part {
+        // Tokens are sorted: the candidate is the last one starting at or before `start`.
+        let token = self
+            .tokens
+            .partition_point(|t| t.start <= start)
+            .checked_sub(1)
+            .map(|i| self.tokens[i])
+            .filter(|t| end <= t.end);
+        Part {
+            text: self.text[start..end].to_string(),
+            heat: token.map(|t| heat_bucket(t.surprisal)),
+            surprisal: token.map(|t| format!("{:.1}", t.surprisal)),
+        }
+    }
+
+    /// The findings to underline that cover all of `start..end`.
+    fn covering(&self, start: usize, end: usize) -> Vec<(usize, &'a FindingAudit)> {
+        self.findings
+            .iter()
+            .copied()
+            .filter(|(_, f)| f.finding.span.start <= start && end <= f.finding.span.end)
+            .collect()
+    }
+}
+
+/// The last of `segments` if the findings `covering` are its findings, else a new segment
+/// for them.
+fn segment_for<'s>(
+    segments: &'s mut Vec<Segment>,
+    covering: &[(usize, &FindingAudit)],
+) -> &'s mut Segment {
+    let findings = covering
+        .iter()
+        .map(|(i, _)| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if segments.last().is_none_or(|last| last.findings != findings) {
+        segments.push(Segment {
+            findings,
+            checks: distinct_checks(covering.iter().map(|(_, f)| f.finding.check)),
+            severity: covering
+                .iter()
+                .map(|(_, f)| f.finding.severity)
+                .max()
+                .map(Severity::as_str),
+            tip: covering
+                .iter()
+                .map(|(_, f)| finding_tip(f))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            parts: Vec::new(),
+        });
+    }
+    segments.last_mut().expect("a segment for these findings")
+}
+
+/// A finding's line in a tooltip.
+fn finding_tip(f: &FindingAudit) -> String {
+    let suggestion = f
+        .finding
+        .suggestion
+        .as_ref()
+        .map(|s| format!("\nsuggested: “{s}”"))
+        .unwrap_or_default();
+    format!(
+        "{} ({}): {}{suggestion}",
+        f.finding.check, f.finding.severity, f.finding.message
+    )
+}
+
+fn push_part(parts: &mut Vec<Part>, part: Part) {
+    // Plain neighbours merge, keeping the markup small.
+    match parts.last_mut() {
+        Some(last) if last.heat.is_none() && part.heat.is_none() => last.text.push_str(&part.text),
+        _ => parts.push(part),
+    }
 }
 
 fn sentence_view(audit: &ArticleAudit, sentence: &SentenceAudit) -> SentenceView {

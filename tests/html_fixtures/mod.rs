@@ -122,59 +122,8 @@ pub fn audit_of(
     tokens: bool,
 ) -> ArticleAudit {
     let sentences = segment(text);
-    let mut findings: Vec<Finding> = planted
-        .iter()
-        .map(|p| {
-            let start = text
-                .match_indices(p.needle)
-                .nth(p.nth)
-                .unwrap_or_else(|| panic!("{:?} not in text", p.needle))
-                .0;
-            Finding::new(
-                p.check,
-                p.severity,
-                Span::new(start, start + p.needle.len()),
-                p.message,
-            )
-        })
-        .collect();
-    findings.extend(document_findings.iter().cloned());
-    findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
-    let whole = Span::new(0, text.len());
-    let findings: Vec<FindingAudit> = findings
-        .into_iter()
-        .map(|finding| {
-            let sentence = (!finding.span.contains(whole)).then(|| {
-                sentences
-                    .partition_point(|s| s.span.start <= finding.span.start)
-                    .saturating_sub(1)
-            });
-            FindingAudit { finding, sentence }
-        })
-        .collect();
-    let mut verdicts = VerdictCounts::default();
-    let sentence_audits: Vec<SentenceAudit> = sentences
-        .iter()
-        .enumerate()
-        .map(|(index, s)| {
-            let own: Vec<usize> = (0..findings.len())
-                .filter(|&i| findings[i].sentence == Some(index))
-                .collect();
-            let verdict =
-                scoring::verdict(scoring::penalty(own.iter().map(|&i| &findings[i].finding)));
-            verdicts.add(verdict);
-            SentenceAudit {
-                index,
-                span: s.span,
-                kind: s.kind,
-                lang: Lang::GERMAN,
-                verdict,
-                findings: own,
-                probability_broken: 0.0,
-                lm: None,
-            }
-        })
-        .collect();
+    let findings = in_sentences(text, &sentences, placed(text, planted, document_findings));
+    let (sentence_audits, verdicts) = sentence_audits(&sentences, &findings);
     let mut findings_by_severity = BTreeMap::new();
     let mut findings_by_check = BTreeMap::new();
     for f in &findings {
@@ -193,15 +142,7 @@ pub fn audit_of(
         fingerprint: "fixture".into(),
         lang: Lang::GERMAN,
         lang_source: LangSource::Detected,
-        evidence: Evidence {
-            heuristics: true,
-            language_model: tokens.then(|| ModelInfo {
-                name: "gemma-3-270m".into(),
-                sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
-                exact: false,
-                device: "cpu".into(),
-            }),
-        },
+        evidence: evidence(tokens),
         words,
         penalty,
         score,
@@ -223,6 +164,91 @@ pub fn audit_of(
         findings,
         tokens: token_scores,
         lm_error: None,
+    }
+}
+
+/// The `planted` findings where their needles stand in `text`, and the document findings,
+/// in the pipeline's order.
+fn placed(text: &str, planted: &[Planted], document_findings: &[Finding]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = planted
+        .iter()
+        .map(|p| {
+            let start = text
+                .match_indices(p.needle)
+                .nth(p.nth)
+                .unwrap_or_else(|| panic!("{:?} not in text", p.needle))
+                .0;
+            Finding::new(
+                p.check,
+                p.severity,
+                Span::new(start, start + p.needle.len()),
+                p.message,
+            )
+        })
+        .collect();
+    findings.extend(document_findings.iter().cloned());
+    findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
+    findings
+}
+
+/// Each finding with the sentence it starts in; none for those over the whole text.
+fn in_sentences(text: &str, sentences: &[Sentence], findings: Vec<Finding>) -> Vec<FindingAudit> {
+    let whole = Span::new(0, text.len());
+    findings
+        .into_iter()
+        .map(|finding| {
+            let sentence = (!finding.span.contains(whole)).then(|| {
+                sentences
+                    .partition_point(|s| s.span.start <= finding.span.start)
+                    .saturating_sub(1)
+            });
+            FindingAudit { finding, sentence }
+        })
+        .collect()
+}
+
+/// Each sentence with its findings and the verdict their penalty points give, and the
+/// verdicts counted.
+fn sentence_audits(
+    sentences: &[Sentence],
+    findings: &[FindingAudit],
+) -> (Vec<SentenceAudit>, VerdictCounts) {
+    let mut verdicts = VerdictCounts::default();
+    let audits = sentences
+        .iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let own: Vec<usize> = (0..findings.len())
+                .filter(|&i| findings[i].sentence == Some(index))
+                .collect();
+            let verdict =
+                scoring::verdict(scoring::penalty(own.iter().map(|&i| &findings[i].finding)));
+            verdicts.add(verdict);
+            SentenceAudit {
+                index,
+                span: s.span,
+                kind: s.kind,
+                lang: Lang::GERMAN,
+                verdict,
+                findings: own,
+                probability_broken: 0.0,
+                lm: None,
+            }
+        })
+        .collect();
+    (audits, verdicts)
+}
+
+/// The heuristics, and the language model where the audit has `tokens`.
+fn evidence(tokens: bool) -> Evidence {
+    Evidence {
+        heuristics: true,
+        language_model: tokens.then(|| ModelInfo {
+            name: "gemma-3-270m".into(),
+            sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
+            exact: false,
+            device: "cpu".into(),
+        }),
     }
 }
 
