@@ -1,7 +1,9 @@
 //! The crate's modules form layers, and an article's data flows one way through them: a
 //! module may use only the modules of lower layers (and its own files), and no file
 //! imports another that imports it back, directly or through others. `README.md`
-//! ("Architecture") describes the layers; this test keeps the code and it in step.
+//! ("Architecture") describes the layers; this test keeps the code and it in step. It
+//! also holds every function of `src/` to [`MAX_FUNCTION_LINES`], as clippy's
+//! `too_many_lines` would (`clippy.toml`), so that the suite enforces it without clippy.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,9 @@ const LAYERS: &[&[&str]] = &[
     // What consumes audits: report printers, the evaluation, the service.
     &["report", "eval", "serve"],
 ];
+
+/// Longest function body, in lines of code (blank and comment-only lines not counted).
+const MAX_FUNCTION_LINES: usize = 80;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -313,4 +318,67 @@ fn strongly_connected(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<P
         }
     }
     state.components
+}
+
+/// Collects the functions of one file that are longer than [`MAX_FUNCTION_LINES`].
+struct LongFunctions<'a> {
+    lines: &'a [&'a str],
+    found: Vec<String>,
+}
+
+impl LongFunctions<'_> {
+    fn measure(&mut self, name: &syn::Ident, block: &syn::Block) {
+        let braces = &block.brace_token.span;
+        let (start, end) = (braces.open().start().line, braces.close().end().line);
+        let code_lines = self.lines[start.saturating_sub(1)..end.min(self.lines.len())]
+            .iter()
+            .map(|line| line.trim())
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .count();
+        if code_lines > MAX_FUNCTION_LINES {
+            self.found
+                .push(format!("{name} (line {start}): {code_lines} lines"));
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for LongFunctions<'_> {
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.measure(&item.sig.ident, &item.block);
+        syn::visit::visit_item_fn(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.measure(&item.sig.ident, &item.block);
+        syn::visit::visit_impl_item_fn(self, item);
+    }
+}
+
+#[test]
+fn no_function_in_src_is_longer_than_the_limit() {
+    let mut files = Vec::new();
+    library_files(&src(), &mut files);
+    files.push(src().join("main.rs"));
+    let mut long = Vec::new();
+    for file in files {
+        let code = std::fs::read_to_string(&file).expect("readable source");
+        let lines: Vec<&str> = code.lines().collect();
+        let syntax = syn::parse_file(&code).expect("parsable source");
+        let mut visitor = LongFunctions {
+            lines: &lines,
+            found: Vec::new(),
+        };
+        visitor.visit_file(&syntax);
+        long.extend(
+            visitor
+                .found
+                .into_iter()
+                .map(|f| format!("src/{}: {f}", name(&file))),
+        );
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines:\n{}",
+        long.join("\n")
+    );
 }

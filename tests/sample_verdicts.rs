@@ -47,7 +47,7 @@ fn run_audit_of_samples() -> Option<Vec<serde_json::Value>> {
         .env("MTAUDIT_MODEL", model)
         .env("MTAUDIT_HOME", home.path())
         .args(["audit", "--format", "jsonl", "--quiet", "--exit-zero"])
-        .arg(&samples)
+        .arg(samples)
         .assert()
         .success();
     let audits: Vec<serde_json::Value> = String::from_utf8(output.get_output().stdout.clone())
