@@ -7,6 +7,7 @@ use crate::data::Lang;
 use foldhash::HashMap;
 use std::sync::OnceLock;
 
+/// One language's word frequency list.
 pub struct Lexicon {
     zipf: HashMap<&'static str, f32>,
     longest_word_chars: usize,
@@ -47,6 +48,7 @@ impl Lexicon {
         self.longest_word_chars
     }
 
+    /// Whether `word` (matched as [`Lexicon::zipf`] matches) is listed.
     pub fn contains(&self, word: &str) -> bool {
         self.zipf(word).is_some()
     }

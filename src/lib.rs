@@ -14,7 +14,7 @@ pub mod eval;
 pub mod gate;
 pub mod input;
 pub mod langid;
-pub(crate) mod lexicon;
+pub mod lexicon;
 pub mod lm;
 pub mod report;
 pub mod scoring;

@@ -86,6 +86,7 @@ pub fn article_features(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleModel {
+    /// The features it reads, by name; every list below has one value per feature.
     pub features: Vec<String>,
     /// The range of each feature in the fitting data; values outside are clamped to it
     /// (`null`: no bound), so that a text unlike every article the model was fitted on
@@ -93,11 +94,15 @@ pub struct ArticleModel {
     /// has no context for the language model and a mean surprisal far above any
     /// article's.
     pub low: Vec<Option<f64>>,
+    /// Upper bound of each feature, as `low` is the lower.
     pub high: Vec<Option<f64>>,
     /// Standardisation applied before the weights: (x − mean) / scale.
     pub mean: Vec<f64>,
+    /// The divisor of the standardisation; positive.
     pub scale: Vec<f64>,
+    /// Weight of each standardised feature.
     pub weights: Vec<f64>,
+    /// The intercept.
     pub bias: f64,
 }
 
@@ -141,7 +146,9 @@ impl ArticleModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleModels {
+    /// For audits with language-model evidence.
     pub with_lm: ArticleModel,
+    /// For `--no-lm` audits.
     pub without_lm: ArticleModel,
 }
 

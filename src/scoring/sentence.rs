@@ -28,6 +28,7 @@ pub const FEATURES: [&str; 13] = [
 
 /// Positions in [`FEATURES`] that the article estimate reads.
 pub const LM_MEAN: usize = 5;
+/// Position of `lm_ln_tokens` in [`FEATURES`].
 pub const LM_LN_TOKENS: usize = 11;
 
 /// Features that need language-model evidence.
@@ -85,11 +86,15 @@ pub struct SentenceModel {
     pub features: Vec<String>,
     /// Standardisation applied before the weights: (x − mean) / scale.
     pub mean: Vec<f64>,
+    /// The divisor of the standardisation; positive.
     pub scale: Vec<f64>,
+    /// Weight of each standardised feature.
     pub weights: Vec<f64>,
+    /// The intercept.
     pub bias: f64,
     /// Probability at or above which a sentence is suspect, and broken.
     pub suspect: f64,
+    /// Probability at or above which a sentence is broken.
     pub broken: f64,
 }
 
