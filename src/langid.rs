@@ -10,7 +10,9 @@ use serde::Serialize;
 /// A language guess with the detector's confidence in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Detection {
+    /// The language guessed.
     pub lang: Lang,
+    /// How sure the detector is, from 0 to 1.
     pub confidence: f64,
 }
 
