@@ -60,7 +60,7 @@ const MIN_SENTENCE_CONFIDENCE: f64 = 0.9;
 
 /// The language of one sentence of an article in `article_lang`: the article's language
 /// unless the sentence is long enough and the detector is confident it is another one.
-pub fn detect_sentence(sentence: &str, article_lang: Lang) -> Lang {
+pub(crate) fn detect_sentence(sentence: &str, article_lang: Lang) -> Lang {
     // Counting letters is far cheaper than the detector, whose answer a short sentence
     // could not use.
     let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();

@@ -87,8 +87,6 @@ fn quantised_rows(
 pub struct OutputHead {
     blocks: Vec<Block>,
     /// Columns `0..candidates` are vocabulary entries scored exactly; the rest are tail samples.
-    /// Only the tests read it.
-    #[cfg(test)]
     candidates: usize,
     /// `column[id]` = the logits column of vocabulary entry `id` (shortlisted or sampled),
     /// `NOT_SCORED` when it has none. `None`: the identity (exact head).
@@ -100,10 +98,10 @@ const NOT_SCORED: u32 = u32::MAX;
 impl OutputHead {
     /// The full head: every vocabulary entry, exactly.
     pub fn exact(output: &Arc<QTensor>, device: &Device) -> candle_core::Result<OutputHead> {
+        let rows = output.shape().dims2()?.0;
         Ok(OutputHead {
             blocks: blocks(output.clone(), 0, 0.0, device, BLOCK_ROWS)?,
-            #[cfg(test)]
-            candidates: output.shape().dims2()?.0,
+            candidates: rows,
             column: None,
         })
     }
@@ -171,14 +169,12 @@ impl OutputHead {
         };
         Ok(OutputHead {
             blocks,
-            #[cfg(test)]
             candidates: candidates.len(),
             column: Some(column),
         })
     }
 
     /// Vocabulary entries scored exactly.
-    #[cfg(test)]
     pub fn candidates(&self) -> usize {
         self.candidates
     }

@@ -8,7 +8,7 @@
 
 pub(crate) mod fastmath;
 pub mod gemma3;
-pub(crate) mod head;
+pub mod head;
 pub mod provision;
 pub mod qgemm;
 pub mod score_cache;

@@ -39,7 +39,7 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 /// Columns per quantisation block.
-pub(crate) const BLOCK: usize = 32;
+pub const BLOCK: usize = 32;
 /// Weight rows per tile: one 16-byte load holds two columns of eight rows.
 const TILE_ROWS: usize = 16;
 /// Tokens a kernel call serves at once (each weight load is used this many times).

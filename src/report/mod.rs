@@ -3,7 +3,7 @@
 //! The pipeline hands each finished article to [`Sink::article`] as soon as it is done
 //! (so streaming formats print while the batch runs) and calls [`Sink::finish`] once with
 //! the run's totals; printers that need a table of the run collect their own
-//! [`ArticleRows`]. [`Printers`] feeds several formats at once.
+//! `ArticleRows`. [`Printers`] feeds several formats at once.
 
 pub mod html;
 pub mod human;
