@@ -22,8 +22,8 @@ pub enum ConfigError {
         /// The operating system's error.
         cause: std::io::Error,
     },
-    /// The file is not valid TOML, has unknown keys, or holds a value out of range (an
-    /// unknown check, a threshold, a pattern that is not a regular expression).
+    /// The file is not valid TOML, has unknown keys, or holds a value it cannot use (an
+    /// unknown check, a threshold out of range, a pattern that is not a regular expression).
     #[error("{path}: {message}")]
     Invalid {
         /// The settings file.

@@ -72,7 +72,7 @@ pub enum InputError {
         /// `source:line` for a JSON Lines record.
         input: String,
     },
-    /// The article's text is longer than the limit.
+    /// The article's text, or the JSON Lines record holding it, is over the limit.
     #[error("{input}: article exceeds the limit of {limit} bytes (--max-article-bytes)")]
     TooLarge {
         /// The input, as messages name it: a path, `-` for standard input, or
@@ -81,7 +81,8 @@ pub enum InputError {
         /// The limit in bytes (`--max-article-bytes`).
         limit: usize,
     },
-    /// A JSON Lines record is not JSON, or not an article's shape.
+    /// A JSON Lines record is not JSON of an article's shape (an unknown field, an `id`
+    /// that is neither a string nor a number, an unknown `lang`).
     #[error("{input}: malformed JSON Lines record: {message}")]
     MalformedRecord {
         /// The input, as messages name it: a path, `-` for standard input, or

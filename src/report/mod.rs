@@ -35,10 +35,11 @@ pub enum ReportError {
     /// A stream such as standard output could not be written.
     #[error("cannot write the report: {0}")]
     Output(std::io::Error),
-    /// An article's audit or the run's summary could not be turned into JSON.
+    /// An article's audit, an input's error record or the run's summary could not be
+    /// turned into JSON.
     #[error("cannot serialise the report for {id}: {cause}")]
     Serialise {
-        /// The article's id, or the summary's file name.
+        /// The article's id, the input's name, or the summary's file name.
         id: String,
         /// The serialiser's error.
         cause: serde_json::Error,

@@ -73,7 +73,7 @@ pub enum ProvisionError {
         /// The HTTP client's error, boxed to keep this enum small.
         cause: Box<ureq::Error>,
     },
-    /// The server answered with a status other than a full or partial content.
+    /// The server answered with a status other than 200 or 206 (full or partial content).
     #[error("cannot download {url}: the server answered HTTP {status}")]
     HttpStatus {
         /// The URL requested.
