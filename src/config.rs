@@ -8,36 +8,49 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const FILE_NAME: &str = "mtaudit.toml";
+/// The settings file's name, looked for by [`Config::discover`].
+const FILE_NAME: &str = "mtaudit.toml";
 
+/// Why a settings file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("{path}: cannot read: {cause}")]
     Read {
+        /// The settings file.
         path: PathBuf,
+        /// The operating system's error.
         cause: std::io::Error,
     },
+    /// The file is not valid TOML, has unknown keys, or holds a value it cannot use (an
+    /// unknown check, a threshold out of range, a pattern that is not a regular expression).
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The settings file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
 }
 
+/// The contents of `mtaudit.toml`, as written; [`Config::resolve`] checks them.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
-    pub gate: GatePolicy,
+    gate: GatePolicy,
     /// Per-check settings, keyed by check id (`[checks.repetition]`).
     #[serde(default)]
-    pub checks: BTreeMap<String, CheckConfig>,
+    checks: BTreeMap<String, CheckConfig>,
     #[serde(default)]
-    pub allow: AllowLists,
+    allow: AllowLists,
     #[serde(default)]
-    pub boilerplate: BoilerplateConfig,
+    boilerplate: BoilerplateConfig,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CheckConfig {
+pub(crate) struct CheckConfig {
     /// `false` turns the check off.
     pub enabled: Option<bool>,
     /// Replaces the severity of every finding of this check.
@@ -46,7 +59,7 @@ pub struct CheckConfig {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AllowLists {
+pub(crate) struct AllowLists {
     #[serde(default)]
     pub names: Vec<String>,
     #[serde(default)]
@@ -55,7 +68,7 @@ pub struct AllowLists {
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BoilerplateConfig {
+pub(crate) struct BoilerplateConfig {
     /// Regular expressions; a sentence matching one is boilerplate.
     #[serde(default)]
     pub patterns: Vec<String>,
@@ -64,13 +77,15 @@ pub struct BoilerplateConfig {
 /// Settings resolved from a [`Config`], ready for the pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
+    /// The gate's thresholds (the command line may still change them).
     pub gate_policy: GatePolicy,
-    pub disabled: Vec<CheckId>,
-    pub severity_overrides: BTreeMap<CheckId, Severity>,
-    pub check_settings: CheckSettings,
+    pub(crate) disabled: Vec<CheckId>,
+    pub(crate) severity_overrides: BTreeMap<CheckId, Severity>,
+    pub(crate) check_settings: CheckSettings,
 }
 
 impl Config {
+    /// Parses and checks settings; `path` names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
@@ -80,6 +95,7 @@ impl Config {
         Ok(config)
     }
 
+    /// Reads, parses and checks the settings file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
             path: path.to_path_buf(),

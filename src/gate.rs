@@ -9,8 +9,9 @@
 use crate::data::{GatePolicy, GateResult, VerdictCounts};
 
 /// How the gate's reasons begin, by the part of the policy that gave them.
-pub const CRITICAL_REASON: &str = "critical finding";
-pub const NEEDS_EDITOR_REASON: &str = "needs an editor";
+pub(crate) const CRITICAL_REASON: &str = "critical finding";
+/// How the reason begins when the article estimate is over the threshold.
+pub(crate) const NEEDS_EDITOR_REASON: &str = "needs an editor";
 
 /// How many critical findings a failed gate names before summing up the rest.
 const NAMED_CRITICAL: usize = 3;
@@ -18,7 +19,9 @@ const NAMED_CRITICAL: usize = 3;
 /// What the gate looks at in one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateInput {
+    /// The article's MQM-Core score, 0 to 100.
     pub score: f64,
+    /// How many of its sentences got each verdict.
     pub verdicts: VerdictCounts,
     /// The article estimate: probability that the article needs an editor.
     pub needs_editor: f64,

@@ -18,27 +18,88 @@ pub const DEFAULT_MAX_ARTICLE_BYTES: usize = 5 * 1024 * 1024;
 const ARTICLE_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
 const JSONL_SUFFIXES: &[&str] = &[".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"];
 
+/// Why an input, or one article in it, could not be read; the other inputs are read all
+/// the same.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
+    /// A path does not exist: given on the command line, or gone before it was read.
     #[error("{input}: no such file or directory")]
-    NotFound { input: String },
+    NotFound {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+    },
+    /// A file, folder or stream could not be read (permissions, an I/O error, a gzip
+    /// stream that does not decompress).
     #[error("{input}: cannot read: {message}")]
-    Unreadable { input: String, message: String },
+    Unreadable {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// The operating system's or decoder's error.
+        message: String,
+    },
+    /// The text holds a NUL byte, so it is binary data.
     #[error("{input}: binary data (NUL byte at offset {offset}), not a text article")]
-    Binary { input: String, offset: usize },
+    Binary {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// Byte offset of the first NUL.
+        offset: usize,
+    },
+    /// The text starts with a UTF-16 byte-order mark.
     #[error("{input}: encoded as UTF-16; convert it to UTF-8")]
-    Utf16 { input: String },
+    Utf16 {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+    },
+    /// The text is not valid UTF-8.
     #[error("{input}: invalid UTF-8 at byte {offset}; convert the file to UTF-8")]
-    InvalidUtf8 { input: String, offset: usize },
+    InvalidUtf8 {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The article's text is empty or only white space, or a JSON Lines file holds no
+    /// records.
     #[error("{input}: empty article (no text)")]
-    Empty { input: String },
+    Empty {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+    },
+    /// The article's text, or the JSON Lines record holding it, is over the limit.
     #[error("{input}: article exceeds the limit of {limit} bytes (--max-article-bytes)")]
-    TooLarge { input: String, limit: usize },
+    TooLarge {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// The limit in bytes (`--max-article-bytes`).
+        limit: usize,
+    },
+    /// A JSON Lines record is not JSON of an article's shape (an unknown field, an `id`
+    /// that is neither a string nor a number, an unknown `lang`).
     #[error("{input}: malformed JSON Lines record: {message}")]
-    MalformedRecord { input: String, message: String },
+    MalformedRecord {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The audit itself failed: a bug, confined to this article (the others go on).
     #[error("{input}: internal error while auditing this article ({message}); please report it")]
-    AuditFailed { input: String, message: String },
+    AuditFailed {
+        /// The input, as messages name it: a path, `-` for standard input, or
+        /// `source:line` for a JSON Lines record.
+        input: String,
+        /// The panic's message.
+        message: String,
+    },
 }
 
 impl InputError {
@@ -67,6 +128,7 @@ pub struct Shard {
     count: u64,
 }
 
+/// A `--shard` value that is not `K/N` with 1 <= K <= N.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid shard `{given}`: expected K/N with 1 <= K <= N, such as 1/4")]
 pub struct ShardError {
@@ -101,7 +163,7 @@ impl Shard {
     }
 
     /// Whether `key` is in `shard`, every key being in the whole run (`None`).
-    pub fn admits(shard: Option<Shard>, key: &str) -> bool {
+    pub(crate) fn admits(shard: Option<Shard>, key: &str) -> bool {
         shard.is_none_or(|shard| shard.contains(key))
     }
 }
@@ -109,8 +171,12 @@ impl Shard {
 /// One thing to read: a file (plain article or JSON Lines) or standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
+    /// Standard input (`-`).
     Stdin,
+    /// A file: JSON Lines if its name ends in `.jsonl` or `.ndjson` (gzipped or not), else
+    /// one plain article.
     File {
+        /// The file's path.
         path: PathBuf,
         /// Article id for a plain file: its path below the searched root, without extension.
         id: String,
@@ -120,7 +186,7 @@ pub enum Input {
 impl Input {
     /// The id a plain file's article will have, known before it is read (JSON Lines
     /// records and standard input carry theirs inside).
-    pub fn plain_file_id(&self) -> Option<&str> {
+    pub(crate) fn plain_file_id(&self) -> Option<&str> {
         match self {
             Input::File { id, .. } if !self.is_jsonl() => Some(id),
             _ => None,
@@ -278,7 +344,7 @@ fn decode_article(bytes: &[u8], source: &str, id: &str, max: usize) -> Result<Ar
 }
 
 /// Strict UTF-8 decoding with the checks every article gets.
-pub fn decode_text(bytes: &[u8], source: &str, max: usize) -> Result<String, InputError> {
+fn decode_text(bytes: &[u8], source: &str, max: usize) -> Result<String, InputError> {
     let source = source.to_string();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(InputError::Utf16 {
@@ -352,9 +418,8 @@ fn read_jsonl(path: &Path, max: usize) -> Vec<Result<Article, InputError>> {
 
 /// One non-blank line of a JSON Lines stream, read as an article.
 #[derive(Debug)]
-pub struct JsonLinesRecord {
-    /// 1-based line number in the stream.
-    pub line: usize,
+pub(crate) struct JsonLinesRecord {
+    /// The article, or why the line is not one.
     pub article: Result<Article, InputError>,
 }
 
@@ -362,7 +427,7 @@ pub struct JsonLinesRecord {
 /// the memory of its longest allowed line. Blank lines are skipped; a bad line becomes an
 /// error for that line (named `source:line`) and reading goes on; a read error ends the
 /// stream after it is reported.
-pub struct JsonLinesRecords<R> {
+pub(crate) struct JsonLinesRecords<R> {
     lines: BoundedLines<R>,
     source: String,
     max: usize,
@@ -392,12 +457,7 @@ impl<R: BufRead> Iterator for JsonLinesRecords<R> {
             self.line_no += 1;
             let line_no = self.line_no;
             let at = format!("{}:{line_no}", self.source);
-            let record = |article| {
-                Some(JsonLinesRecord {
-                    line: line_no,
-                    article,
-                })
-            };
+            let record = |article| Some(JsonLinesRecord { article });
             let line = match self.lines.next_line() {
                 Ok(Some(Line::Complete(line))) => line,
                 Ok(Some(Line::TooLong)) => {

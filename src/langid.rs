@@ -10,7 +10,9 @@ use serde::Serialize;
 /// A language guess with the detector's confidence in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Detection {
+    /// The language guessed.
     pub lang: Lang,
+    /// How sure the detector is, from 0 to 1.
     pub confidence: f64,
 }
 
@@ -58,7 +60,7 @@ const MIN_SENTENCE_CONFIDENCE: f64 = 0.9;
 
 /// The language of one sentence of an article in `article_lang`: the article's language
 /// unless the sentence is long enough and the detector is confident it is another one.
-pub fn detect_sentence(sentence: &str, article_lang: Lang) -> Lang {
+pub(crate) fn detect_sentence(sentence: &str, article_lang: Lang) -> Lang {
     // Counting letters is far cheaper than the detector, whose answer a short sentence
     // could not use.
     let letters = sentence.chars().filter(|c| c.is_alphabetic()).count();

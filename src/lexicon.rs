@@ -7,6 +7,7 @@ use crate::data::Lang;
 use foldhash::HashMap;
 use std::sync::OnceLock;
 
+/// One language's word frequency list.
 pub struct Lexicon {
     zipf: HashMap<&'static str, f32>,
     longest_word_chars: usize,
@@ -47,6 +48,7 @@ impl Lexicon {
         self.longest_word_chars
     }
 
+    /// Whether `word` (matched as [`Lexicon::zipf`] matches) is listed.
     pub fn contains(&self, word: &str) -> bool {
         self.zipf(word).is_some()
     }
@@ -65,7 +67,7 @@ macro_rules! lexicon {
 }
 
 /// The lexicon of `lang`, if one is shipped.
-pub fn for_lang(lang: Lang) -> Option<&'static Lexicon> {
+pub(crate) fn for_lang(lang: Lang) -> Option<&'static Lexicon> {
     Some(match lang.code() {
         "de" => lexicon!("de.tsv"),
         "it" => lexicon!("it.tsv"),
@@ -77,7 +79,7 @@ pub fn for_lang(lang: Lang) -> Option<&'static Lexicon> {
 }
 
 /// Languages that have a lexicon.
-pub const LANGS: [Lang; 5] = [
+pub(crate) const LANGS: [Lang; 5] = [
     Lang::GERMAN,
     Lang::ITALIAN,
     Lang::ENGLISH,
@@ -87,7 +89,7 @@ pub const LANGS: [Lang; 5] = [
 
 /// A word's Zipf frequency in each language of [`LANGS`], `None` where it is not listed.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Frequencies([Option<f32>; LANGS.len()]);
+pub(crate) struct Frequencies([Option<f32>; LANGS.len()]);
 
 impl Frequencies {
     /// Whether any lexicon lists the word.
@@ -106,7 +108,7 @@ impl Frequencies {
 
 /// The frequencies of `word` (matched in lower case) in every lexicon, from one lookup: a
 /// sentence's language is judged on every word in every language.
-pub fn frequencies(word: &str) -> Frequencies {
+pub(crate) fn frequencies(word: &str) -> Frequencies {
     static TABLE: OnceLock<HashMap<&'static str, Frequencies>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut table: HashMap<&'static str, Frequencies> = HashMap::default();

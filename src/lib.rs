@@ -20,4 +20,4 @@ pub mod report;
 pub mod scoring;
 pub mod segment;
 pub mod serve;
-pub mod variants;
+pub(crate) mod variants;

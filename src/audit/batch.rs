@@ -11,6 +11,7 @@ use std::time::Instant;
 
 /// Options of a batch run.
 pub struct BatchOptions<'a> {
+    /// Largest article text accepted, in bytes (`--max-article-bytes`).
     pub max_article_bytes: usize,
     /// An earlier run's audits: an article whose audit there has the same fingerprint is
     /// taken from it instead of being audited again.

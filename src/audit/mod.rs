@@ -35,8 +35,11 @@ use std::sync::Arc;
 
 /// Language-model evidence: a loaded model and, optionally, a persistent score cache.
 pub struct LmEvidence {
+    /// The loaded model, shared by the threads that audit.
     pub model: Arc<LanguageModel>,
+    /// What the reports say about the model (name, SHA-256, options, device).
     pub info: ModelInfo,
+    /// Where token surprisal is kept between runs; `None` scores every article afresh.
     pub cache: Option<ScoreCache<Vec<TokenSurprisal>>>,
 }
 
@@ -119,6 +122,8 @@ pub struct Auditor {
 }
 
 impl Auditor {
+    /// An auditor with the string heuristics the settings leave on and the shipped
+    /// combination; `lang_override` (`--lang`) replaces every article's language.
     pub fn new(settings: Resolved, lang_override: Option<Lang>) -> Self {
         let checks = checks::all()
             .into_iter()
@@ -150,7 +155,7 @@ impl Auditor {
     }
 
     /// The fingerprint an audit of `article` with these settings has.
-    pub fn fingerprint(&self, article: &Article) -> String {
+    pub(crate) fn fingerprint(&self, article: &Article) -> String {
         let mut hasher = crate::digest::length_prefixed(&[
             &self.settings_fingerprint,
             &article.id,
@@ -176,10 +181,12 @@ impl Auditor {
         &self.combination
     }
 
+    /// The gate's thresholds from the settings.
     pub fn gate_policy(&self) -> crate::data::GatePolicy {
         self.settings.gate_policy
     }
 
+    /// Which sources of evidence the audits use, as the reports record it.
     pub fn evidence(&self) -> Evidence {
         Evidence {
             heuristics: true,
@@ -189,10 +196,11 @@ impl Auditor {
 
     /// [`Auditor::audit`], with a panic (a bug in a check or the model) turned into an
     /// error for this article alone, so that a batch, a stream or a server goes on.
-    pub fn audit_isolated(&self, article: &Article) -> Result<ArticleAudit, InputError> {
+    pub(crate) fn audit_isolated(&self, article: &Article) -> Result<ArticleAudit, InputError> {
         isolated(&article.source, || self.audit(article))
     }
 
+    /// Audits one article: its language, sentences, findings, verdicts, scores and gate.
     pub fn audit(&self, article: &Article) -> ArticleAudit {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);

@@ -17,6 +17,7 @@ use std::sync::mpsc;
 /// Options of a stream run.
 #[derive(Debug, Clone)]
 pub struct StreamOptions {
+    /// Largest article text accepted, in bytes (`--max-article-bytes`).
     pub max_article_bytes: usize,
     /// Audit only the records (and report only the bad lines) of this shard.
     pub shard: Option<Shard>,
@@ -38,8 +39,11 @@ impl Default for StreamOptions {
 /// Totals of a stream run. Counts only: a summary must not grow with the stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StreamTotals {
+    /// Articles audited.
     pub articles: usize,
+    /// Sentences in those articles.
     pub sentences: usize,
+    /// Articles that failed the gate.
     pub failed_gate: usize,
     /// Lines answered with an error record.
     pub input_errors: usize,

@@ -6,7 +6,7 @@
 //! every position into the surprisal of the next token ([`head`]), and maps token surprisal
 //! back to sentences through the tokens' byte spans ([`surprisal`]).
 
-pub mod fastmath;
+pub(crate) mod fastmath;
 pub mod gemma3;
 pub mod head;
 pub mod provision;
@@ -14,7 +14,7 @@ pub mod qgemm;
 pub mod score_cache;
 pub mod surprisal;
 pub mod tokenizer;
-pub mod variants;
+pub(crate) mod variants;
 
 pub use surprisal::TokenSurprisal;
 
@@ -30,24 +30,40 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokenizer::{GemmaTokenizer, TokenizerError};
 
+/// Why the model could not be loaded or could not score a text.
 #[derive(Debug, thiserror::Error)]
 pub enum LmError {
+    /// The model file could not be opened or read.
     #[error("cannot read model file {path}: {cause}")]
     Io {
+        /// The model file.
         path: PathBuf,
+        /// The operating system's error.
         cause: std::io::Error,
     },
+    /// The model file is not a GGUF file of a model this build can run.
     #[error("model file {path}: {cause}")]
     Model {
+        /// The model file.
         path: PathBuf,
+        /// candle's error.
         cause: candle_core::Error,
     },
+    /// A computation on the loaded model failed.
     #[error("language model: {0}")]
     Compute(candle_core::Error),
+    /// The tokenizer could not be built from the model file, or could not encode a text.
     #[error("tokenizer: {0}")]
     Tokenizer(TokenizerError),
+    /// The device cannot be used: no CUDA support in this build, or the GPU does not open.
     #[error("device {device}: {reason}")]
-    Device { device: LmDevice, reason: String },
+    Device {
+        /// The device asked for.
+        device: LmDevice,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A `--device` value that is not `cpu`, `cuda` or `cuda:N`.
     #[error("unknown device {0:?} (expected cpu, cuda or cuda:N)")]
     UnknownDevice(String),
 }
@@ -69,8 +85,10 @@ impl From<TokenizerError> for LmError {
 /// Where the model runs. CUDA needs the crate feature `cuda`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LmDevice {
+    /// The CPU, with the integer kernels of [`qgemm`] unless scoring is exact.
     #[default]
     Cpu,
+    /// The CUDA GPU of this ordinal.
     Cuda(usize),
 }
 
@@ -133,14 +151,16 @@ impl LmDevice {
 
 /// Default tokens per forward chunk: ~128 was fastest and leanest in measurements (512
 /// needs far more memory for attention scores and logits and was slower).
-pub const DEFAULT_BATCH_TOKENS: usize = 128;
+const DEFAULT_BATCH_TOKENS: usize = 128;
 
+/// How the model scores: precision, device, chunk size and kernel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoringOptions {
     /// Score with the GGUF's weights as f32 and normalise over the full 262,144-entry
     /// vocabulary, instead of 8-bit × 16-bit integer products on the CPU ([`qgemm`]) and the
     /// per-language shortlist plus tail estimate ([`head`]); several times slower.
     pub exact: bool,
+    /// Where the model runs.
     pub device: LmDevice,
     /// Tokens per forward chunk (the KV cache carries context across chunks).
     pub batch_tokens: usize,
@@ -150,7 +170,7 @@ pub struct ScoringOptions {
 
 impl ScoringOptions {
     /// Quantised products in default CPU scoring; f32 when exact or on an accelerator.
-    pub fn precision(&self) -> Precision {
+    pub(crate) fn precision(&self) -> Precision {
         if self.exact || self.device != LmDevice::Cpu {
             Precision::F32
         } else {
@@ -172,7 +192,7 @@ impl Default for ScoringOptions {
 
 /// Changes whenever the scores for the same model and text could change; part of the
 /// score cache's key.
-pub const SCORER_VERSION: &str = "gemma3-surprisal-3";
+pub(crate) const SCORER_VERSION: &str = "gemma3-surprisal-3";
 
 /// Token and sentence surprisal of one article.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -210,6 +230,7 @@ pub struct LanguageModel {
 }
 
 impl LanguageModel {
+    /// Loads the GGUF model at `gguf_path` and its tokenizer onto `options.device`.
     pub fn load(gguf_path: &Path, options: ScoringOptions) -> Result<Self, LmError> {
         let device = options.device.to_candle()?;
         let io_error = |cause| LmError::Io {
@@ -241,10 +262,12 @@ impl LanguageModel {
         })
     }
 
+    /// The options the model was loaded with.
     pub fn options(&self) -> &ScoringOptions {
         &self.options
     }
 
+    /// The tokenizer read from the model file.
     pub fn tokenizer(&self) -> &GemmaTokenizer {
         &self.tokenizer
     }

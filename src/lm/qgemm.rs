@@ -74,10 +74,13 @@ pub enum Kernel {
     Scalar,
 }
 
+/// Why a `--cpu-kernel` value cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum KernelError {
+    /// The name is not a kernel's (nor `auto`).
     #[error("unknown CPU kernel {0:?} (expected auto, avx512-vnni, avx-vnni, avx2 or scalar)")]
     Unknown(String),
+    /// The kernel needs instructions this CPU lacks.
     #[error("this CPU lacks the instructions of the {0} kernel")]
     Unavailable(Kernel),
 }
@@ -134,7 +137,8 @@ impl Kernel {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// The kernel's name, as `--cpu-kernel` takes it.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kernel::Avx512Vnni => "avx512-vnni",
             Kernel::AvxVnni => "avx-vnni",
@@ -187,12 +191,21 @@ pub struct QuantisedActivations {
     scaled_sum: Vec<f32>,
 }
 
+/// Why a matrix cannot be packed or activations quantised.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
+    /// The column count is not a multiple of the 32-column block; the count is given.
     #[error("quantised matmul needs a column count divisible by {BLOCK}, got {0}")]
     Shape(usize),
+    /// A block of a weight row is not exactly a scale times 8-bit codes plus an offset, so
+    /// packing it would change the products.
     #[error("row {row}, columns {first_column}.. are not on an 8-bit grid")]
-    OffGrid { row: usize, first_column: usize },
+    OffGrid {
+        /// The row.
+        row: usize,
+        /// The block's first column.
+        first_column: usize,
+    },
 }
 
 impl PackedMatrix {
@@ -246,7 +259,7 @@ impl PackedMatrix {
     }
 
     /// A matrix of no rows, to [`append`](Self::append) to.
-    pub fn empty(cols: usize) -> PackedMatrix {
+    pub(crate) fn empty(cols: usize) -> PackedMatrix {
         PackedMatrix {
             rows: 0,
             cols,
@@ -267,25 +280,17 @@ impl PackedMatrix {
         PackedMatrix { kernel, ..self }
     }
 
-    pub fn kernel(&self) -> Kernel {
-        self.kernel
-    }
-
     /// Appends the rows of `more`; the rows so far must fill whole tiles (a multiple of 16).
     /// Keeps this matrix's kernel.
-    pub fn append(&mut self, more: PackedMatrix) {
+    pub(crate) fn append(&mut self, more: PackedMatrix) {
         assert_eq!(self.rows % TILE_ROWS, 0, "append after a partial tile");
         assert_eq!(self.cols, more.cols, "appended width");
         self.rows += more.rows;
         self.tiles.extend(more.tiles);
     }
 
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.rows
-    }
-
-    pub fn cols(&self) -> usize {
-        self.cols
     }
 
     /// `x · Wᵀ`: `[tokens, rows]`, row-major.
@@ -401,13 +406,13 @@ impl QuantisedActivations {
     }
 
     /// Quantises the f32 matrix `x` (`[tokens, cols]`, any device).
-    pub fn of_tensor(x: &candle_core::Tensor) -> candle_core::Result<QuantisedActivations> {
+    pub(crate) fn of_tensor(x: &candle_core::Tensor) -> candle_core::Result<QuantisedActivations> {
         let cols = x.dim(1)?;
         let values: Vec<f32> = x.flatten_all()?.to_vec1()?;
         Self::quantise(&values, cols).map_err(candle_core::Error::wrap)
     }
 
-    pub fn tokens(&self) -> usize {
+    pub(crate) fn tokens(&self) -> usize {
         self.tokens
     }
 

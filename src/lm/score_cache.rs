@@ -15,29 +15,39 @@ use std::io::{self, BufReader, BufWriter, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+/// Why the score cache could not be found or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreCacheError {
+    /// Neither `MTAUDIT_HOME` nor a platform cache directory says where the cache lives.
     #[error(
         "no cache directory is known on this platform: set {}",
         super::provision::HOME_ENV
     )]
     NoCacheDir,
+    /// An entry's folder or file could not be created, written or renamed into place.
     #[error("cannot {action} score cache entry {}: {cause}", path.display())]
     Io {
+        /// What was being done, as the message's verb phrase ("write", "create the folder
+        /// of").
         action: &'static str,
+        /// The entry's file.
         path: PathBuf,
+        /// The operating system's error.
         cause: io::Error,
     },
+    /// A value could not be turned into JSON for its entry.
     #[error("cannot serialise score cache entry {}: {cause}", path.display())]
     Serialize {
+        /// The entry's file.
         path: PathBuf,
+        /// The serialiser's error.
         cause: serde_json::Error,
     },
 }
 
 /// Everything a cached article result depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScoreKey {
+pub(crate) struct ScoreKey {
     pub model_sha256: String,
     /// Changes whenever the scorer's output for the same input could change.
     pub scorer_version: String,
@@ -98,7 +108,7 @@ pub struct ScoreCache<T> {
 
 impl<T: Serialize + DeserializeOwned> ScoreCache<T> {
     /// A cache in `dir` (created on the first write).
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(dir: impl Into<PathBuf>) -> Self {
         ScoreCache {
             dir: dir.into(),
             value_type: PhantomData,
@@ -111,26 +121,26 @@ impl<T: Serialize + DeserializeOwned> ScoreCache<T> {
         Ok(Self::new(root.join("scores")))
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The file holding `key`'s entry (spread over 256 subfolders to keep folders small).
-    pub fn entry_path(&self, key: &ScoreKey) -> PathBuf {
+    fn entry_path(&self, key: &ScoreKey) -> PathBuf {
         let digest = key.digest();
         self.dir.join(&digest[..2]).join(format!("{digest}.json"))
     }
 
     /// The cached value for `key`; `None` if absent, unreadable, corrupt or written for
     /// another key.
-    pub fn get(&self, key: &ScoreKey) -> Option<T> {
+    pub(crate) fn get(&self, key: &ScoreKey) -> Option<T> {
         let file = File::open(self.entry_path(key)).ok()?;
         let entry: Entry<T> = serde_json::from_reader(BufReader::new(file)).ok()?;
         (entry.key == *key).then_some(entry.value)
     }
 
     /// Stores `value` for `key`, replacing any earlier entry atomically.
-    pub fn put(&self, key: &ScoreKey, value: &T) -> Result<(), ScoreCacheError> {
+    pub(crate) fn put(&self, key: &ScoreKey, value: &T) -> Result<(), ScoreCacheError> {
         let path = self.entry_path(key);
         let folder = path.parent().unwrap_or(&self.dir);
         let io_error = |action, cause| ScoreCacheError::Io {

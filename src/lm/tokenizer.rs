@@ -59,26 +59,43 @@ impl TokenType {
     }
 }
 
+/// Why the tokenizer could not be built from a model file, or could not encode a text.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenizerError {
+    /// The model file could not be opened.
     #[error("cannot open model file {path}: {cause}")]
     Open {
+        /// The model file.
         path: PathBuf,
+        /// The operating system's error.
         cause: std::io::Error,
     },
+    /// The model file's GGUF header could not be read.
     #[error("cannot read the GGUF metadata of {path}: {cause}")]
     ReadGguf {
+        /// The model file.
         path: PathBuf,
+        /// candle's error.
         cause: candle_core::Error,
     },
+    /// A metadata key the tokenizer needs is absent; the key is given.
     #[error("GGUF metadata lacks `{0}`")]
     MissingMetadata(&'static str),
+    /// A metadata value has the wrong type, length or range.
     #[error("GGUF metadata `{key}` is malformed: {reason}")]
-    BadMetadata { key: &'static str, reason: String },
+    BadMetadata {
+        /// The metadata key.
+        key: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// The vocabulary is not SentencePiece without a space prefix.
     #[error("unsupported tokenizer in GGUF: {0}")]
     Unsupported(String),
+    /// The `tokenizers` crate refused the vocabulary or the normaliser.
     #[error("cannot build the tokenizer: {0}")]
     Build(tokenizers::Error),
+    /// The `tokenizers` crate failed to encode a text.
     #[error("cannot tokenize text: {0}")]
     Encode(tokenizers::Error),
 }
@@ -86,6 +103,7 @@ pub enum TokenizerError {
 /// One token of a text, with the byte range of the text it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
+    /// The token's id in the vocabulary.
     pub id: u32,
     /// Byte span into the encoded text, on `char` boundaries. The byte-fallback tokens of
     /// one multi-byte character all carry that character's span.
@@ -153,6 +171,7 @@ impl GemmaTokenizer {
             .collect())
     }
 
+    /// The id of the beginning-of-sequence token that precedes every scored text.
     pub fn bos_id(&self) -> u32 {
         self.bos_id
     }
@@ -162,6 +181,7 @@ impl GemmaTokenizer {
         self.vocab_size
     }
 
+    /// The underlying `tokenizers` tokenizer (its vocabulary, for shortlists and tests).
     pub fn as_tokenizers(&self) -> &Tokenizer {
         &self.tokenizer
     }

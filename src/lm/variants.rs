@@ -83,7 +83,7 @@ struct WordBranches {
 impl LanguageModel {
     /// Scores `text` as [`LanguageModel::score_tokens`] does and, after each chunk,
     /// compares the words of the sentences it finished with their variants.
-    pub fn score_with_variants(
+    pub(crate) fn score_with_variants(
         &self,
         text: &str,
         sentences: &[Sentence],

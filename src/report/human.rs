@@ -20,6 +20,8 @@ struct WorstSentence {
     reasons: Vec<String>,
 }
 
+/// The `--format human` printer: when the run is done, the article table, the worst
+/// sentences and the totals.
 pub struct HumanReport<W: Write + Send> {
     out: W,
     rows: ArticleRows,
@@ -27,6 +29,7 @@ pub struct HumanReport<W: Write + Send> {
 }
 
 impl<W: Write + Send> HumanReport<W> {
+    /// A printer writing to `out`.
     pub fn new(out: W) -> Self {
         HumanReport {
             out,

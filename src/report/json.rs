@@ -7,14 +7,17 @@ use crate::data::{ArticleAudit, RunSummary};
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub const SUMMARY_FILE: &str = "summary.json";
+/// The run's summary file in the output folder.
+pub(crate) const SUMMARY_FILE: &str = "summary.json";
 
+/// The `--format json` printer, writing into one output folder.
 pub struct JsonReport {
     out_dir: PathBuf,
     rows: ArticleRows,
 }
 
 impl JsonReport {
+    /// A printer writing into `out_dir`.
     pub fn new(out_dir: PathBuf) -> Self {
         JsonReport {
             out_dir,
@@ -23,7 +26,7 @@ impl JsonReport {
     }
 
     /// Where the report of article `id` goes.
-    pub fn article_path(&self, id: &str) -> PathBuf {
+    fn article_path(&self, id: &str) -> PathBuf {
         article_path(&self.out_dir, id)
     }
 }

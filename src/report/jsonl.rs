@@ -7,6 +7,7 @@ use crate::input::InputError;
 use serde::Serialize;
 use std::io::Write;
 
+/// The `--format jsonl` printer, writing to `out`.
 pub struct JsonLinesReport<W: Write + Send> {
     out: W,
 }
@@ -19,6 +20,7 @@ struct ErrorRecord<'a> {
 }
 
 impl<W: Write + Send> JsonLinesReport<W> {
+    /// A printer writing to `out` (standard output, for the command).
     pub fn new(out: W) -> Self {
         JsonLinesReport { out }
     }

@@ -9,30 +9,55 @@ use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// Why shards could not be merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
+    /// A shard's summary or article report could not be read.
     #[error("cannot read {path}: {cause}")]
     Read {
+        /// The file.
         path: PathBuf,
+        /// The operating system's error.
         cause: std::io::Error,
     },
+    /// A shard's summary or article report is not the JSON report's shape.
     #[error("{path} is not an mtaudit JSON report: {cause}")]
     Malformed {
+        /// The file.
         path: PathBuf,
+        /// The parser's error.
         cause: serde_json::Error,
     },
+    /// A shard was written by an mtaudit with another report schema.
     #[error("{path} was written with report schema {found}; this mtaudit reads {SCHEMA_VERSION} (re-run that shard)")]
-    Schema { path: PathBuf, found: u32 },
+    Schema {
+        /// The shard's summary file.
+        path: PathBuf,
+        /// The schema version it declares.
+        found: u32,
+    },
+    /// A shard's evidence settings or gate policy differ from the first shard's.
     #[error("{path} was audited with other settings than {first} (evidence or gate policy differ); merge only shards of one run")]
-    Settings { path: PathBuf, first: PathBuf },
+    Settings {
+        /// The differing shard's summary file.
+        path: PathBuf,
+        /// The first shard's summary file.
+        first: PathBuf,
+    },
+    /// Two shards hold the same article.
     #[error("article `{id}` is in both {first} and {second}; shards must not overlap")]
     Overlap {
+        /// The article's id.
         id: String,
+        /// The shard folder that had it first.
         first: PathBuf,
+        /// The shard folder that has it again.
         second: PathBuf,
     },
+    /// No shard folders were given.
     #[error("no shard folders to merge")]
     NothingToMerge,
+    /// A printer failed to write the merged reports.
     #[error(transparent)]
     Report(#[from] ReportError),
 }

@@ -3,7 +3,7 @@
 //! The pipeline hands each finished article to [`Sink::article`] as soon as it is done
 //! (so streaming formats print while the batch runs) and calls [`Sink::finish`] once with
 //! the run's totals; printers that need a table of the run collect their own
-//! [`ArticleRows`]. [`Printers`] feeds several formats at once.
+//! `ArticleRows`. [`Printers`] feeds several formats at once.
 
 pub mod html;
 pub mod human;
@@ -21,45 +21,76 @@ use std::path::{Path, PathBuf};
 
 // The causes are part of each message (they end up in reports and on stderr as one
 // line), so they are not chained as `source` too: that would print them twice.
+/// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// A report file could not be created, written or renamed into place.
     #[error("cannot write {path}: {cause}")]
     Write {
+        /// The file being written.
         path: PathBuf,
+        /// The operating system's error.
         cause: std::io::Error,
     },
     /// A stream such as standard output could not be written.
     #[error("cannot write the report: {0}")]
     Output(std::io::Error),
+    /// An article's audit, an input's error record or the run's summary could not be
+    /// turned into JSON.
     #[error("cannot serialise the report for {id}: {cause}")]
     Serialise {
+        /// The article's id, the input's name, or the summary's file name.
         id: String,
+        /// The serialiser's error.
         cause: serde_json::Error,
     },
+    /// Another run holds the output folder's lock.
     #[error("another mtaudit run is writing to {dir} (it holds {lock}); wait for it to finish or choose another --out")]
-    OutputBusy { dir: PathBuf, lock: PathBuf },
+    OutputBusy {
+        /// The output folder (`--out`).
+        dir: PathBuf,
+        /// The lock file the other run holds.
+        lock: PathBuf,
+    },
+    /// An HTML page's template failed to render.
     #[error("cannot render {what}: {message}")]
-    Render { what: String, message: String },
+    Render {
+        /// The page being rendered.
+        what: String,
+        /// The template engine's error, with its causes.
+        message: String,
+    },
 }
 
 /// One line of the run's article table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleRow {
+    /// The article's id.
     pub id: String,
+    /// Where the article was read from.
     pub source: String,
+    /// The article's title, where the input gave one.
     pub title: Option<String>,
+    /// The language the article was audited as.
     pub lang: Lang,
+    /// The article's word count.
     pub words: usize,
+    /// The article's quality score, 0 to 100.
     pub score: f64,
+    /// The calibrated probability that the article needs an editor.
     pub needs_editor: f64,
+    /// How many of its sentences got each verdict.
     pub verdicts: VerdictCounts,
+    /// The check with the most penalty points, if any finding exists.
     pub worst_check: Option<CheckId>,
+    /// Whether the article passed the gate.
     pub gate_passed: bool,
     /// Why the article failed the gate (empty when it passed).
     pub gate_reasons: Vec<String>,
 }
 
 impl ArticleRow {
+    /// The row for one article's audit.
     pub fn of(audit: &ArticleAudit) -> Self {
         ArticleRow {
             id: audit.id.clone(),
@@ -79,9 +110,10 @@ impl ArticleRow {
 
 /// The rows of a run's article table, collected as the articles arrive.
 #[derive(Debug, Default)]
-pub struct ArticleRows(Vec<ArticleRow>);
+pub(crate) struct ArticleRows(Vec<ArticleRow>);
 
 impl ArticleRows {
+    /// Adds the row for one article's audit.
     pub fn push(&mut self, audit: &ArticleAudit) {
         self.0.push(ArticleRow::of(audit));
     }
@@ -165,7 +197,7 @@ const RESERVED_STEMS: &[&str] = &["summary", "index"];
 
 /// A file name for an article id: safe on every file system, unique per id, never one of
 /// the run's own files.
-pub fn file_stem(id: &str) -> String {
+pub(crate) fn file_stem(id: &str) -> String {
     let cleaned: String = id
         .chars()
         .map(|c| {

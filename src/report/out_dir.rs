@@ -5,7 +5,7 @@ use std::fs::{File, TryLockError};
 use std::path::Path;
 
 /// Name of the lock file inside the output folder.
-pub const LOCK_FILE: &str = ".mtaudit.lock";
+pub(crate) const LOCK_FILE: &str = ".mtaudit.lock";
 
 /// An output folder claimed by this run. Two runs writing to one folder would mix their
 /// reports and leave a summary of only one of them, so the second is refused while the

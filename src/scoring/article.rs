@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub const NEEDS_EDITOR_MQM: f64 = 2.0;
 
 /// Values of one article's features, in [`ARTICLE_FEATURES`] order.
-pub type ArticleFeatureVector = [f64; ARTICLE_FEATURES.len()];
+pub(crate) type ArticleFeatureVector = [f64; ARTICLE_FEATURES.len()];
 
 /// Every feature an article model may use. Tried on the development data and left out:
 /// the share of minor heuristic findings per sentence and the count of article-level
@@ -33,17 +33,17 @@ pub const ARTICLE_FEATURES: [&str; 5] = [
 ];
 
 /// Features that need language-model evidence.
-pub fn needs_lm(feature: &str) -> bool {
+pub(crate) fn needs_lm(feature: &str) -> bool {
     feature.starts_with("lm_")
 }
 
 /// One sentence as the article estimate sees it: its calibrated probability of being
 /// broken and the features that probability came from.
-pub type SentenceEvidence = (f64, FeatureVector);
+pub(crate) type SentenceEvidence = (f64, FeatureVector);
 
 /// The features of an article with these sentences (reading order) and findings (the
 /// language model's own finding left out: it is already in the probabilities).
-pub fn article_features(
+pub(crate) fn article_features(
     sentences: &[SentenceEvidence],
     findings: impl IntoIterator<Item = (CheckId, Severity)>,
 ) -> ArticleFeatureVector {
@@ -86,6 +86,7 @@ pub fn article_features(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleModel {
+    /// The features it reads, by name; every list below has one value per feature.
     pub features: Vec<String>,
     /// The range of each feature in the fitting data; values outside are clamped to it
     /// (`null`: no bound), so that a text unlike every article the model was fitted on
@@ -93,21 +94,25 @@ pub struct ArticleModel {
     /// has no context for the language model and a mean surprisal far above any
     /// article's.
     pub low: Vec<Option<f64>>,
+    /// Upper bound of each feature, as `low` is the lower.
     pub high: Vec<Option<f64>>,
     /// Standardisation applied before the weights: (x − mean) / scale.
     pub mean: Vec<f64>,
+    /// The divisor of the standardisation; positive.
     pub scale: Vec<f64>,
+    /// Weight of each standardised feature.
     pub weights: Vec<f64>,
+    /// The intercept.
     pub bias: f64,
 }
 
 /// Features whose values keep their meaning beyond the fitting data's range: one more
 /// major finding is more evidence, whatever the count the development articles reached.
-pub const UNBOUNDED_ABOVE: [&str; 1] = ["ln_heuristic_major"];
+pub(crate) const UNBOUNDED_ABOVE: [&str; 1] = ["ln_heuristic_major"];
 
 impl ArticleModel {
     /// Probability that the article with features `x` needs an editor.
-    pub fn probability(&self, x: &ArticleFeatureVector) -> f64 {
+    pub(crate) fn probability(&self, x: &ArticleFeatureVector) -> f64 {
         let clamped = positions(&self.features, &ARTICLE_FEATURES)
             .into_iter()
             .zip(self.low.iter().zip(&self.high))
@@ -141,7 +146,9 @@ impl ArticleModel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleModels {
+    /// For audits with language-model evidence.
     pub with_lm: ArticleModel,
+    /// For `--no-lm` audits.
     pub without_lm: ArticleModel,
 }
 

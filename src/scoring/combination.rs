@@ -16,28 +16,29 @@ use serde::{Deserialize, Serialize};
 const SHIPPED: &str = include_str!("../../models/combination.json");
 
 /// Version of the parameter file's layout and features' meaning (2: the article estimate).
-pub const COMBINATION_VERSION: u32 = 2;
+pub(crate) const COMBINATION_VERSION: u32 = 2;
 
 /// Both models and where they came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Combination {
     /// Bumped when the features' meaning changes.
-    pub version: u32,
+    pub(crate) version: u32,
     /// How the parameters were obtained (data, command, cross-validated numbers).
-    pub provenance: serde_json::Value,
-    pub with_lm: SentenceModel,
-    pub without_lm: SentenceModel,
+    pub(crate) provenance: serde_json::Value,
+    pub(crate) with_lm: SentenceModel,
+    pub(crate) without_lm: SentenceModel,
     /// The article estimate over each model's sentence probabilities.
-    pub article: ArticleModels,
+    pub(crate) article: ArticleModels,
 }
 
 impl Combination {
     /// The parameters shipped with the tool.
-    pub fn shipped() -> Combination {
+    pub(crate) fn shipped() -> Combination {
         Combination::parse(SHIPPED).expect("models/combination.json is valid (tested)")
     }
 
+    /// Parses a parameter file and checks both models and both article estimates.
     pub fn parse(json: &str) -> Result<Combination, ParameterError> {
         let combination: Combination =
             serde_json::from_str(json).map_err(|e| ParameterError::Json(e.to_string()))?;
@@ -57,6 +58,7 @@ impl Combination {
         Ok(combination)
     }
 
+    /// The sentence model for audits with language-model evidence, or for `--no-lm` ones.
     pub fn model(&self, with_lm: bool) -> &SentenceModel {
         if with_lm {
             &self.with_lm
@@ -65,7 +67,7 @@ impl Combination {
         }
     }
 
-    pub fn article_model(&self, with_lm: bool) -> &ArticleModel {
+    pub(crate) fn article_model(&self, with_lm: bool) -> &ArticleModel {
         if with_lm {
             &self.article.with_lm
         } else {

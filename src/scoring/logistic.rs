@@ -4,18 +4,43 @@
 /// Fitted parameters that cannot be used (`models/combination.json`, or `--combination`).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParameterError {
+    /// The file is not JSON of the parameter file's shape; the parser's message.
     #[error("{0}")]
     Json(String),
+    /// A parameter list does not have one value per feature.
     #[error("{model}: the features and their parameter lists differ in length")]
-    Lengths { model: String },
+    Lengths {
+        /// The model, by its place in the file (`with_lm`, `article.without_lm`).
+        model: String,
+    },
+    /// A model names a feature that does not exist.
     #[error("{model}: unknown feature {feature:?}")]
-    UnknownFeature { model: String, feature: String },
+    UnknownFeature {
+        /// The model, by its place in the file.
+        model: String,
+        /// The unknown name.
+        feature: String,
+    },
+    /// A standardisation scale is zero or negative.
     #[error("{model}: scales must be positive")]
-    Scale { model: String },
+    Scale {
+        /// The model, by its place in the file.
+        model: String,
+    },
+    /// A sentence model's suspect and broken thresholds are out of order or outside (0, 1).
     #[error("{model}: need 0 < suspect <= broken < 1")]
-    Thresholds { model: String },
+    Thresholds {
+        /// The model, by its place in the file.
+        model: String,
+    },
+    /// The model for `--no-lm` audits uses a language-model feature.
     #[error("{model}: uses the LM feature {feature:?}")]
-    LmFeature { model: String, feature: String },
+    LmFeature {
+        /// The model, by its place in the file.
+        model: String,
+        /// The language-model feature.
+        feature: String,
+    },
 }
 
 /// Where each of `features` is in `known` (names validated on load).
@@ -57,7 +82,7 @@ pub(crate) fn check_parameters(
 }
 
 /// σ(Σ w·(x − mean)/scale + bias): the form of every fitted model here.
-pub fn standardised_logistic(
+pub(crate) fn standardised_logistic(
     x: impl IntoIterator<Item = f64>,
     mean: &[f64],
     scale: &[f64],
@@ -74,6 +99,7 @@ pub fn standardised_logistic(
     sigmoid(z + bias)
 }
 
-pub fn sigmoid(z: f64) -> f64 {
+/// The logistic function, 1 / (1 + e^−z).
+pub(crate) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }

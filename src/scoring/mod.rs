@@ -7,7 +7,7 @@
 
 pub mod article;
 pub mod combination;
-pub mod judgement;
+pub(crate) mod judgement;
 pub mod logistic;
 pub mod sentence;
 
@@ -16,14 +16,14 @@ use crate::data::{
 };
 
 /// Penalty points at or above which a sentence is broken (one major finding).
-pub const BROKEN_PENALTY: f64 = 5.0;
+pub(crate) const BROKEN_PENALTY: f64 = 5.0;
 /// Penalty points at or above which a sentence is suspect (one minor finding).
-pub const SUSPECT_PENALTY: f64 = 1.0;
+pub(crate) const SUSPECT_PENALTY: f64 = 1.0;
 
 /// The language model's evidence on one sentence as a finding, at the severity of the
 /// calibrated `verdict` (minor for suspect, major for broken), placed on the sentence's
 /// worst span.
-pub fn implausible_wording(
+pub(crate) fn implausible_wording(
     features: &SentenceLm,
     sentence: &Sentence,
     verdict: Verdict,
@@ -55,10 +55,10 @@ pub fn implausible_wording(
 /// translations reach it, against 0.4% of broken sentences ("was das f los ist", "indem
 /// angeblich schädlich unsere DNAs"); at 6 nats 6 of the MT sentences and 2 of the
 /// references would.
-pub const UNLIKELY_WORD_EXCESS: f32 = 7.0;
+pub(crate) const UNLIKELY_WORD_EXCESS: f32 = 7.0;
 
 /// The language model's evidence on one word (see [`UnlikelyWord`]) as a minor finding.
-pub fn unlikely_word(word: &UnlikelyWord, text: &str) -> Finding {
+pub(crate) fn unlikely_word(word: &UnlikelyWord, text: &str) -> Finding {
     let message = format!(
         "implausible word: “{}” is a common word, but the language model finds it far less likely here than its frequency predicts ({:.1} nats above its usual surprisal)",
         word.span.slice(text),
@@ -79,11 +79,11 @@ pub fn unlikely_word(word: &UnlikelyWord, text: &str) -> Finding {
 /// is rarer and weaker evidence (WMT development MT output: 2.6% of sentences, 19% of them
 /// faulted by raters, about the base rate; human reference translations: 4.8%), hence
 /// minor: it makes a sentence suspect, never broken.
-pub const GRAMMAR_LLR_NATS: f32 = 5.0;
+pub(crate) const GRAMMAR_LLR_NATS: f32 = 5.0;
 
 /// The language model's preference for another form of a word (see [`VariantComparison`])
 /// as a minor finding on the word, naming the likely intended form.
-pub fn grammar(variant: &VariantComparison, text: &str) -> Finding {
+pub(crate) fn grammar(variant: &VariantComparison, text: &str) -> Finding {
     let written = variant.span.slice(text);
     let message = format!(
         "grammar: “{written}” → “{}”? The language model finds the sentence {:.0} times more likely with “{}” ({:.1} nats)",

@@ -7,7 +7,7 @@ use crate::data::{CheckId, SentenceKind, SentenceLm, Severity};
 use serde::{Deserialize, Serialize};
 
 /// Names and values of one sentence's features, in [`FEATURES`] order.
-pub type FeatureVector = [f64; FEATURES.len()];
+pub(crate) type FeatureVector = [f64; FEATURES.len()];
 
 /// Every feature either model may use. LM features are 0 without LM evidence.
 pub const FEATURES: [&str; 13] = [
@@ -27,11 +27,12 @@ pub const FEATURES: [&str; 13] = [
 ];
 
 /// Positions in [`FEATURES`] that the article estimate reads.
-pub const LM_MEAN: usize = 5;
-pub const LM_LN_TOKENS: usize = 11;
+pub(crate) const LM_MEAN: usize = 5;
+/// Position of `lm_ln_tokens` in [`FEATURES`].
+pub(crate) const LM_LN_TOKENS: usize = 11;
 
 /// Features that need language-model evidence.
-pub fn needs_lm(feature: &str) -> bool {
+pub(crate) fn needs_lm(feature: &str) -> bool {
     feature.starts_with("lm_")
 }
 
@@ -85,11 +86,15 @@ pub struct SentenceModel {
     pub features: Vec<String>,
     /// Standardisation applied before the weights: (x − mean) / scale.
     pub mean: Vec<f64>,
+    /// The divisor of the standardisation; positive.
     pub scale: Vec<f64>,
+    /// Weight of each standardised feature.
     pub weights: Vec<f64>,
+    /// The intercept.
     pub bias: f64,
     /// Probability at or above which a sentence is suspect, and broken.
     pub suspect: f64,
+    /// Probability at or above which a sentence is broken.
     pub broken: f64,
 }
 
@@ -99,12 +104,13 @@ impl SentenceModel {
     }
 
     /// The model's own features picked out of a full vector.
-    pub fn select(&self, x: &FeatureVector) -> Vec<f64> {
+    #[cfg(test)]
+    pub(crate) fn select(&self, x: &FeatureVector) -> Vec<f64> {
         self.index().into_iter().map(|i| x[i]).collect()
     }
 
     /// Probability that the sentence with features `x` is broken.
-    pub fn probability(&self, x: &FeatureVector) -> f64 {
+    pub(crate) fn probability(&self, x: &FeatureVector) -> f64 {
         standardised_logistic(
             self.index().into_iter().map(|i| x[i]),
             &self.mean,

@@ -17,36 +17,58 @@ use crate::audit::Auditor;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 
-/// Defaults of the flags behind [`Limits`].
+/// Default of `--max-body-bytes`. (This and the three below are the defaults of the
+/// flags behind [`Limits`].)
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Default of `--max-articles`: articles in one request.
 pub const DEFAULT_MAX_ARTICLES: usize = 100;
+/// Default of `--max-queue`: articles queued or being audited, all requests together.
 pub const DEFAULT_MAX_QUEUE: usize = 1000;
+/// Default of `--timeout`, in seconds: how long a request may take.
 pub const DEFAULT_TIMEOUT_SECONDS: f64 = 300.0;
 
+/// Where and how the server listens.
 pub struct ServeConfig {
+    /// The address and port to listen on.
     pub addr: SocketAddr,
     /// Bearer token every endpoint but `/healthz` then requires.
     pub token: Option<String>,
+    /// What one request, and the queue, may hold.
     pub limits: Limits,
 }
 
+/// Why the server could not start, or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The address is not a loopback address and no token guards the endpoints.
     #[error("refusing to listen on {0}, which is not a loopback address, without --token-file")]
     PublicWithoutToken(IpAddr),
+    /// A request could never fit: the queue is smaller than one request's articles.
     #[error("--max-queue ({queue}) must be at least --max-articles ({articles})")]
-    QueueBelowRequest { queue: usize, articles: usize },
+    QueueBelowRequest {
+        /// `--max-queue`.
+        queue: usize,
+        /// `--max-articles`.
+        articles: usize,
+    },
+    /// The token file is empty or only white space.
     #[error("the token file holds no token")]
     EmptyToken,
+    /// The async runtime could not be built.
     #[error("cannot start the server runtime: {0}")]
     Runtime(std::io::Error),
+    /// The address could not be bound (in use, or not this machine's).
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// The listener or the HTTP server failed while serving.
     #[error("server failed: {0}")]
     Server(std::io::Error),
+    /// Building the auditor failed (loading the model); the message is `prepare`'s.
     #[error("{0}")]
     Prepare(String),
 }

