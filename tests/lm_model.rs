@@ -4,6 +4,7 @@
 mod support;
 
 use mtaudit::data::Lang;
+use mtaudit::lm::evidence::LmEvidence;
 use mtaudit::lm::qgemm::Kernel;
 use mtaudit::lm::{LanguageModel, ScoringOptions};
 use std::path::PathBuf;
@@ -35,6 +36,16 @@ fn model(exact: bool) -> Option<&'static LanguageModel> {
             },
         )
         .expect("model loads")
+    }))
+}
+
+/// The default model as the audit asks it, without a score cache.
+fn evidence() -> Option<&'static LmEvidence> {
+    static EVIDENCE: OnceLock<LmEvidence> = OnceLock::new();
+    let path = model_path()?;
+    Some(EVIDENCE.get_or_init(|| {
+        let model = LanguageModel::load(&path, ScoringOptions::default()).expect("model loads");
+        LmEvidence::uncached(model).expect("model file hashes")
     }))
 }
 
@@ -192,7 +203,7 @@ fn rank_of(
 
 #[test]
 fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
-    let Some(model) = model(false) else { return };
+    let Some(lm) = evidence() else { return };
     let cases = [
         ("002_", "Wir wirkt uns sofort wieder auf.", true),
         ("002_", "Mitgliedstaaten des Rat umfassender Frieden.", true),
@@ -205,7 +216,7 @@ fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
     for (name, needle, garbled) in cases {
         let text = sample_text(name);
         let sentences = mtaudit::segment::segment(&text);
-        let scored = model.score_article(&text, &sentences).unwrap();
+        let scored = lm.score(&text, &sentences, Lang::GERMAN, false).unwrap();
         // Badness: lower SLOR is worse.
         let badness: Vec<f32> = scored.sentences.iter().map(|s| -s.slor).collect();
         let mean_badness: Vec<f32> = scored.sentences.iter().map(|s| s.mean_surprisal).collect();
@@ -236,10 +247,10 @@ fn garbled_sentences_rank_worst_and_the_clean_one_does_not() {
 /// "…unternehmen abgefunden" (9.0 nats), itself garbled, not the "Russlands Gericht" phrase.
 #[test]
 fn worst_span_of_the_ball_sentence_overlaps_the_garbled_phrase() {
-    let Some(model) = model(false) else { return };
+    let Some(lm) = evidence() else { return };
     let text = sample_text("000_");
     let sentences = mtaudit::segment::segment(&text);
-    let scored = model.score_article(&text, &sentences).unwrap();
+    let scored = lm.score(&text, &sentences, Lang::GERMAN, false).unwrap();
     let phrase = "der Ball sei vor dem Russlands Gericht";
     let start = text.find(phrase).expect("phrase present");
     let phrase_span = mtaudit::data::Span::new(start, start + phrase.len());

@@ -1,11 +1,13 @@
 //! The local language model: Gemma 3 270M (quantised GGUF, run with candle) scoring every
 //! token of an article in the context of everything before it.
 //!
-//! [`LanguageModel::score_article`] feeds BOS + the article in chunks of
-//! [`ScoringOptions::batch_tokens`] tokens with a carried KV cache, turns the output at
-//! every position into the surprisal of the next token ([`head`]), and maps token surprisal
-//! back to sentences through the tokens' byte spans ([`surprisal`]).
+//! [`evidence::LmEvidence::score`] is the way in: it scores an article in its language
+//! through the score cache. [`LanguageModel::score_tokens`] feeds BOS + the article in
+//! chunks of [`ScoringOptions::batch_tokens`] tokens with a carried KV cache and turns the
+//! output at every position into the surprisal of the next token ([`head`]);
+//! [`surprisal`] maps token surprisal back to sentences through the tokens' byte spans.
 
+pub mod evidence;
 pub(crate) mod fastmath;
 pub mod gemma3;
 pub mod head;
@@ -18,7 +20,7 @@ pub(crate) mod variants;
 
 pub use surprisal::TokenSurprisal;
 
-use crate::data::{Lang, Sentence, SentenceLm};
+use crate::data::{Lang, SentenceLm};
 use candle_core::Tensor;
 use gemma3::{Gemma3, Precision};
 use head::OutputHead;
@@ -272,6 +274,14 @@ impl LanguageModel {
         &self.tokenizer
     }
 
+    /// The model file's name, as reports name the model.
+    pub fn file_name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
     /// Hex SHA-256 of the model file, computed on first call (about a second).
     pub fn model_sha256(&self) -> Result<String, LmError> {
         if let Some(hash) = self.sha256.get() {
@@ -368,21 +378,6 @@ impl LanguageModel {
             })?;
         }
         Ok(surprisal)
-    }
-
-    /// Scores the article as one sequence (BOS + text, in chunks with a carried KV cache)
-    /// so every sentence is judged in the context of what precedes it, and maps token
-    /// surprisal to `sentences` through the tokens' byte spans.
-    pub fn score_article(
-        &self,
-        text: &str,
-        sentences: &[Sentence],
-    ) -> Result<ArticleSurprisal, LmError> {
-        let lang = crate::langid::detect(text).map(|d| d.lang);
-        let tokens = self.score_tokens(text, lang)?;
-        let lexicon = lang.and_then(crate::lexicon::for_lang);
-        let sentences = surprisal::sentence_features(text, &tokens, sentences, lexicon);
-        Ok(ArticleSurprisal { tokens, sentences })
     }
 }
 
