@@ -1,26 +1,14 @@
 //! The garbled sample articles: every known defect is flagged by the check responsible for it.
 //! Run with `--nocapture` to see all findings.
 
-use mtaudit::checks::{self, CheckSettings, Document};
+mod support;
+
 use mtaudit::data::{CheckId, Finding, Lang};
-use mtaudit::segment::segment;
+use support::{heuristic_findings, sample_text};
 
-fn sample(name: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path).expect("sample article")
-}
-
+/// Every heuristic finding on `text`, printed for `--nocapture`.
 fn findings(text: &str, lang: Lang) -> Vec<Finding> {
-    let settings = CheckSettings::default();
-    let sentences = segment(text);
-    let doc = Document::new(text, lang, &sentences, &settings);
-    let mut out = Vec::new();
-    for check in checks::all() {
-        check.run(&doc, &mut out);
-    }
+    let out = heuristic_findings(text, lang);
     for f in &out {
         eprintln!(
             "{:>16} {:<8} {:?} — {}",
@@ -123,7 +111,7 @@ fn assert_names_not_wrong_language(text: &str, found: &[Finding], names: &[&str]
 fn german_samples_defects_are_flagged() {
     for (name, expected) in GERMAN_DEFECTS {
         eprintln!("== {name}");
-        let text = sample(name);
+        let text = sample_text(name);
         let found = findings(&text, Lang::GERMAN);
         for &(check, needle) in expected {
             assert_flagged(&text, &found, check, needle);
@@ -142,7 +130,7 @@ fn german_samples_defects_are_flagged() {
 #[test]
 fn italian_sample_defects_are_flagged() {
     let name = "004_f3f7d7d9b85fe900.txt";
-    let text = sample(name);
+    let text = sample_text(name);
     eprintln!("== {name}");
     let found = findings(&text, Lang::ITALIAN);
     for (check, needle) in [
