@@ -1,4 +1,5 @@
-//! String heuristics: each check lives in its own file and reports [`Finding`]s.
+//! String heuristics: each check lives in its own file and reports
+//! [`Finding`](crate::data::Finding)s.
 //!
 //! A check sees the whole [`Document`] (text, language, sentences) so that it can work
 //! at sentence level (most checks) or document level (near-duplicates, repetition
