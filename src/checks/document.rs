@@ -29,15 +29,21 @@ impl CheckSettings {
 /// What a check looks at: one article, segmented, with its language.
 #[derive(Debug)]
 pub struct Document<'a> {
+    /// The article's text; spans of sentences and findings are byte offsets into it.
     pub text: &'a str,
+    /// The article's language.
     pub lang: Lang,
+    /// The article's sentences, in order.
     pub sentences: &'a [Sentence],
+    /// The user's allow-lists and boilerplate patterns.
     pub settings: &'a CheckSettings,
     /// Each sentence's language, decided once for the wrong-language check and the report.
     languages: std::sync::OnceLock<Vec<Lang>>,
 }
 
 impl<'a> Document<'a> {
+    /// A document of `text` in `lang`, split into `sentences`; the sentence languages
+    /// are worked out on first use.
     pub fn new(
         text: &'a str,
         lang: Lang,
@@ -53,6 +59,7 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The text of `sentence`, one of this document's.
     pub fn sentence_text(&self, sentence: &Sentence) -> &'a str {
         sentence.span.slice(self.text)
     }
@@ -68,6 +75,7 @@ impl<'a> Document<'a> {
 
 /// A string heuristic. Implementations must be cheap to share across threads.
 pub trait Check: Send + Sync {
+    /// The id its findings carry, and by which the settings switch the check off.
     fn id(&self) -> CheckId;
     /// Appends this check's findings for `doc` to `out`.
     fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>);

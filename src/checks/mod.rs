@@ -1,4 +1,5 @@
-//! String heuristics: each check lives in its own file and reports [`Finding`]s.
+//! String heuristics: each check lives in its own file and reports
+//! [`Finding`](crate::data::Finding)s.
 //!
 //! A check sees the whole [`Document`] (text, language, sentences) so that it can work
 //! at sentence level (most checks) or document level (near-duplicates, repetition
@@ -6,25 +7,25 @@
 //! finding to the sentence that contains its start.
 
 mod allow;
-pub mod boilerplate;
-pub mod capitalisation;
-pub mod caption_credit;
-pub mod detached_hyphen;
+mod boilerplate;
+mod capitalisation;
+mod caption_credit;
+mod detached_hyphen;
 mod document;
-pub mod document_stats;
-pub mod encoding;
-pub mod fragment;
-pub mod markup_debris;
-pub mod near_duplicate;
-pub mod punctuation;
-pub mod repetition;
+mod document_stats;
+mod encoding;
+mod fragment;
+mod markup_debris;
+mod near_duplicate;
+mod punctuation;
+mod repetition;
 mod sentence_language;
 #[cfg(test)]
 mod testing;
-pub mod words;
-pub mod wrong_language;
+mod words;
+mod wrong_language;
 
-pub use allow::{allow_entries, AllowEntry, AllowList};
+pub(crate) use allow::allow_entries;
 pub use document::{Check, CheckSettings, Document};
 
 /// Every heuristic check, in report order.
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Box<dyn Check>> {
 
 #[cfg(test)]
 mod tests {
+    use super::allow::{AllowEntry, AllowList};
     use super::capitalisation::Capitalisation;
     use super::fragment::Fragment;
     use super::testing::{run_check, run_check_with};

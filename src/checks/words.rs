@@ -36,6 +36,8 @@ impl Word<'_> {
         self.text.chars().any(char::is_alphabetic) && !self.text.chars().any(char::is_uppercase)
     }
 
+    /// Whether the word has at least one letter.
+    #[cfg(test)]
     pub fn has_letter(&self) -> bool {
         self.text.chars().any(char::is_alphabetic)
     }

@@ -23,33 +23,51 @@ pub const DEFAULT_LABEL_FIELD: &str = "label";
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// Why a gold file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum GoldError {
+    /// The file could not be opened or read (a broken gzip stream or invalid UTF-8
+    /// included).
     #[error("{path}: cannot read: {cause}")]
     Io {
+        /// The gold file.
         path: PathBuf,
+        /// What the reader reported.
         cause: std::io::Error,
     },
+    /// A non-blank line is not valid JSON.
     #[error("{path}:{line}: invalid JSON: {cause}")]
     Json {
+        /// The gold file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// What the JSON parser reported.
         cause: serde_json::Error,
     },
+    /// A line is JSON but not a valid record: not an object, a field missing or of the
+    /// wrong type, or a record of the other kind than the file's first.
     #[error("{path}:{line}: {problem}")]
     Record {
+        /// The gold file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// What is wrong with the record.
         problem: String,
     },
+    /// The file holds no records (nothing but blank lines).
     #[error("{path}: no records")]
-    Empty { path: PathBuf },
+    Empty {
+        /// The gold file.
+        path: PathBuf,
+    },
 }
 
 /// A gold label; `Mid` items have some errors but fewer than a broken one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum GoldLabel {
+pub(crate) enum GoldLabel {
     Broken,
     Ok,
     Mid,
@@ -84,23 +102,23 @@ impl GoldLabel {
 /// One labelled sentence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentenceItem {
-    pub id: String,
-    pub text: String,
+    pub(crate) id: String,
+    pub(crate) text: String,
     /// Language code as the file gives it ("de").
-    pub lang: String,
-    pub label: GoldLabel,
+    pub(crate) lang: String,
+    pub(crate) label: GoldLabel,
     /// MQM points averaged over raters.
-    pub severity_score: Option<f64>,
-    pub doc_id: Option<String>,
+    pub(crate) severity_score: Option<f64>,
+    pub(crate) doc_id: Option<String>,
     /// Position of the sentence in its article (1-based in the gold set).
-    pub seg_id: Option<u64>,
-    pub system: Option<String>,
-    pub token_labels: TokenLabels,
+    pub(crate) seg_id: Option<u64>,
+    pub(crate) system: Option<String>,
+    pub(crate) token_labels: TokenLabels,
 }
 
 /// One gold token: where it lies in its item's text and whether the annotators marked it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct GoldToken {
+pub(crate) struct GoldToken {
     /// Byte span in the item's `text`.
     pub span: Span,
     /// Labelled incorrect (`i`).
@@ -110,7 +128,7 @@ pub struct GoldToken {
 /// An item's token labels, if it has any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TokenLabels {
+pub(crate) enum TokenLabels {
     /// The record has no `tokens` and `token_labels`.
     Absent,
     /// The record's tokens could not all be found in its text, in order: its labels
@@ -121,7 +139,7 @@ pub enum TokenLabels {
 
 /// One sentence of a gold article.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GoldSegment {
+pub(crate) struct GoldSegment {
     pub id: String,
     pub text: String,
     /// `None` when the segment lacks the configured label field (the `eval-gold` article
@@ -133,19 +151,21 @@ pub struct GoldSegment {
 /// One labelled article: its sentences in reading order and the article gold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleRecord {
-    pub doc_key: String,
+    pub(crate) doc_key: String,
     /// The source document the article translates (shared by every system's article).
-    pub doc_id: Option<String>,
-    pub lang: Option<String>,
-    pub segments: Vec<GoldSegment>,
+    pub(crate) doc_id: Option<String>,
+    pub(crate) lang: Option<String>,
+    pub(crate) segments: Vec<GoldSegment>,
     /// Mean MQM points per rated sentence.
-    pub doc_mqm_mean: f64,
+    pub(crate) doc_mqm_mean: f64,
 }
 
 /// The contents of one gold file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GoldFile {
+    /// Labelled sentences, in file order.
     Sentences(Vec<SentenceItem>),
+    /// Labelled articles, in file order.
     Articles(Vec<ArticleRecord>),
 }
 
@@ -170,7 +190,7 @@ pub fn read_gold(path: &Path, label_field: &str) -> Result<GoldFile, GoldError> 
 }
 
 /// Parses gold JSON Lines from `reader`; `path` only names the source in errors.
-pub fn parse_gold(
+pub(crate) fn parse_gold(
     reader: impl Read,
     path: &Path,
     label_field: &str,
@@ -340,7 +360,7 @@ fn string_array<'a>(value: &'a Value, field: &str) -> Result<Vec<&'a str>, Strin
 /// each token must follow the previous one after nothing but whitespace; a looser search
 /// could silently place a label on a later word. `None` when a token is not there, or
 /// text other than whitespace is left after the last token.
-pub fn locate_tokens(text: &str, tokens: &[&str]) -> Option<Vec<Span>> {
+pub(crate) fn locate_tokens(text: &str, tokens: &[&str]) -> Option<Vec<Span>> {
     let mut position = 0;
     let mut spans = Vec::with_capacity(tokens.len());
     for token in tokens {
@@ -388,7 +408,7 @@ fn article_record(record: &Map<String, Value>, label_field: &str) -> Result<Arti
 /// Sentence items of one article (one `doc_id` translated by one `system`), in `seg_id`
 /// order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SentenceGroup<'a> {
+pub(crate) struct SentenceGroup<'a> {
     pub doc_id: &'a str,
     pub system: Option<&'a str>,
     pub items: Vec<&'a SentenceItem>,
@@ -403,7 +423,9 @@ pub struct SentenceGroup<'a> {
 /// Groups sentence items into their articles by `doc_id` and `system`, sorted by
 /// `seg_id`; items without `doc_id` or `seg_id` are returned apart as they cannot be
 /// placed. Groups come in order of first appearance.
-pub fn group_into_articles(items: &[SentenceItem]) -> (Vec<SentenceGroup<'_>>, Vec<&SentenceItem>) {
+pub(crate) fn group_into_articles(
+    items: &[SentenceItem],
+) -> (Vec<SentenceGroup<'_>>, Vec<&SentenceItem>) {
     let mut group_index: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
     let mut groups: Vec<SentenceGroup<'_>> = Vec::new();
     let mut unplaced = Vec::new();

@@ -1,14 +1,14 @@
 //! Measuring detection quality against labelled gold data (`mtaudit eval`).
 //!
-//! [`gold`] reads labelled sentences and articles, [`metrics`] holds the tie-aware metric
-//! definitions, and [`report`] gathers them for a set of scored items, overall, per check
+//! [`gold`] reads labelled sentences and articles, `metrics` holds the tie-aware metric
+//! definitions, and `report` gathers them for a set of scored items, overall, per check
 //! and per language. Scoring the items is the audit's job; nothing here runs a model.
 
-pub mod fit;
+mod fit;
 pub mod gold;
-pub mod metrics;
+mod metrics;
 pub mod output;
-pub mod report;
+mod report;
 pub mod run;
 
 use crate::data::VerdictCounts;
@@ -30,24 +30,25 @@ use std::collections::BTreeMap;
 /// for: a suspect flag is right at least 40% of the time (2.5× the base rate of broken
 /// sentences in `dev.binary_fluency`), a broken verdict at least 60%.
 pub const SUSPECT_PRECISION: f64 = 0.4;
+/// Precision the broken threshold is chosen for (see [`SUSPECT_PRECISION`]).
 pub const BROKEN_PRECISION: f64 = 0.6;
 
 /// Everything `mtaudit eval` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluation {
     /// Sentence items: the probability of broken against the labels.
-    pub sentences: EvalReport,
+    sentences: EvalReport,
     /// Gold articles: the article estimate and the MQM-Core penalty per word against
     /// `doc_mqm_mean` and major errors.
-    pub articles: Option<ArticleMetrics>,
+    articles: Option<ArticleMetrics>,
     /// Every audited article (gold articles and sentences grouped into articles) at the gate.
-    pub gate: GateMetrics,
+    gate: GateMetrics,
     /// The audit's sentence verdicts (heuristics and calibrated LM finding) per gold label:
     /// e.g. how many clean items the audit calls broken.
-    pub verdicts_by_label: BTreeMap<String, VerdictCounts>,
+    verdicts_by_label: BTreeMap<String, VerdictCounts>,
     /// Findings' spans against gold token labels; absent when no item has token labels.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tokens: Option<TokenMetrics>,
+    tokens: Option<TokenMetrics>,
 }
 
 impl Evaluation {
@@ -110,6 +111,8 @@ impl Evaluation {
         }
     }
 
+    /// The plain-text tables `--format table` prints: the sentence metrics, the verdicts
+    /// by gold label, then token, article and gate metrics.
     pub fn render_table(&self) -> String {
         let mut out = self.sentences.render_table();
         out.push_str(
@@ -142,8 +145,12 @@ impl Evaluation {
 /// A fitted combination and the cross-validated probabilities of the items it was fitted
 /// on (by the model that matches the evidence used).
 pub struct Fitted {
+    /// The fitted parameters, as written to the `--fit` file.
     pub combination: Combination,
+    /// Each item's out-of-fold probability of broken, from the sentence model that matches
+    /// the evidence used (with or without the language model).
     pub cross_validated: Vec<f64>,
+    /// That model's broken threshold.
     pub threshold: f64,
     /// The article estimate of each article, cross-validated where the article has gold;
     /// `None` when there were no gold articles to fit on.

@@ -12,9 +12,13 @@ use std::path::PathBuf;
 pub struct FitRun<'a> {
     /// The command line.
     pub command: &'a [String],
+    /// The gold files fitted on (`--gold`).
     pub gold: &'a [PathBuf],
+    /// The label field read from them (`--label`).
     pub label: &'a str,
+    /// One article in this many was evaluated (`--sample`).
     pub sample_one_in: usize,
+    /// How many sentence items the fit saw.
     pub items: usize,
 }
 

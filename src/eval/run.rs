@@ -21,26 +21,26 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// One gold item after the audit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemOutcome {
-    pub id: String,
-    pub label: GoldLabel,
-    pub severity_score: Option<f64>,
-    pub lang: String,
-    pub words: usize,
+    pub(crate) id: String,
+    pub(crate) label: GoldLabel,
+    pub(crate) severity_score: Option<f64>,
+    pub(crate) lang: String,
+    pub(crate) words: usize,
     /// Cross-validation group: the source document (shared by every system's translation).
-    pub group: String,
+    pub(crate) group: String,
     /// Highest calibrated probability among the sentences on the item's line.
     pub probability: f64,
-    pub verdict: Verdict,
-    pub checks_fired: Vec<CheckId>,
+    pub(crate) verdict: Verdict,
+    pub(crate) checks_fired: Vec<CheckId>,
     /// Features for fitting the combination (see [`line_features`]).
-    pub features: FeatureVector,
+    pub(crate) features: FeatureVector,
     /// The item's gold token labels against the findings on its text.
-    pub tokens: ItemTokens,
+    pub(crate) tokens: ItemTokens,
 }
 
 /// A finding of the audit on a gold item, its span relative to the item's text.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ItemFinding {
+pub(crate) struct ItemFinding {
     pub check: CheckId,
     pub severity: Severity,
     pub span: Span,
@@ -48,7 +48,7 @@ pub struct ItemFinding {
 
 /// An item's gold token labels and the findings that point at part of its text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TokenOutcome {
+pub(crate) struct TokenOutcome {
     pub tokens: Vec<GoldToken>,
     /// Findings on part of the item's text, clipped to it.
     pub findings: Vec<ItemFinding>,
@@ -60,7 +60,7 @@ pub struct TokenOutcome {
 
 /// What an item's gold token labels allow to measure.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ItemTokens {
+pub(crate) enum ItemTokens {
     /// The gold labels no tokens.
     Absent,
     /// The gold's tokens could not be located in the text the item was judged on.
@@ -71,26 +71,26 @@ pub enum ItemTokens {
 /// One audited article: a gold article, or gold sentences grouped into their article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleOutcome {
-    pub key: String,
+    pub(crate) key: String,
     /// Cross-validation group: the source document.
-    pub group: String,
+    pub(crate) group: String,
     /// Mean MQM points per rated sentence, for gold articles.
-    pub doc_mqm_mean: Option<f64>,
+    pub(crate) doc_mqm_mean: Option<f64>,
     /// Whether a sentence's mean MQM points reach a major error, for gold articles.
-    pub has_major: Option<bool>,
+    pub(crate) has_major: Option<bool>,
     /// MQM-Core penalty points per word (the article score before clamping to 0–100).
-    pub penalty_per_word: f64,
+    pub(crate) penalty_per_word: f64,
     /// The audit's article estimate.
     pub needs_editor: f64,
     /// Features of every sentence, to recompute the estimate under a refitted model.
-    pub sentence_features: Vec<FeatureVector>,
-    pub findings: Vec<(CheckId, Severity)>,
-    pub gate: GateResult,
+    pub(crate) sentence_features: Vec<FeatureVector>,
+    pub(crate) findings: Vec<(CheckId, Severity)>,
+    pub(crate) gate: GateResult,
 }
 
 impl ArticleOutcome {
     /// The article features with sentence probabilities from `model`.
-    pub fn features_under(&self, model: &SentenceModel) -> ArticleFeatureVector {
+    pub(crate) fn features_under(&self, model: &SentenceModel) -> ArticleFeatureVector {
         let sentences: Vec<SentenceEvidence> = self
             .sentence_features
             .iter()
@@ -100,7 +100,7 @@ impl ArticleOutcome {
     }
 
     /// Whether the gold says the article needs an editor (see [`NEEDS_EDITOR_MQM`]).
-    pub fn needs_editor_gold(&self) -> Option<bool> {
+    pub(crate) fn needs_editor_gold(&self) -> Option<bool> {
         self.doc_mqm_mean.map(|mqm| mqm >= NEEDS_EDITOR_MQM)
     }
 }
@@ -135,7 +135,7 @@ struct Item {
 
 /// Whether the article `key` is in a 1-in-`one_in` sample (by a hash of the key, so
 /// the same articles are picked on every run).
-pub fn sampled(key: &str, one_in: usize) -> bool {
+pub(crate) fn sampled(key: &str, one_in: usize) -> bool {
     one_in <= 1 || usize::from(Sha256::digest(key.as_bytes())[0]) % one_in == 0
 }
 
@@ -516,7 +516,7 @@ fn item_tokens(
 /// Features of a gold line for fitting: its length and kind, the heuristic findings of
 /// all its sentences, and the LM features of its longest sentence (nearly every gold
 /// line is one sentence).
-pub fn line_features(audit: &ArticleAudit, on_line: &[usize], line: &str) -> FeatureVector {
+pub(crate) fn line_features(audit: &ArticleAudit, on_line: &[usize], line: &str) -> FeatureVector {
     let sentences: Vec<_> = on_line.iter().map(|&i| &audit.sentences[i]).collect();
     let findings = sentences.iter().flat_map(|s| {
         s.findings.iter().map(|&f| {

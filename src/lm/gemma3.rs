@@ -43,7 +43,7 @@ pub const LOCAL_ROPE_BASE: f32 = 10_000.0;
 pub const MAX_GLOBAL_CONTEXT: usize = 8192;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub(crate) struct Config {
     pub hidden: usize,
     pub layers: usize,
     pub heads: usize,
@@ -58,7 +58,7 @@ pub struct Config {
 
 /// How one layer attends: which positions it sees and how it rotates them.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Attention {
+pub(crate) struct Attention {
     /// A query sees keys at distance `0..window` (itself included).
     pub window: usize,
     pub rope_base: f32,
@@ -337,7 +337,7 @@ pub struct KvCache {
     next_position: usize,
 }
 
-pub struct Gemma3 {
+pub(crate) struct Gemma3 {
     config: Config,
     device: Device,
     /// Token embedding, also the (tied) output head: Q8_0 `[vocab, hidden]`.

@@ -19,6 +19,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+/// File name of the index page, in the output folder.
 pub const INDEX_FILE: &str = "index.html";
 
 const ARTICLE_TEMPLATE: &str = "article.html";
@@ -38,6 +39,8 @@ const EXCERPT_CHARS: usize = 60;
 /// a token falls in the hottest bucket.
 const HEAT_BOUNDS: [f32; 5] = [2.0, 4.0, 6.0, 8.0, 11.0];
 
+/// The HTML printer: writes each article's page as its audit arrives and the index page
+/// at the end of the run.
 pub struct HtmlReport {
     out_dir: PathBuf,
     env: Environment<'static>,
@@ -45,6 +48,7 @@ pub struct HtmlReport {
 }
 
 impl HtmlReport {
+    /// A printer that writes its pages into `out_dir`.
     pub fn new(out_dir: PathBuf) -> Self {
         let mut env = Environment::new();
         // Names end in `.html`, so minijinja's default callback turns on HTML auto-escaping.
