@@ -21,7 +21,7 @@ pub struct Detection {
 const MAX_DETECTED_BYTES: usize = 1_500;
 
 /// Detects the language of a whole article; `None` when the text has no letters to judge.
-/// A longer article is judged on its start, middle and end ([`MAX_DETECTED_BYTES`] in all),
+/// A longer article is judged on its start, middle and end (`MAX_DETECTED_BYTES` in all),
 /// so that neither a foreign opening nor a foreign tail decides alone.
 pub fn detect(text: &str) -> Option<Detection> {
     let detect = |text: &str| {

@@ -37,7 +37,7 @@ impl LmEvidence {
     }
 
     /// Scores `text` as an article in `lang`, with the variant evidence
-    /// ([`crate::lm::variants`]) when `variants`. Token surprisal and the variant evidence
+    /// (`crate::lm::variants`) when `variants`. Token surprisal and the variant evidence
     /// are the expensive parts and are cached by model, scorer version, options, language
     /// (it picks the head) and the whole text, which is all they depend on; sentence
     /// features are derived afresh.

@@ -9,7 +9,7 @@
 //! tags) as added tokens matched on the raw text. Control tokens (`<bos>`,
 //! `<start_of_turn>`, ...) are deliberately not registered as added tokens, so article
 //! text can never produce them: like llama.cpp without special-token parsing, a literal
-//! "<bos>" in the text is tokenized as plain text. `tests/tokenizer.rs` checks the result
+//! "`<bos>`" in the text is tokenized as plain text. `tests/tokenizer.rs` checks the result
 //! id for id against llama.cpp.
 
 use crate::data::Span;
@@ -154,7 +154,7 @@ impl GemmaTokenizer {
     }
 
     /// Tokens of `text` (no BOS), each with its byte span in `text`. Article text never
-    /// produces control tokens (a literal "<bos>" in text stays plain text).
+    /// produces control tokens (a literal "`<bos>`" in text stays plain text).
     pub fn encode(&self, text: &str) -> Result<Vec<Token>, TokenizerError> {
         let encoding = self
             .tokenizer

@@ -1,7 +1,7 @@
 //! `mtaudit serve`: audits over HTTP with the model loaded once.
 //!
 //! Handlers run on a small tokio runtime and only parse, queue and answer; the audits
-//! themselves run on rayon's global pool ([`queue`]), the same pool the batch command
+//! themselves run on rayon's global pool (`queue.rs`), the same pool the batch command
 //! uses, so that concurrent requests share the cores the way a batch run's articles do.
 //! The API is described in `docs/openapi.json`.
 
