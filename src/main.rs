@@ -482,12 +482,13 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         .map(load_combination)
         .transpose()?;
     // Runs while the server already answers /healthz and /readyz (503 until it is done).
-    let prepare = move || -> Result<Auditor, String> {
+    let prepare = move || -> Result<Auditor, mtaudit::serve::PrepareError> {
         let mut auditor = Auditor::new(settings, args.lang);
         if let Some(combination) = combination {
             auditor = auditor.with_combination(combination);
         }
         if !args.lm.no_lm {
+            // The whole chain of causes, as the other commands print it.
             let lm = language_model(&args.lm, false).map_err(|e| format!("{e:#}"))?;
             auditor = auditor.with_language_model(lm);
         }

@@ -167,7 +167,7 @@ pub fn fit_combination(
     articles: &[ArticleOutcome],
     with_lm: bool,
     provenance: serde_json::Value,
-) -> Result<Fitted, String> {
+) -> Result<Fitted, FitError> {
     let labels: Vec<Option<bool>> = items.iter().map(|i| i.label.is_broken()).collect();
     let groups: Vec<&str> = items.iter().map(|i| i.group.as_str()).collect();
     check_folds_can_train(&labels, &groups)?;
@@ -220,7 +220,7 @@ fn fit_sentence_model(
     labels: &[Option<bool>],
     groups: &[&str],
     names: Vec<&str>,
-) -> Result<(SentenceModel, Vec<f64>), String> {
+) -> Result<(SentenceModel, Vec<f64>), FitError> {
     let index: Vec<usize> = names
         .iter()
         .map(|n| FEATURES.iter().position(|f| f == n).expect("known feature"))
@@ -233,7 +233,7 @@ fn fit_sentence_model(
     let (suspect, broken) = precision_thresholds(&cv, labels)?;
     let (train_x, train_y) = labelled_rows(&xs, labels);
     if train_y.iter().all(|&y| y) || train_y.iter().all(|&y| !y) {
-        return Err("fitting needs both broken and ok items".into());
+        return Err(FitError::OneClass);
     }
     let model = fit_logistic(&train_x, &train_y, L2);
     Ok((
@@ -253,16 +253,16 @@ fn fit_sentence_model(
 /// The suspect and broken thresholds: the lowest at which the cross-validated
 /// probabilities `cv` of the labelled items reach [`SUSPECT_PRECISION`] and
 /// [`BROKEN_PRECISION`] (broken no lower than suspect).
-fn precision_thresholds(cv: &[f64], labels: &[Option<bool>]) -> Result<(f64, f64), String> {
+fn precision_thresholds(cv: &[f64], labels: &[Option<bool>]) -> Result<(f64, f64), FitError> {
     let (cv_scores, cv_labels): (Vec<f64>, Vec<bool>) = cv
         .iter()
         .zip(labels)
         .filter_map(|(&p, l)| l.map(|l| (p, l)))
         .unzip();
     let suspect = threshold_for_precision(&cv_scores, &cv_labels, SUSPECT_PRECISION)
-        .ok_or("no threshold reaches the suspect precision target")?;
+        .ok_or(FitError::NoThreshold("suspect"))?;
     let broken = threshold_for_precision(&cv_scores, &cv_labels, BROKEN_PRECISION)
-        .ok_or("no threshold reaches the broken precision target")?
+        .ok_or(FitError::NoThreshold("broken"))?
         .max(suspect);
     Ok((suspect, broken))
 }
@@ -275,9 +275,26 @@ fn labelled_rows(xs: &[Vec<f64>], labels: &[Option<bool>]) -> (Vec<Vec<f64>>, Ve
         .unzip()
 }
 
+/// Why the combination could not be fitted on the items given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FitError {
+    /// Some cross-validation fold has no labelled item outside it to train on.
+    #[error(
+        "cross-validation by document needs labelled items in more documents than {0} \
+         (label sentences of more articles)"
+    )]
+    TooFewDocuments(usize),
+    /// The labelled items are all broken or all ok.
+    #[error("fitting needs both broken and ok items")]
+    OneClass,
+    /// No probability threshold reaches the precision target of this verdict.
+    #[error("no threshold reaches the {0} precision target")]
+    NoThreshold(&'static str),
+}
+
 /// Cross-validation by document fits each fold on the other documents: a fold whose
 /// items have no labelled item outside it would get no prediction.
-fn check_folds_can_train(labels: &[Option<bool>], groups: &[&str]) -> Result<(), String> {
+fn check_folds_can_train(labels: &[Option<bool>], groups: &[&str]) -> Result<(), FitError> {
     let folds: Vec<usize> = groups.iter().map(|g| fit::fold_of(g, FOLDS)).collect();
     let untrainable = (0..FOLDS).any(|fold| {
         folds.contains(&fold)
@@ -288,11 +305,7 @@ fn check_folds_can_train(labels: &[Option<bool>], groups: &[&str]) -> Result<(),
     });
     if untrainable {
         let documents: std::collections::BTreeSet<&&str> = groups.iter().collect();
-        return Err(format!(
-            "cross-validation by document needs labelled items in more documents than {} \
-             (label sentences of more articles)",
-            documents.len()
-        ));
+        return Err(FitError::TooFewDocuments(documents.len()));
     }
     Ok(())
 }

@@ -70,8 +70,11 @@ pub enum ServeError {
     Server(std::io::Error),
     /// Building the auditor failed (loading the model); the message is `prepare`'s.
     #[error("{0}")]
-    Prepare(String),
+    Prepare(PrepareError),
 }
+
+/// Why `serve`'s `prepare` could not build the auditor.
+pub type PrepareError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Listens on `config.addr`, prints the address (`mtaudit: listening on http://...`) on
 /// stderr, builds the auditor with `prepare` (loading the model) while already
@@ -79,7 +82,7 @@ pub enum ServeError {
 /// the requests in flight and returns.
 pub fn serve<F>(config: ServeConfig, prepare: F) -> Result<(), ServeError>
 where
-    F: FnOnce() -> Result<Auditor, String> + Send + 'static,
+    F: FnOnce() -> Result<Auditor, PrepareError> + Send + 'static,
 {
     if config.token.is_none() && !config.addr.ip().is_loopback() {
         return Err(ServeError::PublicWithoutToken(config.addr.ip()));
@@ -117,12 +120,12 @@ where
 /// Why the server stops.
 enum Stop {
     Signal(&'static str),
-    PrepareFailed(String),
+    PrepareFailed(PrepareError),
 }
 
 async fn run<F>(addr: SocketAddr, state: Arc<AppState>, prepare: F) -> Result<(), ServeError>
 where
-    F: FnOnce() -> Result<Auditor, String> + Send + 'static,
+    F: FnOnce() -> Result<Auditor, PrepareError> + Send + 'static,
 {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -138,8 +141,8 @@ where
             let _ = loading.auditor.set(Arc::new(auditor));
             eprintln!("mtaudit: ready");
         }
-        Err(message) => {
-            let _ = failed.blocking_send(Stop::PrepareFailed(message));
+        Err(error) => {
+            let _ = failed.blocking_send(Stop::PrepareFailed(error));
         }
     });
     spawn_signal_listeners(stop_tx);
@@ -151,8 +154,8 @@ where
             Some(Stop::Signal(name)) => {
                 eprintln!("mtaudit: {name}: finishing the requests in flight");
             }
-            Some(Stop::PrepareFailed(message)) => {
-                *failure_seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(message);
+            Some(Stop::PrepareFailed(error)) => {
+                *failure_seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
             }
             None => {}
         }
@@ -163,7 +166,7 @@ where
         .map_err(ServeError::Server)?;
     let failure = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
     match failure {
-        Some(message) => Err(ServeError::Prepare(message)),
+        Some(error) => Err(ServeError::Prepare(error)),
         None => Ok(()),
     }
 }
