@@ -271,8 +271,8 @@ mod tests {
     use super::*;
     use crate::checks::document::CheckSettings;
     use crate::checks::testing::{
-        assert_flagged, assert_flags, assert_not_flagged, finishes_within, flagged, run_check,
-        run_check_with,
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged, finishes_within,
+        flagged, run_check, run_check_with,
     };
     use crate::data::Lang;
     use std::time::Duration;
@@ -305,7 +305,7 @@ mod tests {
             Lang::GERMAN,
             &chrome.map(|m| (m, Severity::Critical)),
         );
-        assert!(f[3].message.contains("comment form"), "{}", f[3].message);
+        assert_mentions(&f[3], "comment form");
     }
 
     #[test]

@@ -78,7 +78,9 @@ impl Check for DetachedHyphen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{assert_flagged, assert_flags, assert_not_flagged};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged,
+    };
     use crate::data::Lang;
 
     #[test]
@@ -94,11 +96,7 @@ mod tests {
         ];
         let minor = detached.map(|m| (m, Severity::Minor));
         let f = assert_flags(&DetachedHyphen, t, Lang::GERMAN, &minor);
-        assert!(
-            f[2].message.contains("\"E-Mail-Kommentaren\""),
-            "{}",
-            f[2].message
-        );
+        assert_mentions(&f[2], "\"E-Mail-Kommentaren\"");
     }
 
     #[test]

@@ -266,12 +266,8 @@ mod tests {
         let expected = ["\u{FFFD}", "&amp;", "&#8220;", "&#8221;", "&nbsp;"];
         assert_flagged(&Encoding, text, Lang::GERMAN, &expected);
         let text = "Il governo &quot;tecnico&quot; e l&#39;opposizione.";
-        assert_flagged(
-            &Encoding,
-            text,
-            Lang::ITALIAN,
-            &["&quot;", "&quot;", "&#39;"],
-        );
+        let entities = ["&quot;", "&quot;", "&#39;"];
+        assert_flagged(&Encoding, text, Lang::ITALIAN, &entities);
     }
 
     #[test]
@@ -283,16 +279,12 @@ mod tests {
     #[test]
     fn flags_bidirectional_controls_on_their_exact_span() {
         let text = "Der Betrag ist \u{202E}0001\u{202C} Euro und\u{200F} mehr.";
-        let findings = assert_flags(
-            &Encoding,
-            text,
-            Lang::GERMAN,
-            &[
-                ("\u{202E}", Severity::Major),
-                ("\u{202C}", Severity::Major),
-                ("\u{200F}", Severity::Minor),
-            ],
-        );
+        let controls = [
+            ("\u{202E}", Severity::Major),
+            ("\u{202C}", Severity::Major),
+            ("\u{200F}", Severity::Minor),
+        ];
+        let findings = assert_flags(&Encoding, text, Lang::GERMAN, &controls);
         assert_eq!(
             findings[0].message,
             "invisible bidirectional control U+202E (right-to-left override) can reorder the text a reviewer sees"
@@ -304,12 +296,8 @@ mod tests {
     #[test]
     fn flags_invisible_and_control_characters() {
         let text = "Der Kreml\u{200B}\u{200B} sagte\u{7} es. Il Cremlino\u{AD}Palast ha detto.";
-        let findings = assert_flagged(
-            &Encoding,
-            text,
-            Lang::GERMAN,
-            &["\u{7}", "\u{200B}\u{200B}", "\u{AD}"],
-        );
+        let controls = ["\u{7}", "\u{200B}\u{200B}", "\u{AD}"];
+        let findings = assert_flagged(&Encoding, text, Lang::GERMAN, &controls);
         assert_eq!(findings[0].severity, Severity::Major);
         assert_eq!(findings[1].severity, Severity::Minor);
         let text = "Il presidente\u{FEFF} ha parlato.\r\n\tPoi è partito.";

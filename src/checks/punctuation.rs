@@ -359,7 +359,7 @@ mod tests {
     use super::*;
     use crate::checks::testing::run_check;
     use crate::checks::testing::{
-        assert_flagged, assert_flags, assert_not_flagged, finishes_within,
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged, finishes_within,
     };
     use crate::data::Lang;
     use std::time::Duration;
@@ -402,7 +402,7 @@ mod tests {
         );
         let text = "Il ministro ha detto: “La guerra è finita« e poi è partito.";
         let findings = flags(text, Lang::ITALIAN, &["«"]);
-        assert!(findings[0].message.contains("closed with"));
+        assert_mentions(&findings[0], "closed with");
         flags(
             "Il governo ha detto che tutto va bene» secondo fonti.",
             Lang::ITALIAN,
@@ -426,7 +426,7 @@ mod tests {
     fn detached_closing_quote_is_a_minor_blemish() {
         let text = "“Wir wir uns Haben Sie viel zu tun “, sagte Peskov in Kommentaren.";
         let findings = assert_flags(&Punctuation, text, Lang::GERMAN, &[("“", Severity::Minor)]);
-        assert!(findings[0].message.contains("space before"));
+        assert_mentions(&findings[0], "space before");
     }
 
     #[test]

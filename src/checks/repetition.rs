@@ -389,7 +389,9 @@ impl CopyChains {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{assert_flagged, assert_flags, finishes_within, run_check};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, finishes_within, run_check,
+    };
     use std::time::Duration;
 
     fn check(text: &str, lang: Lang) -> Vec<Finding> {
@@ -410,11 +412,7 @@ mod tests {
         let t = "Putin wirft den Krieg nach der Berliner Mauer nach der Berliner Mauer fiel.";
         let stutter = "nach der Berliner Mauer nach der Berliner Mauer";
         let f = flags(t, Lang::GERMAN, &[(stutter, Severity::Major)]);
-        assert!(
-            f[0].message.contains("\"nach der Berliner Mauer\""),
-            "{}",
-            f[0].message
-        );
+        assert_mentions(&f[0], "\"nach der Berliner Mauer\"");
 
         let t = "Es ist unmöglich. Wir wir uns Haben Sie viel zu tun.";
         assert_flagged(&Repetition, t, Lang::GERMAN, &["Wir wir"]);
@@ -464,12 +462,7 @@ mod tests {
         let t = "Un test per la sua amicizia con la sua amicizia con la sua amicizia con la sua amicizia a pagamento.";
         let stutter = "la sua amicizia con la sua amicizia con la sua amicizia con la sua amicizia";
         let f = flags(t, Lang::ITALIAN, &[(stutter, Severity::Critical)]);
-        assert!(
-            f[0].message
-                .contains("\"la sua amicizia con\" repeated 3 times"),
-            "{}",
-            f[0].message
-        );
+        assert_mentions(&f[0], "\"la sua amicizia con\" repeated 3 times");
 
         let t = "Un test cruciale per se Trump, che è stato Trump, che è stato bersaglio.";
         let stutter = "Trump, che è stato Trump, che è stato";

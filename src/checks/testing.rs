@@ -117,3 +117,12 @@ pub fn assert_not_flagged(check: &dyn Check, texts: &[&str], lang: Lang) {
         );
     }
 }
+
+/// Asserts that the message of `finding` contains `part`.
+pub fn assert_mentions(finding: &Finding, part: &str) {
+    assert!(
+        finding.message.contains(part),
+        "{:?} does not mention {part:?}",
+        finding.message
+    );
+}

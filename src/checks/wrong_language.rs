@@ -293,8 +293,8 @@ mod tests {
     use super::*;
     use crate::checks::document::CheckSettings;
     use crate::checks::testing::{
-        assert_flagged, assert_flags, assert_not_flagged, finishes_within, run_check,
-        run_check_with,
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged, finishes_within,
+        run_check, run_check_with,
     };
     use std::time::Duration;
 
@@ -312,7 +312,7 @@ mod tests {
             Lang::GERMAN,
             &english.map(|m| (m, Severity::Major)),
         );
-        assert!(f[0].message.contains("English"), "{}", f[0].message);
+        assert_mentions(&f[0], "English");
     }
 
     #[test]
@@ -350,7 +350,7 @@ mod tests {
                  Kommentare (0)";
         let german = ["fazit", "Kernkraftwerk", "Kommentare"].map(|m| (m, Severity::Minor));
         let f = assert_flags(&WrongLanguage, t, Lang::ITALIAN, &german);
-        assert!(f[1].message.contains("German"), "{}", f[1].message);
+        assert_mentions(&f[1], "German");
     }
 
     #[test]
@@ -370,11 +370,7 @@ mod tests {
             Lang::ITALIAN,
             &[("Nahenvoyé", Severity::Major)],
         );
-        assert!(
-            f[0].message.contains("French \"envoyé\""),
-            "{}",
-            f[0].message
-        );
+        assert_mentions(&f[0], "French \"envoyé\"");
     }
 
     #[test]
