@@ -450,23 +450,14 @@ fn shared_by_other_languages(word: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{finishes_within, flagged, run_check};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_not_flagged, finishes_within, flagged, run_check,
+    };
     use std::time::Duration;
-
-    fn flags(text: &str, lang: Lang) -> Vec<String> {
-        let findings = run_check(&Capitalisation, text, lang);
-        flagged(text, &findings)
-            .into_iter()
-            .map(str::to_string)
-            .collect()
-    }
 
     /// Asserts that the check flags nothing in any of `texts`.
     fn assert_fine(texts: &[&str], lang: Lang) {
-        for text in texts {
-            let found = flags(text, lang);
-            assert!(found.is_empty(), "{text}: {found:?}");
-        }
+        assert_not_flagged(&Capitalisation, texts, lang);
     }
 
     #[test]
@@ -478,9 +469,12 @@ mod tests {
             ("Der Kreml, der Weiße Das Repräsentantenhaus und die CIA lehnten eine Stellungnahme ab.", "Das"),
         ];
         for (text, word) in cases {
-            let findings = run_check(&Capitalisation, text, Lang::GERMAN);
-            assert_eq!(flagged(text, &findings), [word], "{text}");
-            assert_eq!(findings[0].severity, Severity::Major);
+            assert_flags(
+                &Capitalisation,
+                text,
+                Lang::GERMAN,
+                &[(word, Severity::Major)],
+            );
         }
     }
 
@@ -502,13 +496,8 @@ mod tests {
 
     #[test]
     fn italian_capitalised_articles() {
-        assert_eq!(
-            flags(
-                "Il governo ha parlato di La guerra in Ucraina.",
-                Lang::ITALIAN
-            ),
-            ["La"]
-        );
+        let text = "Il governo ha parlato di La guerra in Ucraina.";
+        assert_flagged(&Capitalisation, text, Lang::ITALIAN, &["La"]);
         assert_fine(
             &[
                 "Lo ha detto Ignazio La Russa al Senato.",
@@ -522,15 +511,11 @@ mod tests {
     #[test]
     fn lowercase_starts() {
         let text = "il ruolo del Cremlino\n\nIl Cremlino ha spiegato tutto.\n\nprospettive di un accordo\n";
-        let findings = run_check(&Capitalisation, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["il", "prospettive"]);
-        assert!(findings
-            .iter()
-            .all(|f| f.severity == Severity::Minor && f.message.contains("heading")));
-        assert_eq!(
-            flags("Das ist gesagt. und dann ging er nach Hause.", Lang::GERMAN),
-            ["und"]
-        );
+        let headings = [("il", Severity::Minor), ("prospettive", Severity::Minor)];
+        let findings = assert_flags(&Capitalisation, text, Lang::ITALIAN, &headings);
+        assert!(findings.iter().all(|f| f.message.contains("heading")));
+        let text = "Das ist gesagt. und dann ging er nach Hause.";
+        assert_flagged(&Capitalisation, text, Lang::GERMAN, &["und"]);
         assert_fine(
             &[
                 "„unverantwortlich“ nannte er das.",
@@ -549,12 +534,18 @@ mod tests {
         let it = "Il presidente russo wladimir putin , che è previsto per martedì, parla con Trump. \
                   Ieri Putin ha detto di sì, e Putin ha parlato con Trump. Oggi Putin tace.\n\
                   La guerra tra Russia e ucraina . Per l'Ucraina e dell'Ucraina, mentre l'Ucraina cerca aiuto.\n";
-        assert_eq!(flags(it, Lang::ITALIAN), ["wladimir putin", "ucraina"]);
+        assert_flagged(
+            &Capitalisation,
+            it,
+            Lang::ITALIAN,
+            &["wladimir putin", "ucraina"],
+        );
         let de = "Der Kreml sagte, Putin werde reisen. Dann habe Putin gesprochen, Putin sei bereit, sagte putin nicht.\n\
                   Maxim shemetov | Reuters\n";
-        let mut found = flags(de, Lang::GERMAN);
-        found.sort();
-        assert_eq!(found, ["putin", "shemetov"]);
+        let findings = run_check(&Capitalisation, de, Lang::GERMAN);
+        let mut found = flagged(de, &findings);
+        found.sort_unstable();
+        assert_eq!(found, ["putin", "shemetov"], "in {de:?}");
     }
 
     #[test]

@@ -78,43 +78,31 @@ impl Check for DetachedHyphen {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged,
+    };
     use crate::data::Lang;
-
-    /// Asserts that the check flags nothing in any of `texts`.
-    fn assert_not_flagged(texts: &[&str], lang: Lang) {
-        for text in texts {
-            let findings = run_check(&DetachedHyphen, text, lang);
-            assert!(findings.is_empty(), "{text}: {findings:?}");
-        }
-    }
 
     #[test]
     fn german_detached_hyphens_are_flagged() {
         let t = "Die US -Verhandlungsführer sind wegen des Ukraine -Krieges in Moskau. \
                  Er sagte in E -Mail -Kommentaren, der Kreml -Sprecher schweige.\nCharly Triballeau | AFP | Getty -Bilder";
-        let f = run_check(&DetachedHyphen, t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            [
-                "US -Verhandlungsführer",
-                "Ukraine -Krieges",
-                "E -Mail -Kommentaren",
-                "Kreml -Sprecher",
-                "Getty -Bilder"
-            ]
-        );
-        assert!(f.iter().all(|f| f.severity == Severity::Minor));
-        assert!(
-            f[2].message.contains("\"E-Mail-Kommentaren\""),
-            "{}",
-            f[2].message
-        );
+        let detached = [
+            "US -Verhandlungsführer",
+            "Ukraine -Krieges",
+            "E -Mail -Kommentaren",
+            "Kreml -Sprecher",
+            "Getty -Bilder",
+        ];
+        let minor = detached.map(|m| (m, Severity::Minor));
+        let f = assert_flags(&DetachedHyphen, t, Lang::GERMAN, &minor);
+        assert_mentions(&f[2], "\"E-Mail-Kommentaren\"");
     }
 
     #[test]
     fn german_dashes_bullets_numbers_and_suspended_compounds_are_not_flagged() {
         assert_not_flagged(
+            &DetachedHyphen,
             &[
                 "Die Verhandlungen 2023 - 2024 scheiterten.",
                 "Krieg - und Frieden.",
@@ -132,11 +120,9 @@ mod tests {
     #[test]
     fn italian_detached_hyphen_is_flagged_and_dashes_are_not() {
         let t = "Il vertice Nato -Russia è fallito.";
-        assert_eq!(
-            flagged(t, &run_check(&DetachedHyphen, t, Lang::ITALIAN)),
-            ["Nato -Russia"]
-        );
+        assert_flagged(&DetachedHyphen, t, Lang::ITALIAN, &["Nato -Russia"]);
         assert_not_flagged(
+            &DetachedHyphen,
             &[
                 "La guerra - e la pace - sono temi.",
                 "Il risultato è -3 per cento.",

@@ -225,76 +225,70 @@ fn overlapping(sorted: &[Span], scope: Span) -> &[Span] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check};
+    use crate::checks::testing::{assert_flagged, assert_flags, assert_not_flagged, run_check};
     use crate::data::Lang;
 
     #[test]
     fn flags_german_mojibake() {
         let text = "Die Gespr\u{e4}che in M\u{c3}\u{bc}nchen waren \u{e2}\u{20ac}\u{153}schwierig\u{e2}\u{20ac}\u{9d}.";
-        let findings = run_check(&Encoding, text, Lang::GERMAN);
-        assert_eq!(flagged(text, &findings), ["Ã¼", "â€œ", "â€\u{9d}"]);
-        assert!(findings.iter().all(|f| f.severity == Severity::Critical));
+        let critical = ["Ã¼", "â€œ", "â€\u{9d}"].map(|m| (m, Severity::Critical));
+        assert_flags(&Encoding, text, Lang::GERMAN, &critical);
     }
 
     #[test]
     fn single_mojibake_is_major() {
         let text = "La citt\u{c3}\u{a0} di Roma \u{e8} bella.";
-        let findings = run_check(&Encoding, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["Ã\u{a0}"]);
-        assert_eq!(findings[0].severity, Severity::Major);
+        assert_flags(
+            &Encoding,
+            text,
+            Lang::ITALIAN,
+            &[("Ã\u{a0}", Severity::Major)],
+        );
     }
 
     #[test]
     fn clean_accented_text_is_not_flagged() {
-        for (text, lang) in [
-            (
+        assert_not_flagged(
+            &Encoding,
+            &[
                 "Äußerst schöne Grüße aus Österreich, Ärger über Åland – „Zitat“ » gut «.",
-                Lang::GERMAN,
-            ),
-            (
-                "È così: perché la città è più bella «oggi»? Sì, à la carte.",
-                Lang::ITALIAN,
-            ),
-            ("AT&T und H&M verkaufen mehr; Q&A folgt.", Lang::GERMAN),
-        ] {
-            assert!(run_check(&Encoding, text, lang).is_empty(), "{text}");
-        }
+                "AT&T und H&M verkaufen mehr; Q&A folgt.",
+            ],
+            Lang::GERMAN,
+        );
+        let italian = "È così: perché la città è più bella «oggi»? Sì, à la carte.";
+        assert_not_flagged(&Encoding, &[italian], Lang::ITALIAN);
     }
 
     #[test]
     fn flags_replacement_characters_and_entities() {
         let text = "Die Stra\u{FFFD}e &amp; der Platz &#8220;Mitte&#8221; und&nbsp;mehr.";
-        let findings = run_check(&Encoding, text, Lang::GERMAN);
-        assert_eq!(
-            flagged(text, &findings),
-            ["\u{FFFD}", "&amp;", "&#8220;", "&#8221;", "&nbsp;"]
-        );
+        let expected = ["\u{FFFD}", "&amp;", "&#8220;", "&#8221;", "&nbsp;"];
+        assert_flagged(&Encoding, text, Lang::GERMAN, &expected);
         let text = "Il governo &quot;tecnico&quot; e l&#39;opposizione.";
-        let findings = run_check(&Encoding, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["&quot;", "&quot;", "&#39;"]);
+        let entities = ["&quot;", "&quot;", "&#39;"];
+        assert_flagged(&Encoding, text, Lang::ITALIAN, &entities);
     }
 
     #[test]
     fn unknown_entity_like_text_is_not_flagged() {
         let text = "Der Code lautet &foo123; und nicht mehr.";
-        assert!(run_check(&Encoding, text, Lang::GERMAN).is_empty());
+        assert_not_flagged(&Encoding, &[text], Lang::GERMAN);
     }
 
     #[test]
     fn flags_bidirectional_controls_on_their_exact_span() {
         let text = "Der Betrag ist \u{202E}0001\u{202C} Euro und\u{200F} mehr.";
-        let findings = run_check(&Encoding, text, Lang::GERMAN);
-        assert_eq!(
-            flagged(text, &findings),
-            ["\u{202E}", "\u{202C}", "\u{200F}"]
-        );
-        assert_eq!(findings[0].severity, Severity::Major);
+        let controls = [
+            ("\u{202E}", Severity::Major),
+            ("\u{202C}", Severity::Major),
+            ("\u{200F}", Severity::Minor),
+        ];
+        let findings = assert_flags(&Encoding, text, Lang::GERMAN, &controls);
         assert_eq!(
             findings[0].message,
             "invisible bidirectional control U+202E (right-to-left override) can reorder the text a reviewer sees"
         );
-        assert_eq!(findings[1].severity, Severity::Major);
-        assert_eq!(findings[2].severity, Severity::Minor);
         let isolate = "Il nome \u{2067}abc\u{2069} è qui.";
         assert_eq!(run_check(&Encoding, isolate, Lang::ITALIAN).len(), 2);
     }
@@ -302,15 +296,11 @@ mod tests {
     #[test]
     fn flags_invisible_and_control_characters() {
         let text = "Der Kreml\u{200B}\u{200B} sagte\u{7} es. Il Cremlino\u{AD}Palast ha detto.";
-        let findings = run_check(&Encoding, text, Lang::GERMAN);
-        assert_eq!(
-            flagged(text, &findings),
-            ["\u{7}", "\u{200B}\u{200B}", "\u{AD}"]
-        );
+        let controls = ["\u{7}", "\u{200B}\u{200B}", "\u{AD}"];
+        let findings = assert_flagged(&Encoding, text, Lang::GERMAN, &controls);
         assert_eq!(findings[0].severity, Severity::Major);
         assert_eq!(findings[1].severity, Severity::Minor);
         let text = "Il presidente\u{FEFF} ha parlato.\r\n\tPoi è partito.";
-        let findings = run_check(&Encoding, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["\u{FEFF}"]);
+        assert_flagged(&Encoding, text, Lang::ITALIAN, &["\u{FEFF}"]);
     }
 }

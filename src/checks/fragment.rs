@@ -411,101 +411,87 @@ fn check_heading(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check};
-
-    fn flags(text: &str, lang: Lang) -> Vec<String> {
-        let findings = run_check(&Fragment, text, lang);
-        flagged(text, &findings)
-            .into_iter()
-            .map(str::to_string)
-            .collect()
-    }
+    use crate::checks::testing::{assert_flagged, assert_flags, assert_not_flagged};
 
     #[test]
     fn one_word_sentences_in_running_text() {
         let text =
             "Washington hat sich dafür eingesetzt, nicht hinter die Kulissen zu gehen. Ukraine.";
-        let findings = run_check(&Fragment, text, Lang::GERMAN);
-        assert_eq!(flagged(text, &findings), ["Ukraine."]);
-        assert_eq!(findings[0].severity, Severity::Major);
-        assert_eq!(
-            flags("Dorothy Shea rief die Klage an. Konflikt.”", Lang::GERMAN),
-            ["Konflikt.”"]
+        assert_flags(
+            &Fragment,
+            text,
+            Lang::GERMAN,
+            &[("Ukraine.", Severity::Major)],
         );
-        assert_eq!(
-            flags("Il ministro ha parlato a lungo. Guerra.", Lang::ITALIAN),
-            ["Guerra."]
+        let text = "Dorothy Shea rief die Klage an. Konflikt.”";
+        assert_flagged(&Fragment, text, Lang::GERMAN, &["Konflikt.”"]);
+        let text = "Il ministro ha parlato a lungo. Guerra.";
+        assert_flagged(&Fragment, text, Lang::ITALIAN, &["Guerra."]);
+        assert_not_flagged(
+            &Fragment,
+            &[
+                "Hat er das gesagt? Nein. Wir streben danach. Warum?",
+                "Danny Ings erzielte dabei sein 22. Saisontor.",
+            ],
+            Lang::GERMAN,
         );
-        assert!(flags(
-            "Hat er das gesagt? Nein. Wir streben danach. Warum?",
-            Lang::GERMAN
-        )
-        .is_empty());
-        assert!(flags("Lo farà? Certo. Ha detto di sì.", Lang::ITALIAN).is_empty());
-        assert!(flags(
-            "Danny Ings erzielte dabei sein 22. Saisontor.",
-            Lang::GERMAN
-        )
-        .is_empty());
+        assert_not_flagged(
+            &Fragment,
+            &["Lo farà? Certo. Ha detto di sì."],
+            Lang::ITALIAN,
+        );
     }
 
     #[test]
     fn sentences_ending_in_function_words() {
-        assert_eq!(
-            flags("Die Ukraine verhandelt mit den.", Lang::GERMAN),
-            ["den"]
+        let text = "Die Ukraine verhandelt mit den.";
+        assert_flagged(&Fragment, text, Lang::GERMAN, &["den"]);
+        let text = "La Russia ha parlato con la delegazione della.";
+        assert_flagged(&Fragment, text, Lang::ITALIAN, &["della"]);
+        assert_not_flagged(
+            &Fragment,
+            &[
+                "Er kommt morgen an. Sie stimmten zu. Das Treffen fand im März statt.",
+                "Sie setzten die Regel ein.",
+                "Die Polizei nahm ihn fest.",
+            ],
+            Lang::GERMAN,
         );
-        assert_eq!(
-            flags(
-                "La Russia ha parlato con la delegazione della.",
-                Lang::ITALIAN
-            ),
-            ["della"]
+        assert_not_flagged(
+            &Fragment,
+            &["Non so perché. Lo ha detto lui."],
+            Lang::ITALIAN,
         );
-        for text in [
-            "Er kommt morgen an. Sie stimmten zu. Das Treffen fand im März statt.",
-            "Sie setzten die Regel ein.",
-            "Die Polizei nahm ihn fest.",
-        ] {
-            assert!(flags(text, Lang::GERMAN).is_empty(), "{text}");
-        }
-        assert!(flags("Non so perché. Lo ha detto lui.", Lang::ITALIAN).is_empty());
     }
 
     #[test]
     fn german_article_von_name_without_noun() {
         let text = "Ein Deal würde zu Moskaus Bedingungen und nicht zu den von Washington sein.";
-        assert_eq!(flags(text, Lang::GERMAN), ["den von Washington"]);
+        assert_flagged(&Fragment, text, Lang::GERMAN, &["den von Washington"]);
         let fine = "Er stimmte zu den von Washington geforderten Bedingungen. Die von Russland besetzten Gebiete bleiben.";
-        assert!(flags(fine, Lang::GERMAN).is_empty());
+        assert_not_flagged(&Fragment, &[fine], Lang::GERMAN);
     }
 
     #[test]
     fn dangling_words_and_truncation() {
         let text = "Ma questa conversazione sarà un test cruciale a pagamento. Off\n";
-        let findings = run_check(&Fragment, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["Off"]);
-        assert_eq!(findings[0].severity, Severity::Major);
-        assert_eq!(
-            flags(
-                "Der Deal steht. Der in einer gemeinsame Erklä...\n",
-                Lang::GERMAN
-            ),
-            ["Erklä..."]
+        assert_flags(&Fragment, text, Lang::ITALIAN, &[("Off", Severity::Major)]);
+        let text = "Der Deal steht. Der in einer gemeinsame Erklä...\n";
+        assert_flagged(&Fragment, text, Lang::GERMAN, &["Erklä..."]);
+        assert_not_flagged(
+            &Fragment,
+            &[
+                "Und dann... kam er nicht. Er wartete und wartete...\n",
+                "Cummings wird als Geisel gehalten ... auf Stützpunktrundgang\n",
+            ],
+            Lang::GERMAN,
         );
-        assert!(flags(
-            "Und dann... kam er nicht. Er wartete und wartete...\n",
-            Lang::GERMAN
-        )
-        .is_empty());
-        let headline = "Cummings wird als Geisel gehalten ... auf Stützpunktrundgang\n";
-        assert!(flags(headline, Lang::GERMAN).is_empty());
-        assert_eq!(
-            flags(
-                "Die Gespräche laufen, sagte er.\nDie Regierung in Rom hat erklärt,\n",
-                Lang::GERMAN
-            ),
-            ["Die Regierung in Rom hat erklärt,"]
+        let text = "Die Gespräche laufen, sagte er.\nDie Regierung in Rom hat erklärt,\n";
+        assert_flagged(
+            &Fragment,
+            text,
+            Lang::GERMAN,
+            &["Die Regierung in Rom hat erklärt,"],
         );
     }
 
@@ -513,10 +499,9 @@ mod tests {
     fn headings_in_the_body_are_minor_titles_and_credits_fine() {
         let text = "Trump parla con Putin\n\nLa telefonata è prevista martedì.\n\nKevin Lamarque | Reuters\n\n\
                     Il presidente ha parlato.\n\nil ruolo del Cremlino\n\nIl Cremlino ha spiegato tutto.\n";
-        let findings = run_check(&Fragment, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["il ruolo del Cremlino"]);
-        assert_eq!(findings[0].severity, Severity::Minor);
+        let title = [("il ruolo del Cremlino", Severity::Minor)];
+        assert_flags(&Fragment, text, Lang::ITALIAN, &title);
         let de = "Kreml sagt nichts\nDer Präsident sprach mit Reportern.\nZuschauer skeptisch\nAnalysten sind skeptisch.\n";
-        assert_eq!(flags(de, Lang::GERMAN), ["Zuschauer skeptisch"]);
+        assert_flagged(&Fragment, de, Lang::GERMAN, &["Zuschauer skeptisch"]);
     }
 }

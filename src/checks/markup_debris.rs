@@ -168,67 +168,63 @@ fn finding(text: &str, span: Span, kinds: &[Debris], offset: usize) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{flagged, run_check};
+    use crate::checks::testing::{assert_flags, assert_mentions, assert_not_flagged};
     use crate::data::Lang;
 
-    /// Asserts that the check flags nothing in any of `texts`.
-    fn assert_not_flagged(texts: &[&str], lang: Lang) {
-        for text in texts {
-            let findings = run_check(&MarkupDebris, text, lang);
-            assert!(findings.is_empty(), "{text}: {findings:?}");
-        }
+    /// Asserts that the check flags exactly `expected`, all critical, in `text`.
+    fn assert_critical(text: &str, lang: Lang, expected: &[&str]) -> Vec<Finding> {
+        let critical: Vec<_> = expected.iter().map(|&m| (m, Severity::Critical)).collect();
+        assert_flags(&MarkupDebris, text, lang, &critical)
     }
 
     #[test]
     fn italian_translated_attribute_and_broken_url_are_one_critical_finding() {
         let t = "Un test per se Trump, che è stato bersaglio = \"_ vuoto\" \
                  https: /2025/12/politics/putin-trprump-phon-phon-call/index.html \"dal fatto che sia a pagamento.";
-        let f = run_check(&MarkupDebris, t, Lang::ITALIAN);
-        assert_eq!(
-            flagged(t, &f),
-            ["bersaglio = \"_ vuoto\" https: /2025/12/politics/putin-trprump-phon-phon-call/index.html \""]
+        assert_critical(
+            t,
+            Lang::ITALIAN,
+            &["bersaglio = \"_ vuoto\" https: /2025/12/politics/putin-trprump-phon-phon-call/index.html \""],
         );
-        assert_eq!(f[0].severity, Severity::Critical);
     }
 
     #[test]
     fn italian_clean_text_and_brackets_are_not_flagged() {
         let t = "Il bersaglio era la centrale. \"Cosa vuole fare [Trump]?\" Il rapporto 2/3 è cambiato.";
-        assert_not_flagged(&[t], Lang::ITALIAN);
+        assert_not_flagged(&MarkupDebris, &[t], Lang::ITALIAN);
     }
 
     #[test]
     fn german_tags_and_href_are_critical() {
         let t = "Er sagte <a href=\"https://example.com/x\">hier</a> etwas. Das Ziel = \"_leer\" bleibt.";
-        let f = run_check(&MarkupDebris, t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            [
+        assert_critical(
+            t,
+            Lang::GERMAN,
+            &[
                 "<a href=\"https://example.com/x\">",
                 "</a>",
-                "Ziel = \"_leer\""
-            ]
+                "Ziel = \"_leer\"",
+            ],
         );
-        assert!(f.iter().all(|f| f.severity == Severity::Critical));
     }
 
     #[test]
     fn closing_tags_event_handlers_and_comments_are_critical() {
         let t = "Er schrieb</textarea> weiter. Dann kam <svg onload=alert(1)> und <!-- Werbung --> mehr. \
                  Das Bild <img src=x onerror=\"alert(1)\"> fehlt.";
-        let f = run_check(&MarkupDebris, t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            [
+        let f = assert_critical(
+            t,
+            Lang::GERMAN,
+            &[
                 "</textarea>",
                 "<svg onload=alert(1)>",
                 "<!-- Werbung -->",
-                "<img src=x onerror=\"alert(1)\">"
-            ]
+                "<img src=x onerror=\"alert(1)\">",
+            ],
         );
-        assert!(f.iter().all(|f| f.severity == Severity::Critical));
-        assert!(f[2].message.contains("HTML comment"), "{}", f[2].message);
+        assert_mentions(&f[2], "HTML comment");
         assert_not_flagged(
+            &MarkupDebris,
             &[
                 "Il governo online = servizio pubblico, ha detto.",
                 "Onore e onestà: così ha parlato il presidente.",
@@ -241,10 +237,14 @@ mod tests {
     #[test]
     fn german_plain_address_is_minor_and_prose_is_clean() {
         let t = "Mehr Informationen unter www.bund.de.";
-        let f = run_check(&MarkupDebris, t, Lang::GERMAN);
-        assert_eq!(flagged(t, &f), ["www.bund.de"]);
-        assert_eq!(f[0].severity, Severity::Minor);
+        assert_flags(
+            &MarkupDebris,
+            t,
+            Lang::GERMAN,
+            &[("www.bund.de", Severity::Minor)],
+        );
         assert_not_flagged(
+            &MarkupDebris,
             &[
                 "< (Dies ist ein Artikel.)",
                 "Das Ziel ist klar: 3 < 5 und 7 > 2.",

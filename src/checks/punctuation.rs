@@ -357,161 +357,147 @@ fn check_doubled(text: &str, line: Span, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{finishes_within, flagged, run_check};
+    use crate::checks::testing::run_check;
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged, finishes_within,
+    };
     use crate::data::Lang;
     use std::time::Duration;
 
-    fn flags(text: &str, lang: Lang) -> Vec<String> {
-        let findings = run_check(&Punctuation, text, lang);
-        flagged(text, &findings)
-            .into_iter()
-            .map(str::to_string)
-            .collect()
+    /// Asserts that the check flags exactly `expected` in `text`; returns the findings.
+    fn flags(text: &str, lang: Lang, expected: &[&str]) -> Vec<Finding> {
+        assert_flagged(&Punctuation, text, lang, expected)
+    }
+
+    /// Asserts that the check flags nothing in any of `texts`.
+    fn clean(texts: &[&str], lang: Lang) {
+        assert_not_flagged(&Punctuation, texts, lang);
     }
 
     #[test]
     fn balanced_german_and_italian_quotes_are_fine() {
-        for (text, lang) in [
-            ("Eine dritte Quelle sagte: „Bei den Amerikanern ist alles auseinandergefallen.“ Sie sagen das.", Lang::GERMAN),
-            ("Putin sagte: „Ich wusste es. Sie haben die Wurzeln abgeschnitten“, sagten russische Quellen.", Lang::GERMAN),
-            ("Trump nannte es “verheerend” und »sehr schlecht«, sagte er.", Lang::GERMAN),
-            ("Waltz ha detto che questo era \"qualcosa che dovrebbe essere discusso\". Poi «basta».", Lang::ITALIAN),
-            ("Il Cremlino (e la Casa Bianca) hanno detto: «Va bene».", Lang::ITALIAN),
-        ] {
-            assert!(flags(text, lang).is_empty(), "{text}: {:?}", flags(text, lang));
-        }
+        clean(
+            &[
+                "Eine dritte Quelle sagte: „Bei den Amerikanern ist alles auseinandergefallen.“ Sie sagen das.",
+                "Putin sagte: „Ich wusste es. Sie haben die Wurzeln abgeschnitten“, sagten russische Quellen.",
+                "Trump nannte es “verheerend” und »sehr schlecht«, sagte er.",
+            ],
+            Lang::GERMAN,
+        );
+        clean(
+            &[
+                "Waltz ha detto che questo era \"qualcosa che dovrebbe essere discusso\". Poi «basta».",
+                "Il Cremlino (e la Casa Bianca) hanno detto: «Va bene».",
+            ],
+            Lang::ITALIAN,
+        );
     }
 
     #[test]
     fn unclosed_and_mismatched_quotes_are_flagged() {
-        assert_eq!(
-            flags(
-                "Er sagte: „Wir kommen morgen. Dann sehen wir weiter.",
-                Lang::GERMAN
-            ),
-            ["„"]
+        flags(
+            "Er sagte: „Wir kommen morgen. Dann sehen wir weiter.",
+            Lang::GERMAN,
+            &["„"],
         );
         let text = "Il ministro ha detto: “La guerra è finita« e poi è partito.";
-        let findings = run_check(&Punctuation, text, Lang::ITALIAN);
-        assert_eq!(flagged(text, &findings), ["«"]);
-        assert!(findings[0].message.contains("closed with"));
-        assert_eq!(
-            flags(
-                "Il governo ha detto che tutto va bene» secondo fonti.",
-                Lang::ITALIAN
-            ),
-            ["»"]
+        let findings = flags(text, Lang::ITALIAN, &["«"]);
+        assert_mentions(&findings[0], "closed with");
+        flags(
+            "Il governo ha detto che tutto va bene» secondo fonti.",
+            Lang::ITALIAN,
+            &["»"],
         );
     }
 
     #[test]
     fn closing_quote_without_opening_is_flagged_in_its_sentence() {
         let text = "Dorothy Shea rief die Klage an. Konflikt.”";
-        let findings = run_check(&Punctuation, text, Lang::GERMAN);
-        assert_eq!(flagged(text, &findings), ["”"]);
+        let findings = flags(text, Lang::GERMAN, &["”"]);
         assert_eq!(findings[0].span.start, text.find('”').unwrap());
-        assert_eq!(
-            flags(
-                "Die Mitgliedstaaten des Rat umfassender Frieden. “",
-                Lang::GERMAN
-            ),
-            ["“"]
+        flags(
+            "Die Mitgliedstaaten des Rat umfassender Frieden. “",
+            Lang::GERMAN,
+            &["“"],
         );
     }
 
     #[test]
     fn detached_closing_quote_is_a_minor_blemish() {
         let text = "“Wir wir uns Haben Sie viel zu tun “, sagte Peskov in Kommentaren.";
-        let findings = run_check(&Punctuation, text, Lang::GERMAN);
-        assert_eq!(flagged(text, &findings), ["“"]);
-        assert!(findings[0].message.contains("space before"));
-        assert_eq!(findings[0].severity, Severity::Minor);
+        let findings = assert_flags(&Punctuation, text, Lang::GERMAN, &[("“", Severity::Minor)]);
+        assert_mentions(&findings[0], "space before");
     }
 
     #[test]
     fn quotes_continuing_into_the_next_paragraph_are_fine() {
         let text = "„Wir sind bereit zu verhandeln.\n„Aber nicht um jeden Preis“, sagte er.\n";
-        assert!(flags(text, Lang::GERMAN).is_empty());
+        clean(&[text], Lang::GERMAN);
     }
 
     #[test]
     fn brackets_and_stray_angle_brackets() {
         let text = "< (Dies ist ein unbearbeiteter Artikel.)";
-        let findings = run_check(&Punctuation, text, Lang::GERMAN);
-        assert_eq!(flagged(text, &findings), ["<"]);
-        assert_eq!(findings[0].severity, Severity::Major);
-        assert_eq!(
-            flags("Die Zahl stieg (laut Reuters auf 30.", Lang::GERMAN),
-            ["("]
+        assert_flags(&Punctuation, text, Lang::GERMAN, &[("<", Severity::Major)]);
+        flags("Die Zahl stieg (laut Reuters auf 30.", Lang::GERMAN, &["("]);
+        flags(
+            "La quota è salita a trenta) secondo fonti.",
+            Lang::ITALIAN,
+            &[")"],
         );
-        assert_eq!(
-            flags("La quota è salita a trenta) secondo fonti.", Lang::ITALIAN),
-            [")"]
+        clean(
+            &["Die Inflation lag bei < 2 Prozent. Es gibt a) dies und b) das :)"],
+            Lang::GERMAN,
         );
-        assert!(flags(
-            "Die Inflation lag bei < 2 Prozent. Es gibt a) dies und b) das :)",
-            Lang::GERMAN
-        )
-        .is_empty());
     }
 
     #[test]
     fn space_before_punctuation() {
         let text = "Il presidente russo wladimir putin , che è previsto, e tra Russia e ucraina .";
-        assert_eq!(flags(text, Lang::ITALIAN), [" ,", " ."]);
-        assert_eq!(
-            flags("Er sagte das nicht ; er schwieg .", Lang::GERMAN),
-            [" ;", " ."]
+        flags(text, Lang::ITALIAN, &[" ,", " ."]);
+        flags(
+            "Er sagte das nicht ; er schwieg .",
+            Lang::GERMAN,
+            &[" ;", " ."],
         );
-        assert!(flags(
-            "Und dann ... kam er. Das .NET-Framework und Punkt 3 ,5 fehlen.",
-            Lang::GERMAN
-        )
-        .is_empty());
+        clean(
+            &["Und dann ... kam er. Das .NET-Framework und Punkt 3 ,5 fehlen."],
+            Lang::GERMAN,
+        );
     }
 
     #[test]
     fn missing_space_after_full_stop() {
-        assert_eq!(
-            flags(
-                "Putin schüttelt die Hand.Gavriil Grigorov/Reuters",
-                Lang::GERMAN
-            ),
-            ["."]
+        flags(
+            "Putin schüttelt die Hand.Gavriil Grigorov/Reuters",
+            Lang::GERMAN,
+            &["."],
         );
-        assert_eq!(
-            flags(
-                "Il Cremlino ha parlato.Poi è arrivato Trump.",
-                Lang::ITALIAN
-            ),
-            ["."]
+        flags(
+            "Il Cremlino ha parlato.Poi è arrivato Trump.",
+            Lang::ITALIAN,
+            &["."],
         );
         let fine = "Die U.S. Army, z.B. Kreml.ru und glocalist.press, 3.5 Prozent, www.Spiegel.De und https://x.org/Abc.Def.";
-        assert!(
-            flags(fine, Lang::GERMAN).is_empty(),
-            "{:?}",
-            flags(fine, Lang::GERMAN)
-        );
+        clean(&[fine], Lang::GERMAN);
     }
 
     #[test]
     fn doubled_punctuation_but_not_ellipsis() {
-        assert_eq!(
-            flags("Das war es.. Dann kam er,, und ging.", Lang::GERMAN),
-            ["..", ",,"]
+        flags(
+            "Das war es.. Dann kam er,, und ging.",
+            Lang::GERMAN,
+            &["..", ",,"],
         );
-        assert_eq!(
-            flags(
-                "Il governo ha detto,. poi è partito;; basta.",
-                Lang::ITALIAN
-            ),
-            [",.", ";;"]
+        flags(
+            "Il governo ha detto,. poi è partito;; basta.",
+            Lang::ITALIAN,
+            &[",.", ";;"],
         );
-        assert!(flags(
-            "Und dann... kam er. Um 12:30 Uhr, z. B., auf https://example.org.",
-            Lang::GERMAN
-        )
-        .is_empty());
+        clean(
+            &["Und dann... kam er. Um 12:30 Uhr, z. B., auf https://example.org."],
+            Lang::GERMAN,
+        );
     }
 
     #[test]
@@ -534,11 +520,12 @@ mod tests {
     fn enumerators_and_glued_stops_after_wide_spaces() {
         // A no-break space (two bytes) right before the token: the glued full stop used to
         // panic, slicing the token from inside the space.
-        assert!(flags("Es gibt\u{a0}a) dies und\u{a0}b) das.", Lang::GERMAN).is_empty());
-        assert_eq!(
-            flags("Er schüttelt die\u{a0}Hand.Gavriil Grigorov", Lang::GERMAN),
-            ["."]
+        clean(&["Es gibt\u{a0}a) dies und\u{a0}b) das."], Lang::GERMAN);
+        flags(
+            "Er schüttelt die\u{a0}Hand.Gavriil Grigorov",
+            Lang::GERMAN,
+            &["."],
         );
-        assert!(flags("Siehe\u{a0}www.Spiegel.De heute.", Lang::GERMAN).is_empty());
+        clean(&["Siehe\u{a0}www.Spiegel.De heute."], Lang::GERMAN);
     }
 }

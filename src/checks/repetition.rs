@@ -389,68 +389,53 @@ impl CopyChains {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{finishes_within, flagged, run_check};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, finishes_within, run_check,
+    };
     use std::time::Duration;
 
     fn check(text: &str, lang: Lang) -> Vec<Finding> {
         run_check(&Repetition, text, lang)
     }
 
+    /// Asserts that the check flags exactly `expected` (text, severity) in `text`.
+    fn flags(text: &str, lang: Lang, expected: &[(&str, Severity)]) -> Vec<Finding> {
+        assert_flags(&Repetition, text, lang, expected)
+    }
+
     fn assert_not_flagged(texts: &[&str], lang: Lang) {
-        for t in texts {
-            let findings = check(t, lang);
-            assert!(findings.is_empty(), "{t}: {findings:?}");
-        }
+        crate::checks::testing::assert_not_flagged(&Repetition, texts, lang);
     }
 
     #[test]
     fn german_stutters_are_flagged() {
         let t = "Putin wirft den Krieg nach der Berliner Mauer nach der Berliner Mauer fiel.";
-        let f = check(t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            ["nach der Berliner Mauer nach der Berliner Mauer"]
-        );
-        assert_eq!(f[0].severity, Severity::Major);
-        assert!(
-            f[0].message.contains("\"nach der Berliner Mauer\""),
-            "{}",
-            f[0].message
-        );
+        let stutter = "nach der Berliner Mauer nach der Berliner Mauer";
+        let f = flags(t, Lang::GERMAN, &[(stutter, Severity::Major)]);
+        assert_mentions(&f[0], "\"nach der Berliner Mauer\"");
 
         let t = "Es ist unmöglich. Wir wir uns Haben Sie viel zu tun.";
-        assert_eq!(flagged(t, &check(t, Lang::GERMAN)), ["Wir wir"]);
+        assert_flagged(&Repetition, t, Lang::GERMAN, &["Wir wir"]);
         let t = "Wir wir wir wir haben.";
-        let f = check(t, Lang::GERMAN);
-        assert_eq!(flagged(t, &f), ["Wir wir wir wir"]);
-        assert_eq!(
-            (f[0].severity, f[0].message.as_str()),
-            (Severity::Major, "\"Wir\" repeated 4 times")
-        );
+        let f = flags(t, Lang::GERMAN, &[("Wir wir wir wir", Severity::Major)]);
+        assert_eq!(f[0].message, "\"Wir\" repeated 4 times");
         let t = "Steve Witkoff Steve Witkoff im Nahen Osten nimmt teil.";
-        assert_eq!(
-            flagged(t, &check(t, Lang::GERMAN)),
-            ["Steve Witkoff Steve Witkoff"]
+        assert_flagged(
+            &Repetition,
+            t,
+            Lang::GERMAN,
+            &["Steve Witkoff Steve Witkoff"],
         );
+        // A comma between the copies is weaker evidence: minor.
         let t = "Die Flammen des Konflikts nicht fächert, fächert nicht die Flammen an.";
-        let f = check(t, Lang::GERMAN);
-        assert_eq!(flagged(t, &f), ["fächert, fächert"]);
-        assert_eq!(
-            f[0].severity,
-            Severity::Minor,
-            "a comma between the copies is weaker evidence"
-        );
+        flags(t, Lang::GERMAN, &[("fächert, fächert", Severity::Minor)]);
     }
 
     #[test]
     fn german_near_repeat_with_gap_is_flagged() {
         let t = "Der Sicherheitsrat hat die Sicherheitsrat angenommen, die die Sicherheitsrat angenommen hat.";
-        let f = check(t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            ["die Sicherheitsrat angenommen, die die Sicherheitsrat angenommen"]
-        );
-        assert_eq!(f[0].severity, Severity::Major);
+        let repeat = "die Sicherheitsrat angenommen, die die Sicherheitsrat angenommen";
+        flags(t, Lang::GERMAN, &[(repeat, Severity::Major)]);
     }
 
     #[test]
@@ -475,26 +460,16 @@ mod tests {
     #[test]
     fn italian_stutters_are_flagged_with_growing_severity() {
         let t = "Un test per la sua amicizia con la sua amicizia con la sua amicizia con la sua amicizia a pagamento.";
-        let f = check(t, Lang::ITALIAN);
-        assert_eq!(
-            flagged(t, &f),
-            ["la sua amicizia con la sua amicizia con la sua amicizia con la sua amicizia"]
-        );
-        assert_eq!(f[0].severity, Severity::Critical);
-        assert!(
-            f[0].message
-                .contains("\"la sua amicizia con\" repeated 3 times"),
-            "{}",
-            f[0].message
-        );
+        let stutter = "la sua amicizia con la sua amicizia con la sua amicizia con la sua amicizia";
+        let f = flags(t, Lang::ITALIAN, &[(stutter, Severity::Critical)]);
+        assert_mentions(&f[0], "\"la sua amicizia con\" repeated 3 times");
 
         let t = "Un test cruciale per se Trump, che è stato Trump, che è stato bersaglio.";
-        let f = check(t, Lang::ITALIAN);
-        assert_eq!(flagged(t, &f), ["Trump, che è stato Trump, che è stato"]);
-        assert_eq!(f[0].severity, Severity::Major);
+        let stutter = "Trump, che è stato Trump, che è stato";
+        flags(t, Lang::ITALIAN, &[(stutter, Severity::Major)]);
 
         let t = "Vedi putin-trprump-phon-phon-call qui.";
-        assert_eq!(flagged(t, &check(t, Lang::ITALIAN)), ["phon-phon"]);
+        assert_flagged(&Repetition, t, Lang::ITALIAN, &["phon-phon"]);
     }
 
     #[test]
@@ -522,9 +497,7 @@ mod tests {
             ("Das Öl der Ylang Ylang duftet.", "Ylang Ylang"),
             ("Das wird benötigt – benötigt.", "benötigt – benötigt"),
         ] {
-            let f = check(t, Lang::GERMAN);
-            assert_eq!(flagged(t, &f), [expected]);
-            assert_eq!(f[0].severity, Severity::Minor, "{t}");
+            flags(t, Lang::GERMAN, &[(expected, Severity::Minor)]);
         }
         let t = "Die Regierung will einen Schwangerschaftsabbruch einen Schwangerschaftsabbruch erlauben.";
         assert_eq!(check(t, Lang::GERMAN)[0].severity, Severity::Major);
@@ -533,9 +506,7 @@ mod tests {
     #[test]
     fn repeated_function_word_is_only_minor() {
         let t = "Er ging in in die Stadt.";
-        let f = check(t, Lang::GERMAN);
-        assert_eq!(flagged(t, &f), ["in in"]);
-        assert_eq!(f[0].severity, Severity::Minor);
+        flags(t, Lang::GERMAN, &[("in in", Severity::Minor)]);
         let t = "È andato a a Roma.";
         assert_eq!(check(t, Lang::ITALIAN)[0].severity, Severity::Minor);
     }

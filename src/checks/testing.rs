@@ -1,8 +1,6 @@
 //! Helpers for the checks' unit tests.
-
-//! Helpers for the checks' unit tests.
 use super::document::{Check, CheckSettings, Document};
-use crate::data::{Finding, Lang};
+use crate::data::{Finding, Lang, Severity};
 
 /// Runs `check` on `text` (segmented as the pipeline would) in language `lang`.
 pub fn run_check(check: &dyn Check, text: &str, lang: Lang) -> Vec<Finding> {
@@ -76,4 +74,55 @@ pub fn concatenated_samples(bytes: usize) -> String {
 /// The flagged text of each finding.
 pub fn flagged<'t>(text: &'t str, findings: &[Finding]) -> Vec<&'t str> {
     findings.iter().map(|f| f.span.slice(text)).collect()
+}
+
+/// Runs `check` on `text` in `lang` and asserts that it flags exactly the texts of
+/// `expected`, in order, each with its severity. Returns the findings for further checks.
+pub fn assert_flags(
+    check: &dyn Check,
+    text: &str,
+    lang: Lang,
+    expected: &[(&str, Severity)],
+) -> Vec<Finding> {
+    let findings = run_check(check, text, lang);
+    let got: Vec<(&str, Severity)> = findings
+        .iter()
+        .map(|f| (f.span.slice(text), f.severity))
+        .collect();
+    assert_eq!(got, expected, "in {text:?}");
+    findings
+}
+
+/// Runs `check` on `text` in `lang` and asserts that it flags exactly `expected`, in
+/// order. Returns the findings for further checks.
+pub fn assert_flagged(
+    check: &dyn Check,
+    text: &str,
+    lang: Lang,
+    expected: &[&str],
+) -> Vec<Finding> {
+    let findings = run_check(check, text, lang);
+    assert_eq!(flagged(text, &findings), expected, "in {text:?}");
+    findings
+}
+
+/// Asserts that `check` flags nothing in any of `texts`, in `lang`.
+pub fn assert_not_flagged(check: &dyn Check, texts: &[&str], lang: Lang) {
+    for text in texts {
+        let findings = run_check(check, text, lang);
+        assert!(
+            findings.is_empty(),
+            "{text:?}: {:?}",
+            flagged(text, &findings)
+        );
+    }
+}
+
+/// Asserts that the message of `finding` contains `part`.
+pub fn assert_mentions(finding: &Finding, part: &str) {
+    assert!(
+        finding.message.contains(part),
+        "{:?} does not mention {part:?}",
+        finding.message
+    );
 }

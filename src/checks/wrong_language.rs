@@ -292,23 +292,27 @@ impl Context<'_> {
 mod tests {
     use super::*;
     use crate::checks::document::CheckSettings;
-    use crate::checks::testing::{finishes_within, flagged, run_check, run_check_with};
+    use crate::checks::testing::{
+        assert_flagged, assert_flags, assert_mentions, assert_not_flagged, finishes_within,
+        run_check, run_check_with,
+    };
     use std::time::Duration;
 
     #[test]
     fn english_boilerplate_sentences_in_german_article_are_major() {
         let t = "Der Kreml lehnte ab.\nLeave a Reply\nYour email address will not be published. Required fields are marked *";
-        let f = run_check(&WrongLanguage, t, Lang::GERMAN);
-        assert_eq!(
-            flagged(t, &f),
-            [
-                "Leave a Reply",
-                "Your email address will not be published.",
-                "Required fields are marked *"
-            ]
+        let english = [
+            "Leave a Reply",
+            "Your email address will not be published.",
+            "Required fields are marked *",
+        ];
+        let f = assert_flags(
+            &WrongLanguage,
+            t,
+            Lang::GERMAN,
+            &english.map(|m| (m, Severity::Major)),
         );
-        assert!(f.iter().all(|f| f.severity == Severity::Major));
-        assert!(f[0].message.contains("English"), "{}", f[0].message);
+        assert_mentions(&f[0], "English");
     }
 
     #[test]
@@ -337,50 +341,43 @@ mod tests {
                  arbeite im Homeoffice an einem Deal. Trump flog mit der Air Force One nach Riad. Der Lockdown \
                  endete. Volodymyr Dubovyk vom Center for European Policy Analysis kommentierte das. Recep Tayyip \
                  Erdogan sprach über Zaporozhye.";
-        let f = run_check(&WrongLanguage, t, Lang::GERMAN);
-        assert!(f.is_empty(), "{:?}", flagged(t, &f));
+        assert_not_flagged(&WrongLanguage, &[t], Lang::GERMAN);
     }
 
     #[test]
     fn german_words_in_italian_article_are_flagged() {
         let t = "fazit\nLa questione del controllo sui punti strategici, come lo Zaporozhye Kernkraftwerk, è centrale.\n\
                  Kommentare (0)";
-        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
-        assert_eq!(flagged(t, &f), ["fazit", "Kernkraftwerk", "Kommentare"]);
-        assert!(f.iter().all(|f| f.severity == Severity::Minor));
-        assert!(f[1].message.contains("German"), "{}", f[1].message);
+        let german = ["fazit", "Kernkraftwerk", "Kommentare"].map(|m| (m, Severity::Minor));
+        let f = assert_flags(&WrongLanguage, t, Lang::ITALIAN, &german);
+        assert_mentions(&f[1], "German");
     }
 
     #[test]
     fn german_inflected_forms_are_not_foreign() {
         let t = "Sie hielten ein bilaterales Treffen ab.";
-        assert!(run_check(&WrongLanguage, t, Lang::GERMAN).is_empty());
+        assert_not_flagged(&WrongLanguage, &[t], Lang::GERMAN);
         let t = "Er schrieb: the meeting was published yesterday.";
-        assert_eq!(
-            flagged(t, &run_check(&WrongLanguage, t, Lang::GERMAN)),
-            ["published yesterday"]
-        );
+        assert_flagged(&WrongLanguage, t, Lang::GERMAN, &["published yesterday"]);
     }
 
     #[test]
     fn italian_hybrid_word_is_major() {
         let t = "I negoziati guidati dal Nahenvoyé Steve Witkoff hanno portato a una svolta.";
-        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
-        assert_eq!(flagged(t, &f), ["Nahenvoyé"]);
-        assert_eq!(f[0].severity, Severity::Major);
-        assert!(
-            f[0].message.contains("French \"envoyé\""),
-            "{}",
-            f[0].message
+        let f = assert_flags(
+            &WrongLanguage,
+            t,
+            Lang::ITALIAN,
+            &[("Nahenvoyé", Severity::Major)],
         );
+        assert_mentions(&f[0], "French \"envoyé\"");
     }
 
     #[test]
     fn italian_names_and_loanwords_are_not_flagged() {
         let t = "Trump ha parlato con i giornalisti a bordo dell'Air Force One e il suo team ha discusso il deal \
                  con Dmitry Peskov e Recep Tayyip Erdogan sulla centrale di Zaporozhye.";
-        let f = run_check(&WrongLanguage, t, Lang::ITALIAN);
-        assert!(f.is_empty(), "{:?}", flagged(t, &f));
+        assert_not_flagged(&WrongLanguage, &[t], Lang::ITALIAN);
     }
 
     #[test]

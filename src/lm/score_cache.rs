@@ -187,14 +187,20 @@ mod tests {
         }
     }
 
+    /// A cache in a fresh temporary directory, which lives as long as the returned guard.
+    fn temp_cache() -> (tempfile::TempDir, ScoreCache<ArticleScores>) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ScoreCache::new(dir.path());
+        (dir, cache)
+    }
+
     fn key(article: &str) -> ScoreKey {
         ScoreKey::new("a5fd3b62", "scorer-1", "exact=false", article)
     }
 
     #[test]
     fn stored_value_comes_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = ScoreCache::new(dir.path());
+        let (_dir, cache) = temp_cache();
         let k = key("Der Hund bellt. Die Katze schläft.");
         assert_eq!(cache.get(&k), None);
         cache.put(&k, &scores(1.0)).unwrap();
@@ -205,8 +211,7 @@ mod tests {
 
     #[test]
     fn every_key_field_separates_entries() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = ScoreCache::new(dir.path());
+        let (_dir, cache) = temp_cache();
         let base = key("Ein Satz.");
         cache.put(&base, &scores(1.0)).unwrap();
         let variants = [
@@ -229,8 +234,7 @@ mod tests {
 
     #[test]
     fn corrupt_or_foreign_entries_are_misses() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = ScoreCache::new(dir.path());
+        let (dir, cache) = temp_cache();
         let k = key("Text.");
         cache.put(&k, &scores(1.0)).unwrap();
         let path = cache.entry_path(&k);
@@ -251,8 +255,7 @@ mod tests {
 
     #[test]
     fn concurrent_writers_leave_whole_entries() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = ScoreCache::new(dir.path());
+        let (dir, cache) = temp_cache();
         let shared = key("Gemeinsamer Artikel.");
         std::thread::scope(|scope| {
             for thread in 0..8 {

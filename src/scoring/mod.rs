@@ -183,16 +183,15 @@ mod tests {
 
     #[test]
     fn language_model_finding_follows_the_calibrated_verdict() {
-        let sentence = Sentence {
-            span: Span::new(0, 40),
+        let sentence_from = |start| Sentence {
+            span: Span::new(start, 40),
             kind: crate::data::SentenceKind::Sentence,
         };
-        let suspect = implausible_wording(
-            &features(7, 5.2, 0.8, 9.0),
-            &sentence,
-            Verdict::Suspect,
-            0.4,
-        );
+        let suspect_in = |s: &Sentence| {
+            implausible_wording(&features(7, 5.2, 0.8, 9.0), s, Verdict::Suspect, 0.4)
+        };
+        let sentence = sentence_from(0);
+        let suspect = suspect_in(&sentence);
         assert_eq!(
             (suspect.severity, suspect.span),
             (Severity::Minor, Span::new(4, 9))
@@ -210,16 +209,7 @@ mod tests {
         );
         assert_eq!(broken.severity, Severity::Major);
         // A worst span outside the sentence (cannot happen in an audit) falls back to it.
-        let elsewhere = Sentence {
-            span: Span::new(20, 40),
-            kind: crate::data::SentenceKind::Sentence,
-        };
-        let fallback = implausible_wording(
-            &features(7, 5.2, 0.8, 9.0),
-            &elsewhere,
-            Verdict::Suspect,
-            0.4,
-        );
+        let fallback = suspect_in(&sentence_from(20));
         assert_eq!(fallback.span, Span::new(20, 40));
     }
 
