@@ -71,16 +71,17 @@ impl Check for Repetition {
     }
 }
 
-struct Token<'a> {
+/// A word with its lower-case form, compared without case.
+struct LoweredWord<'a> {
     word: Word<'a>,
     lower: String,
 }
 
 /// The words of `span` in `text` with their lower-case forms.
-fn tokens(text: &str, span: Span) -> Vec<Token<'_>> {
+fn tokens(text: &str, span: Span) -> Vec<LoweredWord<'_>> {
     words_in(text, span)
         .into_iter()
-        .map(|word| Token {
+        .map(|word| LoweredWord {
             lower: word.text.to_lowercase(),
             word,
         })
@@ -88,7 +89,7 @@ fn tokens(text: &str, span: Span) -> Vec<Token<'_>> {
 }
 
 /// Whether the `n` tokens from `a` equal (ignoring case) the `n` tokens from `b`.
-fn same_words(tokens: &[Token<'_>], a: usize, b: usize, n: usize) -> bool {
+fn same_words(tokens: &[LoweredWord<'_>], a: usize, b: usize, n: usize) -> bool {
     (0..n).all(|k| tokens[a + k].lower == tokens[b + k].lower)
 }
 
@@ -127,7 +128,7 @@ fn find_repeats(text: &str, span: Span, lang: Lang, out: &mut Vec<Finding>) {
 struct SentenceWords<'a> {
     text: &'a str,
     lang: Lang,
-    tokens: Vec<Token<'a>>,
+    tokens: Vec<LoweredWord<'a>>,
     lexicon: Option<&'static lexicon::Lexicon>,
     chains: CopyChains,
 }
@@ -145,7 +146,7 @@ impl<'a> SentenceWords<'a> {
         }
     }
 
-    fn is_function_word(&self, t: &Token<'_>) -> bool {
+    fn is_function_word(&self, t: &LoweredWord<'_>) -> bool {
         t.word.is_numeric()
             || t.lower.chars().count() <= 2
             || self
@@ -344,7 +345,7 @@ struct CopyChains {
 const BAD_JUNCTION: u32 = 1 << 31;
 
 impl CopyChains {
-    fn new(tokens: &[Token<'_>], text: &str) -> Self {
+    fn new(tokens: &[LoweredWord<'_>], text: &str) -> Self {
         let len = tokens.len();
         // `stutter[q]`: whether the text before token `q` (after token `q - 1`) may join
         // two copies.

@@ -458,9 +458,9 @@ impl QuantisedActivations {
         }
     }
 
-    fn token(&self, index: usize) -> Token<'_> {
+    fn token(&self, index: usize) -> TokenCodes<'_> {
         let blocks = self.cols / BLOCK;
-        Token {
+        TokenCodes {
             codes: &self.codes[index * self.cols..(index + 1) * self.cols],
             scale: &self.scale[index * blocks..(index + 1) * blocks],
             scaled_sum: &self.scaled_sum[index * blocks..(index + 1) * blocks],
@@ -468,20 +468,20 @@ impl QuantisedActivations {
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn token_group<const M: usize>(&self, first: usize) -> [Token<'_>; M] {
+    fn token_group<const M: usize>(&self, first: usize) -> [TokenCodes<'_>; M] {
         std::array::from_fn(|m| self.token(first + m))
     }
 }
 
 /// One token's quantised activations.
 #[derive(Clone, Copy)]
-struct Token<'a> {
+struct TokenCodes<'a> {
     codes: &'a [i16],
     scale: &'a [f32],
     scaled_sum: &'a [f32],
 }
 
-impl Token<'_> {
+impl TokenCodes<'_> {
     fn blocks(&self) -> usize {
         self.scale.len()
     }
@@ -500,7 +500,7 @@ impl Token<'_> {
     }
 }
 
-fn scalar_tile_products(tiles: &[Tile], token: Token<'_>) -> [f32; TILE_ROWS] {
+fn scalar_tile_products(tiles: &[Tile], token: TokenCodes<'_>) -> [f32; TILE_ROWS] {
     let mut out = [0f32; TILE_ROWS];
     for (block, tile) in tiles.iter().enumerate() {
         let codes = &token.codes[block * BLOCK..(block + 1) * BLOCK];
@@ -526,7 +526,7 @@ fn scalar_tile_products(tiles: &[Tile], token: Token<'_>) -> [f32; TILE_ROWS] {
 /// and add a column pair: [`PairProducts`].
 #[cfg(target_arch = "x86_64")]
 mod avx256 {
-    use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
+    use super::{Tile, TokenCodes, BLOCK, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::x86_64::*;
 
     /// Accumulates the products of one token's codes for two columns with the same two
@@ -554,7 +554,7 @@ mod avx256 {
     #[inline(always)]
     pub unsafe fn tile_products<const M: usize, P: PairProducts>(
         tiles: &[Tile],
-        tokens: [Token<'_>; M],
+        tokens: [TokenCodes<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
         debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
         // SAFETY: register arithmetic with instructions the CPU has (contract), as in
@@ -614,7 +614,7 @@ mod avx256 {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::avx256::{self, PairProducts};
-    use super::{Tile, Token, KERNEL_TOKENS, TILE_ROWS};
+    use super::{Tile, TokenCodes, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::x86_64::*;
 
     /// `vpmaddwd` + `vpaddd`.
@@ -645,7 +645,7 @@ mod avx2 {
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn tile_products<const M: usize>(
         tiles: &[Tile],
-        tokens: [Token<'_>; M],
+        tokens: [TokenCodes<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
         // SAFETY: this function's contract, with AVX2 and FMA enabled here.
         unsafe { avx256::tile_products::<M, MaddAdd>(tiles, tokens) }
@@ -656,7 +656,7 @@ mod avx2 {
 #[cfg(target_arch = "x86_64")]
 mod avx_vnni {
     use super::avx256::{self, PairProducts};
-    use super::{Tile, Token, KERNEL_TOKENS, TILE_ROWS};
+    use super::{Tile, TokenCodes, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::asm;
     use std::arch::x86_64::*;
 
@@ -698,7 +698,7 @@ mod avx_vnni {
     #[target_feature(enable = "avxvnni,avx2,fma")]
     pub unsafe fn tile_products<const M: usize>(
         tiles: &[Tile],
-        tokens: [Token<'_>; M],
+        tokens: [TokenCodes<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
         // SAFETY: this function's contract, with AVX-VNNI, AVX2 and FMA enabled here.
         unsafe { avx256::tile_products::<M, DotProduct>(tiles, tokens) }
@@ -709,7 +709,7 @@ mod avx_vnni {
 /// one `vpdpwssd` per token replace AVX2's two loads, two `vpmaddwd` and two `vpaddd`.
 #[cfg(target_arch = "x86_64")]
 mod avx512_vnni {
-    use super::{Tile, Token, BLOCK, KERNEL_TOKENS, TILE_ROWS};
+    use super::{Tile, TokenCodes, BLOCK, KERNEL_TOKENS, TILE_ROWS};
     use std::arch::asm;
     use std::arch::x86_64::*;
 
@@ -720,7 +720,7 @@ mod avx512_vnni {
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni,avx2,fma")]
     pub unsafe fn tile_products<const M: usize>(
         tiles: &[Tile],
-        tokens: [Token<'_>; M],
+        tokens: [TokenCodes<'_>; M],
     ) -> [[f32; TILE_ROWS]; KERNEL_TOKENS] {
         debug_assert!(tokens.iter().all(|t| t.blocks() >= tiles.len()));
         let mut acc = [_mm512_setzero_ps(); M];
