@@ -21,21 +21,20 @@ fn model_path() -> Option<PathBuf> {
     }
 }
 
-/// One loaded model per mode, shared by the tests of this file.
+/// One loaded model per mode, shared by the tests of this file (loading one and building
+/// its heads takes seconds).
 fn model(exact: bool) -> Option<&'static LanguageModel> {
     static EXACT: OnceLock<LanguageModel> = OnceLock::new();
-    static DEFAULT: OnceLock<LanguageModel> = OnceLock::new();
+    if !exact {
+        return evidence().map(|lm| &*lm.model);
+    }
     let path = model_path()?;
-    let cell = if exact { &EXACT } else { &DEFAULT };
-    Some(cell.get_or_init(|| {
-        LanguageModel::load(
-            &path,
-            ScoringOptions {
-                exact,
-                ..ScoringOptions::default()
-            },
-        )
-        .expect("model loads")
+    Some(EXACT.get_or_init(|| {
+        let options = ScoringOptions {
+            exact: true,
+            ..ScoringOptions::default()
+        };
+        LanguageModel::load(&path, options).expect("model loads")
     }))
 }
 
