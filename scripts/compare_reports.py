@@ -15,7 +15,6 @@ and the run's elapsed time may differ. The fingerprints hash the tool's settings
 describes them, so a change to that description changes them all: `diff` counts the files
 that differ only in fingerprints apart, and fails on any other difference.
 """
-import gzip
 import json
 import re
 import subprocess
@@ -24,27 +23,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO.parent / "shared" / "samples"
-DEV_DOCS = REPO.parent / "shared" / "eval-gold" / "dev.docs.jsonl.gz"
 DEV_ARTICLES = 200
 
-
-def dev_articles(n):
-    """The first `n` distinct articles of the WMT documents, segments joined by newlines
-    (as benches/whole_run.py and `mtaudit eval` join them)."""
-    articles, seen = [], set()
-    with gzip.open(DEV_DOCS, "rt", encoding="utf-8") as f:
-        for line in f:
-            if len(articles) == n:
-                break
-            record = json.loads(line)
-            if record["doc_key"] in seen:
-                continue
-            seen.add(record["doc_key"])
-            text = "\n".join(
-                s["text"].replace("\r", " ").replace("\n", " ") for s in record["segments"]
-            )
-            articles.append({"id": record["doc_key"], "text": text, "lang": record.get("lang", "de")})
-    return articles
+# The dev articles exactly as the whole-run benchmark builds them.
+sys.path.insert(0, str(REPO / "benches"))
+from whole_run import DEFAULT_DEV_DOCS, dev_articles  # noqa: E402
 
 
 def write(binary, folder):
@@ -53,7 +36,7 @@ def write(binary, folder):
     dev = REPO / "target" / "compare" / "dev200.jsonl"
     dev.parent.mkdir(parents=True, exist_ok=True)
     with open(dev, "w", encoding="utf-8") as f:
-        for record in dev_articles(DEV_ARTICLES):
+        for record in dev_articles(DEFAULT_DEV_DOCS, DEV_ARTICLES):
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
     for evidence, flags in (("lm", ["--offline"]), ("heuristics", ["--no-lm"])):
         out = folder / evidence
