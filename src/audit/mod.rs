@@ -120,6 +120,13 @@ impl Auditor {
 
     /// Audits one article: its language, sentences, findings, verdicts, scores and gate.
     pub fn audit(&self, article: &Article) -> ArticleAudit {
+        let evidence = self.gather(article);
+        self.judge(article, evidence)
+    }
+
+    /// Gathers the evidence on `article`: its language, its sentences with theirs, the
+    /// heuristics' findings and the language model's scores.
+    pub fn gather(&self, article: &Article) -> ArticleEvidence {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
         let sentences = segment::segment(text);
@@ -128,25 +135,53 @@ impl Auditor {
         for check in &self.checks {
             check.run(&doc, &mut findings);
         }
-        let mut evidence = self.evidence();
-        let (lm_scores, lm_error) = match self.score_with_lm(text, &sentences, lang) {
+        let sentence_languages = doc.sentence_languages().to_vec();
+        let lm = self.score_with_lm(text, &sentences, lang);
+        ArticleEvidence {
+            lang,
+            lang_source,
+            sentences,
+            sentence_languages,
+            findings,
+            lm,
+        }
+    }
+
+    /// Builds the audit of `article` from its evidence: the one way from evidence to a
+    /// report, which the pipeline takes and test fixtures take with planted findings.
+    /// Judges every sentence, then the article, then applies the gate.
+    pub fn judge(&self, article: &Article, evidence: ArticleEvidence) -> ArticleAudit {
+        let ArticleEvidence {
+            lang,
+            lang_source,
+            sentences,
+            sentence_languages,
+            findings,
+            lm,
+        } = evidence;
+        let mut sources = self.evidence();
+        let (lm_scores, lm_error) = match lm {
             Some(Ok(scores)) => (Some(scores), None),
             Some(Err(e)) => {
-                evidence.language_model = None;
+                sources.language_model = None;
                 (None, Some(e.to_string()))
             }
             None => (None, None),
         };
         let (findings, sentence_evidence) =
-            self.judge_sentences(text, &sentences, findings, lm_scores.as_ref());
+            self.judge_sentences(&article.text, &sentences, findings, lm_scores.as_ref());
         let judged = Judged {
+            lang,
+            lang_source,
+            sentences,
+            sentence_languages,
             findings,
             sentence_evidence,
             lm: lm_scores,
             lm_error,
-            evidence,
+            evidence: sources,
         };
-        self.assemble(article, lang_source, &doc, judged)
+        self.assemble(article, judged)
     }
 
     /// The language model's evidence on the article, if it is used.
@@ -213,23 +248,18 @@ impl Auditor {
 
     /// The audit of `article` from its judged evidence: sentences with their verdicts,
     /// findings with their sentences, counts, the article's judgement and the gate.
-    fn assemble(
-        &self,
-        article: &Article,
-        lang_source: LangSource,
-        doc: &Document<'_>,
-        judged: Judged,
-    ) -> ArticleAudit {
-        let text = doc.text;
+    fn assemble(&self, article: &Article, judged: Judged) -> ArticleAudit {
+        let text = article.text.as_str();
         let findings: Vec<FindingAudit> = judged
             .findings
             .into_iter()
             .map(|finding| FindingAudit {
-                sentence: sentence_of(doc.sentences, finding.span),
+                sentence: sentence_of(&judged.sentences, finding.span),
                 finding,
             })
             .collect();
-        let mut sentences = sentence_audits(doc, &findings);
+        let mut sentences =
+            sentence_audits(&judged.sentences, &judged.sentence_languages, &findings);
         for (index, audit) in sentences.iter_mut().enumerate() {
             audit.probability_broken = judged.sentence_evidence[index].0;
             audit.lm = judged.lm.as_ref().map(|s| s.sentences[index].clone());
@@ -267,8 +297,8 @@ impl Auditor {
             source: article.source.clone(),
             title: article.title.clone(),
             fingerprint: self.fingerprint(article),
-            lang: doc.lang,
-            lang_source,
+            lang: judged.lang,
+            lang_source: judged.lang_source,
             evidence: judged.evidence,
             words,
             penalty,
@@ -310,18 +340,22 @@ impl Auditor {
     }
 }
 
-/// Each sentence of `doc` with its language, its findings (indices into `findings`) and
-/// the verdict of their penalty points.
-fn sentence_audits(doc: &Document<'_>, findings: &[FindingAudit]) -> Vec<SentenceAudit> {
+/// Each sentence with its language, its findings (indices into `findings`) and the
+/// verdict of their penalty points.
+fn sentence_audits(
+    sentences: &[Sentence],
+    languages: &[Lang],
+    findings: &[FindingAudit],
+) -> Vec<SentenceAudit> {
     let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
         if let Some(s) = f.sentence {
             by_sentence.entry(s).or_default().push(i);
         }
     }
-    doc.sentences
+    sentences
         .iter()
-        .zip(doc.sentence_languages())
+        .zip(languages)
         .enumerate()
         .map(|(index, (sentence, &lang))| {
             let own = by_sentence.remove(&index).unwrap_or_default();
@@ -339,8 +373,29 @@ fn sentence_audits(doc: &Document<'_>, findings: &[FindingAudit]) -> Vec<Sentenc
         .collect()
 }
 
+/// What an article's audit rests on before judgement.
+#[derive(Debug)]
+pub struct ArticleEvidence {
+    /// The article's language.
+    pub lang: Lang,
+    /// Where `lang` came from.
+    pub lang_source: LangSource,
+    /// The article's sentences in reading order.
+    pub sentences: Vec<Sentence>,
+    /// Each sentence's language, same order.
+    pub sentence_languages: Vec<Lang>,
+    /// The string heuristics' findings, with the checks' own severities.
+    pub findings: Vec<Finding>,
+    /// The language model's scores, or why it failed; `None` without the model.
+    pub lm: Option<Result<ArticleSurprisal, LmError>>,
+}
+
 /// What the judgement of an article's sentences produced.
 struct Judged {
+    lang: Lang,
+    lang_source: LangSource,
+    sentences: Vec<Sentence>,
+    sentence_languages: Vec<Lang>,
     findings: Vec<Finding>,
     sentence_evidence: Vec<SentenceEvidence>,
     lm: Option<ArticleSurprisal>,

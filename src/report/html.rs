@@ -788,61 +788,43 @@ mod tests {
         }
     }
 
+    /// The pipeline's audit of `text` as one sentence with a finding on each of `spans`
+    /// (which the judgement sorts by position) and the given `tokens`.
     fn audit_with(text: &str, spans: &[(usize, usize)], tokens: Vec<TokenScore>) -> ArticleAudit {
-        use crate::data::{CheckId, Finding, Span, *};
+        use crate::audit::{ArticleEvidence, Auditor};
+        use crate::data::{Article, CheckId, Finding, Lang, Sentence, SentenceKind, Span};
+        let article = Article {
+            id: "a".into(),
+            source: "a".into(),
+            title: None,
+            lang: Some(Lang::GERMAN),
+            text: text.into(),
+        };
         let findings = spans
             .iter()
-            .map(|&(start, end)| FindingAudit {
-                finding: Finding::new(
+            .map(|&(start, end)| {
+                Finding::new(
                     CheckId::Repetition,
                     Severity::Major,
                     Span { start, end },
                     "m",
-                ),
-                sentence: Some(0),
+                )
             })
-            .collect::<Vec<_>>();
-        ArticleAudit {
-            schema_version: SCHEMA_VERSION,
-            id: "a".into(),
-            source: "a".into(),
-            title: None,
-            fingerprint: String::new(),
-            lang: crate::data::Lang::GERMAN,
-            lang_source: LangSource::Detected,
-            evidence: Evidence {
-                heuristics: true,
-                language_model: None,
-            },
-            words: 1,
-            penalty: 0.0,
-            score: 100.0,
-            needs_editor: 0.0,
-            verdicts: VerdictCounts::default(),
-            findings_by_severity: Default::default(),
-            findings_by_check: Default::default(),
-            gate: crate::data::GateResult {
-                passed: true,
-                reasons: vec![],
-            },
-            text: text.into(),
-            sentences: vec![SentenceAudit {
-                index: 0,
-                span: Span {
-                    start: 0,
-                    end: text.len(),
-                },
-                kind: crate::data::SentenceKind::Sentence,
-                lang: crate::data::Lang::GERMAN,
-                verdict: Verdict::Broken,
-                findings: (0..spans.len()).collect(),
-                probability_broken: 0.0,
-                lm: None,
+            .collect();
+        let evidence = ArticleEvidence {
+            lang: Lang::GERMAN,
+            lang_source: LangSource::Input,
+            sentences: vec![Sentence {
+                span: Span::new(0, text.len()),
+                kind: SentenceKind::Sentence,
             }],
+            sentence_languages: vec![Lang::GERMAN],
             findings,
-            tokens: Some(tokens),
-            lm_error: None,
-        }
+            lm: None,
+        };
+        let mut audit = Auditor::new(Default::default(), None).judge(&article, evidence);
+        audit.tokens = Some(tokens);
+        audit
     }
 
     fn rendered_text(pieces: &[Piece]) -> String {
@@ -862,7 +844,8 @@ mod tests {
             end,
             surprisal: 3.0,
         };
-        // 3 is inside "ö"; 99 is past the end; 7..13 ("über") is a valid finding.
+        // 3 is inside "ö"; 99 is past the end; 7..13 ("über", finding 1 once sorted) is
+        // a valid finding.
         let audit = audit_with(
             text,
             &[(3, 5), (7, 99), (7, 13)],
@@ -875,7 +858,7 @@ mod tests {
             .iter()
             .map(|s| s.findings.as_str())
             .collect();
-        assert_eq!(marked, ["", "2", ""]);
+        assert_eq!(marked, ["", "1", ""]);
     }
 
     #[test]

@@ -4,13 +4,11 @@
 
 #![allow(dead_code)] // Each test crate uses a different part of these fixtures.
 
-use mtaudit::audit::Auditor;
+use mtaudit::audit::{ArticleEvidence, Auditor};
+use mtaudit::config::Resolved;
 use mtaudit::data::{Article, CheckId, Finding, GatePolicy, Lang, Severity, Span, *};
-use mtaudit::gate::GateInput;
 use mtaudit::report::ArticleRow;
-use mtaudit::scoring;
 use mtaudit::segment::segment;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const POLICY: GatePolicy = GatePolicy {
@@ -19,11 +17,6 @@ pub const POLICY: GatePolicy = GatePolicy {
     fail_under: Some(90.0),
     max_broken_ratio: Some(0.2),
 };
-
-/// The hand-built article estimate: the share of sentences that are not ok.
-fn needs_editor(verdicts: &VerdictCounts) -> f64 {
-    1.0 - verdicts.ok as f64 / verdicts.total().max(1) as f64
-}
 
 /// The first paragraphs of a real machine-translated sample article.
 pub fn german_text() -> String {
@@ -112,8 +105,10 @@ pub fn german_findings() -> Vec<Planted> {
     ]
 }
 
-/// Builds an audit the way the pipeline does: findings belong to the sentence they start
-/// in, verdicts follow their penalty points, the score follows MQM-Core.
+/// The audit of `text` with the `planted` and `document_findings` in place of the
+/// heuristics', built as the pipeline builds every audit ([`Auditor::judge`]) without the
+/// language model. With `tokens`, made-up token surprisal stands in for the model's, for
+/// the heat map; the fingerprint is fixed so that pages do not change with the version.
 pub fn audit_of(
     id: &str,
     text: &str,
@@ -121,54 +116,34 @@ pub fn audit_of(
     document_findings: &[Finding],
     tokens: bool,
 ) -> ArticleAudit {
-    let sentences = segment(text);
-    let findings = in_sentences(text, &sentences, placed(text, planted, document_findings));
-    let (sentence_audits, verdicts) = sentence_audits(&sentences, &findings);
-    let mut findings_by_severity = BTreeMap::new();
-    let mut findings_by_check = BTreeMap::new();
-    for f in &findings {
-        *findings_by_severity.entry(f.finding.severity).or_insert(0) += 1;
-        *findings_by_check.entry(f.finding.check).or_insert(0) += 1;
-    }
-    let words = scoring::word_count(text);
-    let penalty = scoring::penalty(findings.iter().map(|f| &f.finding));
-    let score = scoring::article_score(penalty, words);
-    let token_scores = tokens.then(|| word_tokens(text, &findings));
-    ArticleAudit {
-        schema_version: SCHEMA_VERSION,
+    let article = Article {
         id: id.to_string(),
         source: format!("samples/{id}.txt"),
         title: None,
-        fingerprint: "fixture".into(),
+        lang: Some(Lang::GERMAN),
+        text: text.to_string(),
+    };
+    let sentences = segment(text);
+    let evidence = ArticleEvidence {
         lang: Lang::GERMAN,
         lang_source: LangSource::Detected,
-        evidence: evidence(tokens),
-        words,
-        penalty,
-        score,
-        needs_editor: needs_editor(&verdicts),
-        verdicts,
-        findings_by_severity,
-        findings_by_check,
-        gate: mtaudit::gate::evaluate(
-            &POLICY,
-            &GateInput {
-                score,
-                verdicts,
-                needs_editor: needs_editor(&verdicts),
-                critical: Vec::new(),
-            },
-        ),
-        text: text.to_string(),
-        sentences: sentence_audits,
-        findings,
-        tokens: token_scores,
-        lm_error: None,
+        sentence_languages: vec![Lang::GERMAN; sentences.len()],
+        sentences,
+        findings: placed(text, planted, document_findings),
+        lm: None,
+    };
+    let mut settings = Resolved::default();
+    settings.gate_policy = POLICY;
+    let mut audit = Auditor::new(settings, None).judge(&article, evidence);
+    audit.fingerprint = "fixture".into();
+    if tokens {
+        audit.tokens = Some(word_tokens(text, &audit.findings));
+        audit.evidence = evidence_with_model();
     }
+    audit
 }
 
-/// The `planted` findings where their needles stand in `text`, and the document findings,
-/// in the pipeline's order.
+/// The `planted` findings where their needles stand in `text`, and the document findings.
 fn placed(text: &str, planted: &[Planted], document_findings: &[Finding]) -> Vec<Finding> {
     let mut findings: Vec<Finding> = planted
         .iter()
@@ -187,63 +162,14 @@ fn placed(text: &str, planted: &[Planted], document_findings: &[Finding]) -> Vec
         })
         .collect();
     findings.extend(document_findings.iter().cloned());
-    findings.sort_by_key(|f| (f.span.start, f.span.end, f.check));
     findings
 }
 
-/// Each finding with the sentence it starts in; none for those over the whole text.
-fn in_sentences(text: &str, sentences: &[Sentence], findings: Vec<Finding>) -> Vec<FindingAudit> {
-    let whole = Span::new(0, text.len());
-    findings
-        .into_iter()
-        .map(|finding| {
-            let sentence = (!finding.span.contains(whole)).then(|| {
-                sentences
-                    .partition_point(|s| s.span.start <= finding.span.start)
-                    .saturating_sub(1)
-            });
-            FindingAudit { finding, sentence }
-        })
-        .collect()
-}
-
-/// Each sentence with its findings and the verdict their penalty points give, and the
-/// verdicts counted.
-fn sentence_audits(
-    sentences: &[Sentence],
-    findings: &[FindingAudit],
-) -> (Vec<SentenceAudit>, VerdictCounts) {
-    let mut verdicts = VerdictCounts::default();
-    let audits = sentences
-        .iter()
-        .enumerate()
-        .map(|(index, s)| {
-            let own: Vec<usize> = (0..findings.len())
-                .filter(|&i| findings[i].sentence == Some(index))
-                .collect();
-            let verdict =
-                scoring::verdict(scoring::penalty(own.iter().map(|&i| &findings[i].finding)));
-            verdicts.add(verdict);
-            SentenceAudit {
-                index,
-                span: s.span,
-                kind: s.kind,
-                lang: Lang::GERMAN,
-                verdict,
-                findings: own,
-                probability_broken: 0.0,
-                lm: None,
-            }
-        })
-        .collect();
-    (audits, verdicts)
-}
-
-/// The heuristics, and the language model where the audit has `tokens`.
-fn evidence(tokens: bool) -> Evidence {
+/// The heuristics and the language model, for an audit with token surprisal.
+fn evidence_with_model() -> Evidence {
     Evidence {
         heuristics: true,
-        language_model: tokens.then(|| ModelInfo {
+        language_model: Some(ModelInfo {
             name: "gemma-3-270m".into(),
             sha256: "3f1c0e5b9d2a4c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f506".into(),
             exact: false,
