@@ -7,7 +7,7 @@ use super::document::{Check, Document};
 use super::words::Word;
 use crate::data::{CheckId, Finding, SentenceKind, Severity, Span};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// Photo and news agencies and pool names that credits name, as regular expressions
 /// (any case). The one list: the credit-line patterns and [`mentions_photo_credit`]
@@ -53,54 +53,45 @@ fn agency_pattern() -> String {
 const VIA: &str = r"(?:(?i:über|via|tramite|per|durch)\s+)?";
 
 /// A credit: one to four name-like pieces separated by " | " or "/", at least one an agency.
-fn credit_line_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        // Up to four words: a photographer's name, a site ("Kreml.ru"), an agency.
-        let piece = r"[\p{L}\p{N}][\p{L}\p{N}.'’-]*(?: [\p{L}\p{N}][\p{L}\p{N}.'’-]*){0,3}";
-        let agency = agency_pattern();
-        Regex::new(&format!(
+static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    // Up to four words: a photographer's name, a site ("Kreml.ru"), an agency.
+    let piece = r"[\p{L}\p{N}][\p{L}\p{N}.'’-]*(?: [\p{L}\p{N}][\p{L}\p{N}.'’-]*){0,3}";
+    let agency = agency_pattern();
+    Regex::new(&format!(
             r"^(?:(?i:foto|photo|bild|credit[io]?)\s*:\s*)?(?:{piece}\s*[|/]\s*)*{VIA}{agency}(?:\s*[|/]\s*{VIA}{piece})*$"
         ))
         .expect("valid credit pattern")
-    })
-}
+});
 
 /// A credit glued to the end of a sentence: "die Hand.Gavriil Grigorov/Reuters".
-fn glued_credit_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        let name = r"\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){0,3}";
-        let agency = agency_pattern();
-        Regex::new(&format!(r"[.!?…”“\x22»](?P<credit>{name}\s*[/|]\s*{VIA}{agency}(?:\s*[/|]\s*[\p{{L}} -]{{2,30}})?)\s*$"))
+static GLUED_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    let name = r"\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){0,3}";
+    let agency = agency_pattern();
+    Regex::new(&format!(r"[.!?…”“\x22»](?P<credit>{name}\s*[/|]\s*{VIA}{agency}(?:\s*[/|]\s*[\p{{L}} -]{{2,30}})?)\s*$"))
             .expect("valid glued credit pattern")
-    })
-}
+});
 
 /// Phrases by which a sentence describes a photo rather than reports news.
-fn caption_phrase_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(
+static CAPTION_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
             r"(?i)\b(?:in (?:diesem|einem) (?:Standbild|Videostandbild|Foto|Archivbild|Handout-Foto|Bild aus)|auf (?:diesem|dem oben|dem hier) (?:Foto|Bild|Archivbild)|(?:in|on) this (?:photo|handout photo|still image|file photo|picture|screen grab)|in (?:questa|quest'|un') ?(?:foto|immagine)|in un fermo immagine|nella foto (?:di archivio|d'archivio))\b",
         )
         .expect("valid caption pattern")
-    })
-}
+});
 
 /// Words of a photo credit or caption line besides the agencies' names.
 const PHOTO_WORDS: &[&str] = &[
     "foto", "photo", "bild", "bilder", "images", "picture", "alliance",
 ];
 
+/// A whole word that is an agency's name.
+static AGENCY_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{}$", agency_pattern())).expect("valid agency pattern"));
+
 /// Whether the words name a photo agency or picture credit ("Kevin Lamarque | Reuters").
 pub(super) fn mentions_photo_credit(words: &[Word<'_>]) -> bool {
-    static AGENCY_WORD: OnceLock<Regex> = OnceLock::new();
-    let agency_word = AGENCY_WORD.get_or_init(|| {
-        Regex::new(&format!("^{}$", agency_pattern())).expect("valid agency pattern")
-    });
     words.iter().any(|w| {
-        PHOTO_WORDS.contains(&w.text.to_lowercase().as_str()) || agency_word.is_match(w.text)
+        PHOTO_WORDS.contains(&w.text.to_lowercase().as_str()) || AGENCY_WORD.is_match(w.text)
     })
 }
 
@@ -116,10 +107,7 @@ impl Check for CaptionCredit {
         let mut flagged_caption: Option<usize> = None;
         for (index, sentence) in doc.sentences.iter().enumerate() {
             let text = doc.sentence_text(sentence);
-            if let Some(c) = glued_credit_pattern()
-                .captures(text)
-                .and_then(|c| c.name("credit"))
-            {
+            if let Some(c) = GLUED_CREDIT.captures(text).and_then(|c| c.name("credit")) {
                 let span = Span::new(c.start(), c.end()).shifted(sentence.span.start);
                 out.push(Finding::new(
                     CheckId::CaptionCredit,
@@ -151,9 +139,7 @@ impl Check for CaptionCredit {
                         flagged_caption = Some(p);
                     }
                 }
-            } else if sentence.kind == SentenceKind::Sentence
-                && caption_phrase_pattern().is_match(text)
-            {
+            } else if sentence.kind == SentenceKind::Sentence && CAPTION_PHRASE.is_match(text) {
                 out.push(caption_finding(sentence.span, "it describes a photo"));
                 flagged_caption = Some(index);
             }
@@ -163,7 +149,7 @@ impl Check for CaptionCredit {
 }
 
 fn is_credit_line(text: &str) -> bool {
-    text.chars().count() <= 100 && credit_line_pattern().is_match(text)
+    text.chars().count() <= 100 && CREDIT_LINE.is_match(text)
 }
 
 /// Whether `caption` ends the line just before the one where `credit` starts (blank lines

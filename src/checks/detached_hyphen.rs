@@ -7,7 +7,7 @@
 use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// Words after which " -wort" is a suspended compound ("Ein- und -ausgang"), not an error.
 const CONJUNCTIONS: &[&str] = &[
@@ -25,16 +25,13 @@ const CONJUNCTIONS: &[&str] = &[
     "&",
 ];
 
-fn compound_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    // A word, then one or more " -Part" pieces (space(s), ASCII hyphen, a letter).
-    PATTERN.get_or_init(|| {
-        Regex::new(
-            r"[\p{L}\p{N}][\p{L}\p{N}.]*(?:[ \t\u{00A0}]+-\p{L}[\p{L}\p{N}]*(?:-[\p{L}\p{N}]+)*)+",
-        )
-        .expect("valid detached-hyphen pattern")
-    })
-}
+// A word, then one or more " -Part" pieces (space(s), ASCII hyphen, a letter).
+static COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[\p{L}\p{N}][\p{L}\p{N}.]*(?:[ \t\u{00A0}]+-\p{L}[\p{L}\p{N}]*(?:-[\p{L}\p{N}]+)*)+",
+    )
+    .expect("valid detached-hyphen pattern")
+});
 
 pub struct DetachedHyphen;
 
@@ -46,7 +43,7 @@ impl Check for DetachedHyphen {
     fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
         for sentence in doc.sentences {
             let text = doc.sentence_text(sentence);
-            for m in compound_pattern().find_iter(text) {
+            for m in COMPOUND.find_iter(text) {
                 let first_word = m
                     .as_str()
                     .split(|c: char| c.is_whitespace())

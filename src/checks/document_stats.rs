@@ -137,6 +137,35 @@ impl DocumentStats {
     }
 }
 
+/// Blocks of one kind (lines, paragraphs) that repeat earlier ones word for word.
+struct BlockRepeats {
+    /// What the blocks are called, in the plural.
+    blocks: &'static str,
+    /// Share of the blocks that repeat an earlier one.
+    fraction: f64,
+    /// Share of the text's characters in them.
+    char_fraction: f64,
+    region: Option<Span>,
+}
+
+impl BlockRepeats {
+    /// A major violation when either share passes its limit.
+    fn violation(&self, max_fraction: f64, max_char_fraction: f64) -> Option<Violation> {
+        let blocks = self.blocks;
+        (self.fraction > max_fraction || self.char_fraction > max_char_fraction).then(|| {
+            (
+                self.region,
+                Severity::Major,
+                format!(
+                    "{} of the {blocks} ({} of the text) repeat earlier {blocks} word for word",
+                    percent(self.fraction),
+                    percent(self.char_fraction)
+                ),
+            )
+        })
+    }
+}
+
 /// One crossed threshold: the region concerned (`None`: the whole document), the severity
 /// and a message.
 type Violation = (Option<Span>, Severity, String);
@@ -153,38 +182,27 @@ impl DocumentStatistics {
 
     /// Repeated lines, or else repeated paragraphs.
     fn duplicate_block_violation(&self) -> Option<Violation> {
-        self.duplicate_line_violation()
-            .or_else(|| self.duplicate_paragraph_violation())
-    }
-
-    fn duplicate_line_violation(&self) -> Option<Violation> {
-        (self.duplicate_line_fraction > MAX_DUPLICATE_LINE_FRACTION
-            || self.duplicate_line_char_fraction > MAX_DUPLICATE_LINE_CHAR_FRACTION)
-            .then(|| {
-                (
-                    self.regions.duplicate_lines,
-                    Severity::Major,
-                    format!(
-                        "{} of the lines ({} of the text) repeat earlier lines word for word",
-                        percent(self.duplicate_line_fraction),
-                        percent(self.duplicate_line_char_fraction)
-                    ),
-                )
-            })
-    }
-
-    fn duplicate_paragraph_violation(&self) -> Option<Violation> {
-        (self.duplicate_paragraph_fraction > MAX_DUPLICATE_PARAGRAPH_FRACTION
-            || self.duplicate_paragraph_char_fraction > MAX_DUPLICATE_PARAGRAPH_CHAR_FRACTION)
-            .then(|| {
-                (
-                    self.regions.duplicate_paragraphs,
-                    Severity::Major,
-                    format!(
-                        "{} of the paragraphs ({} of the text) repeat earlier paragraphs word for word",
-                        percent(self.duplicate_paragraph_fraction),
-                        percent(self.duplicate_paragraph_char_fraction)
-                    ),
+        let lines = BlockRepeats {
+            blocks: "lines",
+            fraction: self.duplicate_line_fraction,
+            char_fraction: self.duplicate_line_char_fraction,
+            region: self.regions.duplicate_lines,
+        };
+        let paragraphs = BlockRepeats {
+            blocks: "paragraphs",
+            fraction: self.duplicate_paragraph_fraction,
+            char_fraction: self.duplicate_paragraph_char_fraction,
+            region: self.regions.duplicate_paragraphs,
+        };
+        lines
+            .violation(
+                MAX_DUPLICATE_LINE_FRACTION,
+                MAX_DUPLICATE_LINE_CHAR_FRACTION,
+            )
+            .or_else(|| {
+                paragraphs.violation(
+                    MAX_DUPLICATE_PARAGRAPH_FRACTION,
+                    MAX_DUPLICATE_PARAGRAPH_CHAR_FRACTION,
                 )
             })
     }

@@ -8,7 +8,7 @@
 use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 pub struct Encoding;
 
@@ -16,28 +16,22 @@ pub struct Encoding;
 /// (or Latin-1, for the C1 controls).
 const CP1252_TAIL: &str = "\u{80}-\u{BF}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
 
-fn mojibake_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // Lead bytes of 2-byte sequences (Â, Ã for Latin-1 letters; Å, Ä for Central
-        // European ones) and of 3-byte punctuation (â€), each followed by continuation
-        // bytes. "Ä" and "Å" are real letters, so they need a tail that never follows a
-        // letter in real text.
-        let pattern = format!(
-            "(?:[ÂÃ][{t}]|â€[{t}]?|[ÄÅ][\u{80}-\u{9F}¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿])+",
-            t = CP1252_TAIL
-        );
-        Regex::new(&pattern).expect("valid mojibake pattern")
-    })
-}
+static MOJIBAKE: LazyLock<Regex> = LazyLock::new(|| {
+    // Lead bytes of 2-byte sequences (Â, Ã for Latin-1 letters; Å, Ä for Central
+    // European ones) and of 3-byte punctuation (â€), each followed by continuation
+    // bytes. "Ä" and "Å" are real letters, so they need a tail that never follows a
+    // letter in real text.
+    let pattern = format!(
+        "(?:[ÂÃ][{t}]|â€[{t}]?|[ÄÅ][\u{80}-\u{9F}¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿])+",
+        t = CP1252_TAIL
+    );
+    Regex::new(&pattern).expect("valid mojibake pattern")
+});
 
-fn entity_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-            .expect("valid entity pattern")
-    })
-}
+static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+        .expect("valid entity pattern")
+});
 
 /// Invisible characters that do not belong in published text.
 fn invisible_name(c: char) -> Option<&'static str> {
@@ -83,7 +77,7 @@ impl Check for Encoding {
 
     fn run(&self, doc: &Document<'_>, out: &mut Vec<Finding>) {
         let mut garbled: Vec<Span> = Vec::new();
-        for m in mojibake_re().find_iter(doc.text) {
+        for m in MOJIBAKE.find_iter(doc.text) {
             garbled.push(Span::new(m.start(), m.end()));
         }
         for run in char_runs(doc.text, |c| c == '\u{FFFD}') {
@@ -111,7 +105,7 @@ impl Check for Encoding {
             out.push(Finding::new(CheckId::Encoding, severity, span, message));
         }
 
-        for m in entity_re().find_iter(doc.text) {
+        for m in ENTITY.find_iter(doc.text) {
             let decoded = html_escape::decode_html_entities(m.as_str());
             if decoded != m.as_str() {
                 out.push(Finding::new(

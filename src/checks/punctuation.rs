@@ -10,7 +10,7 @@
 use super::document::{Check, Document};
 use crate::data::{CheckId, Finding, Severity, Span};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 pub struct Punctuation;
 
@@ -254,17 +254,15 @@ fn check_stray_angle_brackets(text: &str, line: Span, out: &mut Vec<Finding>) {
     }
 }
 
-fn space_before_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"[\p{L}\p{N}](\s+)([,.;:!?])").expect("valid pattern"))
-}
+static SPACE_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\p{L}\p{N}](\s+)([,.;:!?])").expect("valid pattern"));
 
 /// Space between a word and the punctuation after it ("putin , che", "ucraina .").
 fn check_space_before(doc: &Document<'_>, line: Span, out: &mut Vec<Finding>) {
     let s = line.slice(doc.text);
     // French sets a thin space before ; : ! ? by rule.
     let french = doc.lang.code() == "fr";
-    for caps in space_before_re().captures_iter(s) {
+    for caps in SPACE_BEFORE.captures_iter(s) {
         let (Some(space), Some(mark)) = (caps.get(1), caps.get(2)) else {
             continue;
         };
@@ -283,10 +281,8 @@ fn check_space_before(doc: &Document<'_>, line: Span, out: &mut Vec<Finding>) {
     }
 }
 
-fn missing_space_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("valid pattern"))
-}
+static MISSING_SPACE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{Ll}{2}([.!?])\p{Lu}\p{Ll}").expect("valid pattern"));
 
 /// A sentence end glued to the next word ("die Hand.Gavriil"), outside URLs and domains.
 fn check_missing_space_after(text: &str, line: Span, out: &mut Vec<Finding>) {
@@ -295,7 +291,7 @@ fn check_missing_space_after(text: &str, line: Span, out: &mut Vec<Finding>) {
     // like. Matches come in order, so the next match in the same token reuses it: finding
     // the token again for each of many matches in one long token would be quadratic.
     let mut last_token: Option<(usize, usize, bool)> = None;
-    for caps in missing_space_re().captures_iter(s) {
+    for caps in MISSING_SPACE.captures_iter(s) {
         let Some(mark) = caps.get(1) else { continue };
         let in_url = match last_token {
             Some((start, end, in_url)) if start <= mark.start() && mark.end() <= end => in_url,
@@ -329,15 +325,13 @@ fn check_missing_space_after(text: &str, line: Span, out: &mut Vec<Finding>) {
     }
 }
 
-fn doubled_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\.+|[,;:][,.;:]+").expect("valid pattern"))
-}
+static DOUBLED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\.+|[,;:][,.;:]+").expect("valid pattern"));
 
 /// ",,", ";;", ",." and exactly two full stops; an ellipsis ("...") is fine.
 fn check_doubled(text: &str, line: Span, out: &mut Vec<Finding>) {
     let s = line.slice(text);
-    for m in doubled_re().find_iter(s) {
+    for m in DOUBLED.find_iter(s) {
         let run = m.as_str();
         let is_double_stop = run == "..";
         let is_mixed = !run.starts_with('.');
