@@ -150,17 +150,9 @@ impl Auditor {
     /// Builds the audit of `article` from its evidence: the one way from evidence to a
     /// report, which the pipeline takes and test fixtures take with planted findings.
     /// Judges every sentence, then the article, then applies the gate.
-    pub fn judge(&self, article: &Article, evidence: ArticleEvidence) -> ArticleAudit {
-        let ArticleEvidence {
-            lang,
-            lang_source,
-            sentences,
-            sentence_languages,
-            findings,
-            lm,
-        } = evidence;
+    pub fn judge(&self, article: &Article, mut evidence: ArticleEvidence) -> ArticleAudit {
         let mut sources = self.evidence();
-        let (lm_scores, lm_error) = match lm {
+        let (lm_scores, lm_error) = match evidence.lm.take() {
             Some(Ok(scores)) => (Some(scores), None),
             Some(Err(e)) => {
                 sources.language_model = None;
@@ -168,20 +160,21 @@ impl Auditor {
             }
             None => (None, None),
         };
-        let (findings, sentence_evidence) =
-            self.judge_sentences(&article.text, &sentences, findings, lm_scores.as_ref());
+        let heuristic = std::mem::take(&mut evidence.findings);
+        let (findings, sentence_evidence) = self.judge_sentences(
+            &article.text,
+            &evidence.sentences,
+            heuristic,
+            lm_scores.as_ref(),
+        );
         let judged = Judged {
-            lang,
-            lang_source,
-            sentences,
-            sentence_languages,
             findings,
             sentence_evidence,
             lm: lm_scores,
             lm_error,
             evidence: sources,
         };
-        self.assemble(article, judged)
+        self.assemble(article, &evidence, judged)
     }
 
     /// The language model's evidence on the article, if it is used.
@@ -248,18 +241,23 @@ impl Auditor {
 
     /// The audit of `article` from its judged evidence: sentences with their verdicts,
     /// findings with their sentences, counts, the article's judgement and the gate.
-    fn assemble(&self, article: &Article, judged: Judged) -> ArticleAudit {
+    fn assemble(
+        &self,
+        article: &Article,
+        gathered: &ArticleEvidence,
+        judged: Judged,
+    ) -> ArticleAudit {
         let text = article.text.as_str();
         let findings: Vec<FindingAudit> = judged
             .findings
             .into_iter()
             .map(|finding| FindingAudit {
-                sentence: sentence_of(&judged.sentences, finding.span),
+                sentence: sentence_of(&gathered.sentences, finding.span),
                 finding,
             })
             .collect();
         let mut sentences =
-            sentence_audits(&judged.sentences, &judged.sentence_languages, &findings);
+            sentence_audits(&gathered.sentences, &gathered.sentence_languages, &findings);
         for (index, audit) in sentences.iter_mut().enumerate() {
             audit.probability_broken = judged.sentence_evidence[index].0;
             audit.lm = judged.lm.as_ref().map(|s| s.sentences[index].clone());
@@ -297,8 +295,8 @@ impl Auditor {
             source: article.source.clone(),
             title: article.title.clone(),
             fingerprint: self.fingerprint(article),
-            lang: judged.lang,
-            lang_source: judged.lang_source,
+            lang: gathered.lang,
+            lang_source: gathered.lang_source,
             evidence: judged.evidence,
             words,
             penalty,
@@ -392,10 +390,6 @@ pub struct ArticleEvidence {
 
 /// What the judgement of an article's sentences produced.
 struct Judged {
-    lang: Lang,
-    lang_source: LangSource,
-    sentences: Vec<Sentence>,
-    sentence_languages: Vec<Lang>,
     findings: Vec<Finding>,
     sentence_evidence: Vec<SentenceEvidence>,
     lm: Option<ArticleSurprisal>,

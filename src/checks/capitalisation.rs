@@ -235,10 +235,9 @@ fn check_capitalised_determiner(
         if plausible {
             continue;
         }
-        out.push(Finding::new(
-            CheckId::Capitalisation,
-            Severity::Major,
+        out.push(finding(
             word.span,
+            Severity::Major,
             format!(
                 "article {:?} capitalised in the middle of a sentence (garbled sentence structure)",
                 word.text
@@ -296,10 +295,9 @@ fn check_lowercase_start(
     } else {
         "sentence"
     };
-    out.push(Finding::new(
-        CheckId::Capitalisation,
-        Severity::Minor,
+    out.push(finding(
         first.span,
+        Severity::Minor,
         format!("{what} starts with a lower-case letter ({:?})", first.text),
     ));
 }
@@ -344,10 +342,9 @@ fn check_credit_surname(
             && !english.contains(surname.text)
             && !doc.settings.is_allowed(surname.text)
         {
-            out.push(Finding::new(
-                CheckId::Capitalisation,
-                Severity::Minor,
+            out.push(finding(
                 surname.span,
+                Severity::Minor,
                 format!(
                     "name written in lower case: {:?} after {:?}",
                     surname.text, first.text
@@ -426,10 +423,9 @@ fn check_lowercased_names(
     }
     found.sort();
     for span in found {
-        out.push(Finding::new(
-            CheckId::Capitalisation,
-            Severity::Minor,
+        out.push(finding(
             span,
+            Severity::Minor,
             format!(
                 "name written in lower case: {:?} (capitalised elsewhere in the article)",
                 span.slice(doc.text)
@@ -445,6 +441,11 @@ fn shared_by_other_languages(word: &str) -> usize {
         .filter(|&&l| l != Lang::GERMAN)
         .filter(|&&l| lexicon::for_lang(l).is_some_and(|lex| lex.contains(word)))
         .count()
+}
+
+/// A `capitalisation` finding.
+fn finding(span: Span, severity: Severity, message: impl Into<String>) -> Finding {
+    Finding::new(CheckId::Capitalisation, severity, span, message)
 }
 
 #[cfg(test)]

@@ -226,10 +226,9 @@ fn check_one_word(
     } else {
         Severity::Major
     };
-    out.push(Finding::new(
-        CheckId::Fragment,
-        severity,
+    out.push(finding(
         sentence.span,
+        severity,
         format!("one-word fragment {:?} standing as a sentence", word.text),
     ));
 }
@@ -250,10 +249,9 @@ fn check_final_function_word(
         return;
     }
     if final_function_words(doc.lang).contains(&last.text.to_lowercase().as_str()) {
-        out.push(Finding::new(
-            CheckId::Fragment,
-            Severity::Major,
+        out.push(finding(
             last.span,
+            Severity::Major,
             format!(
                 "sentence breaks off after {:?} (an article, preposition or conjunction)",
                 last.text
@@ -288,10 +286,9 @@ fn check_article_von_name(doc: &Document<'_>, words: &[Word<'_>], out: &mut Vec<
             && name.is_capitalised()
             && followed_by_verb_or_end
         {
-            out.push(Finding::new(
-                CheckId::Fragment,
-                Severity::Minor,
+            out.push(finding(
                 Span::new(article.span.start, name.span.end),
+                Severity::Minor,
                 format!(
                     "incomplete phrase {:?}: the noun after the article is missing",
                     &doc.text[article.span.start..name.span.end]
@@ -329,12 +326,7 @@ fn check_unterminated(
             "the paragraph ends without final punctuation (cut off?)".to_string(),
         )
     };
-    out.push(Finding::new(
-        CheckId::Fragment,
-        severity,
-        sentence.span,
-        message,
-    ));
+    out.push(finding(sentence.span, severity, message));
 }
 
 /// "Erklä..." at the end of a paragraph: a word that is no word of the language, cut
@@ -359,10 +351,9 @@ fn check_truncated_word(
         && last.text.chars().all(char::is_alphabetic)
         && !lex.contains(last.text)
     {
-        out.push(Finding::new(
-            CheckId::Fragment,
-            Severity::Major,
+        out.push(finding(
             Span::new(last.span.start, sentence.span.end),
+            Severity::Major,
             format!(
                 "word cut off: {:?}",
                 &doc.text[last.span.start..sentence.span.end]
@@ -380,10 +371,9 @@ fn check_heading(
 ) {
     let text = doc.sentence_text(sentence);
     if text.ends_with(',') {
-        out.push(Finding::new(
-            CheckId::Fragment,
-            Severity::Major,
+        out.push(finding(
             sentence.span,
+            Severity::Major,
             "the paragraph breaks off after a comma",
         ));
         return;
@@ -400,12 +390,12 @@ fn check_heading(
     } else {
         "heading-like line in the body of the article"
     };
-    out.push(Finding::new(
-        CheckId::Fragment,
-        Severity::Minor,
-        sentence.span,
-        message,
-    ));
+    out.push(finding(sentence.span, Severity::Minor, message));
+}
+
+/// A `fragment` finding.
+fn finding(span: Span, severity: Severity, message: impl Into<String>) -> Finding {
+    Finding::new(CheckId::Fragment, severity, span, message)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ impl Check for Punctuation {
     }
 }
 
+/// A `punctuation` finding.
 fn finding(span: Span, severity: Severity, message: impl Into<String>) -> Finding {
     Finding::new(CheckId::Punctuation, severity, span, message)
 }
