@@ -4,9 +4,9 @@
 #
 # With a nightly toolchain and cargo-fuzz installed: `cargo +nightly fuzz build`, the
 # instrumented build the fuzzer runs. Otherwise a plain stable build of the same targets
-# (libFuzzer is linked, without coverage instrumentation); it shares the repository's
-# target folder and dev profile, so it reuses what `cargo test` compiled. fuzz/Cargo.lock
-# follows the repository's dependencies (no --locked: a new dependency there is added).
+# (libFuzzer is linked, without coverage instrumentation). fuzz/ is a member of the
+# repository's workspace: one lock file, one build folder, one dev profile, so the plain
+# build reuses the dependencies that `cargo build` and `cargo test` compiled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,5 +15,4 @@ if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2
   exec cargo +nightly fuzz build -s none
 fi
 echo "nightly or cargo-fuzz missing: building the fuzz targets with stable cargo" >&2
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-exec cargo build --manifest-path fuzz/Cargo.toml --bins
+exec cargo build --quiet -p mtaudit-fuzz --bins

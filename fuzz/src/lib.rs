@@ -1,14 +1,14 @@
 //! Shared helpers of the fuzz targets: a scratch file per process for the input readers,
 //! one auditor per language setting, and the invariants every target asserts.
 
-use mtaudit::data::ArticleAudit;
 use mtaudit::audit::Auditor;
 use mtaudit::config::Config;
 use mtaudit::data::Article;
-use mtaudit::input::{Input, InputError};
+use mtaudit::data::ArticleAudit;
 use mtaudit::data::Lang;
 use mtaudit::data::Sentence;
 use mtaudit::data::Span;
+use mtaudit::input::{Input, InputError};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

@@ -128,10 +128,13 @@ impl GemmaTokenizer {
         let unknown_id = token_id_value(metadata, KEY_UNKNOWN_ID, vocab_size)?;
         let bpe = vocabulary.bpe(unknown_id)?;
         let mut tokenizer = Tokenizer::new(bpe);
-        tokenizer.with_normalizer(Some(
-            Replace::new(" ", SPACE_MARKER).map_err(TokenizerError::Build)?,
-        ));
-        tokenizer.add_tokens(&vocabulary.user_defined_tokens());
+        let normalizer = Replace::new(" ", SPACE_MARKER).map_err(TokenizerError::Build)?;
+        tokenizer
+            .with_normalizer(Some(normalizer))
+            .map_err(TokenizerError::Build)?;
+        tokenizer
+            .add_tokens(vocabulary.user_defined_tokens())
+            .map_err(TokenizerError::Build)?;
         Ok(GemmaTokenizer {
             tokenizer,
             bos_id,
