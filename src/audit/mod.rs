@@ -124,8 +124,8 @@ impl Auditor {
         self.judge(article, evidence)
     }
 
-    /// Gathers the evidence on `article`: its language, its sentences with theirs, the
-    /// heuristics' findings and the language model's scores.
+    /// Gathers the evidence on `article`: its language, its sentences and each one's
+    /// language, the heuristics' findings and the language model's scores.
     pub fn gather(&self, article: &Article) -> ArticleEvidence {
         let text = article.text.as_str();
         let (lang, lang_source) = self.article_lang(article);
