@@ -5,6 +5,7 @@
 //! ([`checks`]) and a local language model ([`lm`]), turns it into verdicts and scores
 //! ([`scoring`]), writes reports ([`report`]) and applies the threshold gate ([`gate`]).
 
+pub(crate) mod agreement;
 pub mod audit;
 pub mod checks;
 pub mod config;

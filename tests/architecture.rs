@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["langid", "segment"],
     // Word lists and inflected forms.
     &["lexicon"],
-    &["variants"],
+    &["variants", "agreement"],
     // Reading articles.
     &["input"],
     // Evidence: string heuristics and the language model.

@@ -80,3 +80,14 @@ fn an_imperfect_in_the_wrong_person_is_flagged_on_the_verb() {
         |suggestion| suggestion.starts_with("conoscev"),
     );
 }
+
+#[test]
+fn a_genitive_without_its_ending_is_flagged_on_the_noun() {
+    // The model finds "Rat" unsurprising here: the agreement rule points at it, and
+    // reports it whether or not the model prefers a genitive form.
+    assert_flagged(
+        "Die fünf ständigen und nicht permanenten europäischen Mitgliedstaaten des Rat umfassender Frieden.\n",
+        "Rat",
+        |suggestion| ["Rates", "Rats"].contains(&suggestion),
+    );
+}

@@ -9,8 +9,8 @@ use assert_cmd::Command;
 use std::path::Path;
 
 /// Garbled sentences the audit flags ("Wir wirkt" through the language model's
-/// implausible-word finding on "wirkt").
-const GARBLED: [&str; 7] = [
+/// implausible-word finding on "wirkt", "des Rat" through the genitive rule).
+const GARBLED: [&str; 8] = [
     "Wir wir uns Haben Sie viel zu tun",
     "Nahenvoyé",
     "Kernkraftwerk",
@@ -18,12 +18,9 @@ const GARBLED: [&str; 7] = [
     "bersaglio",
     "der Ball sei vor dem Russlands Gericht",
     "Wir wirkt uns sofort wieder auf.",
+    // Unsurprising to the model token by token; the genitive rule points at "Rat".
+    "Mitgliedstaaten des Rat umfassender Frieden.",
 ];
-
-/// A garbled sentence only the language model could catch, which it does not: the
-/// combination fitted on the WMT development data gives it 0.14 (suspect from about 0.3),
-/// and no single word stands out (the most unlikely, "umfassender", is a rarer word).
-const GARBLED_LM_ONLY: [&str; 1] = ["Mitgliedstaaten des Rat umfassender Frieden."];
 
 const CLEAN: &str = "Unterdessen verkündete der türkische Präsident Recep Tayyip Erdogan";
 
@@ -115,15 +112,6 @@ fn garbled_sample_sentences_are_flagged_and_the_clean_one_is_not_broken() {
     for (sentence, verdict) in verdicts_at(audits, CLEAN) {
         assert_ne!(verdict, "broken", "{sentence}");
     }
-}
-
-#[test]
-#[ignore = "known failure: the WMT-fitted combination calls this LM-only example ok"]
-fn garbled_sentences_only_the_language_model_can_see_are_flagged() {
-    let Some(audits) = audit_samples() else {
-        return;
-    };
-    assert_none_called_ok(audits, &GARBLED_LM_ONLY);
 }
 
 /// The acceptance case of the default gate: without any configuration, every sample

@@ -23,7 +23,9 @@ pub use audit::{
 pub use finding::{CheckId, Finding, Severity, UnknownCheck};
 pub use gate::{GatePolicy, GatePolicyError, GateResult, DEFAULT_MAX_NEEDS_EDITOR};
 pub use lang::{Lang, UnknownLanguage};
-pub use lm_features::{FracAbove, SentenceLm, UnlikelyWord, VariantComparison, WorstSpan};
+pub use lm_features::{
+    AgreementRule, FracAbove, SentenceLm, UnlikelyWord, VariantComparison, WorstSpan,
+};
 pub use sentence::{Sentence, SentenceKind};
 pub use span::Span;
 pub use verdict::{Verdict, VerdictCounts};

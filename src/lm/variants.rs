@@ -31,7 +31,7 @@ use super::head::OutputHead;
 use super::surprisal::{assign_tokens, content_start, TokenSurprisal};
 use super::tokenizer::Token;
 use super::{LanguageModel, LmError, ScoredChunk};
-use crate::data::{Lang, Sentence, Span, VariantComparison};
+use crate::data::{AgreementRule, Lang, Sentence, Span, VariantComparison};
 use candle_core::Tensor;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -52,7 +52,7 @@ pub const SUSPECT_WORD_NATS: f32 = 8.0;
 
 /// Changes whenever the comparisons for the same model and text could change; part of
 /// the score cache's key.
-pub const VARIANTS_VERSION: &str = "variants-3";
+pub const VARIANTS_VERSION: &str = "variants-4";
 
 /// A word of a sentence and the forms it might have been meant as.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +60,9 @@ pub struct WordVariants {
     /// Article-relative byte span of the word.
     pub span: Span,
     pub candidates: Vec<String>,
+    /// The agreement rule that nominated the word, whose repairs are then the candidates;
+    /// `None` for a surprising word.
+    pub rule: Option<AgreementRule>,
 }
 
 /// An article's token surprisal and, per sentence, its words' best variants.
@@ -153,6 +156,9 @@ impl LanguageModel {
     }
 }
 
+/// A candidate of a comparison: (index of its word, index among the word's candidates).
+type Pair = (usize, usize);
+
 /// The scoring pass as far as it has come.
 struct Pass<'a> {
     text: &'a str,
@@ -200,30 +206,7 @@ impl Pass<'_> {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        // Step 1: the first token where each candidate parts from the written text.
-        let mut pairs = Vec::new();
-        let mut rows = Vec::new();
-        let mut firsts = Vec::new();
-        for (w, (_, _, branches)) in words.iter().enumerate() {
-            for (c, tokens) in branches.candidates.iter().enumerate() {
-                pairs.push((w, c));
-                rows.push(self.row(branches.first)?);
-                firsts.push(tokens[0]);
-            }
-        }
-        let first_rows = lm.model.embedding_rows(&firsts)?;
-        let first_costs = self
-            .head
-            .surprisal(&Tensor::cat(&rows, 0)?, &firsts, &first_rows)?;
-        let gain = |p: usize| self.surprisal[words[pairs[p].0].2.first] - first_costs[p];
-        let mut confirmed: Vec<usize> = Vec::new();
-        for &s in sentences {
-            let mut own: Vec<usize> = (0..pairs.len())
-                .filter(|&p| words[pairs[p].0].0 == s && gain(p) > -FIRST_TOKEN_SLACK_NATS)
-                .collect();
-            own.sort_by(|&a, &b| gain(b).total_cmp(&gain(a)));
-            confirmed.extend(own.into_iter().take(CONFIRMED_CANDIDATES));
-        }
+        let (pairs, confirmed) = self.first_token_choice(lm, &words, sentences)?;
 
         // Step 2: the confirmed candidates over the word and its right context.
         let branches: Vec<(usize, &[u32])> = confirmed
@@ -249,6 +232,7 @@ impl Pass<'_> {
                     span: word.span,
                     suggestion: word.candidates[c].clone(),
                     llr,
+                    rule: word.rule,
                 });
             }
         }
@@ -263,6 +247,49 @@ impl Pass<'_> {
             }
         }
         Ok(per_sentence)
+    }
+
+    /// Step 1 of the comparison: every (word, candidate) pair of `words`, and the pairs
+    /// confirmed for step 2 by the first token where the candidate parts from the written
+    /// text: per sentence the [`CONFIRMED_CANDIDATES`] best within
+    /// [`FIRST_TOKEN_SLACK_NATS`], and every repair of an agreement rule.
+    fn first_token_choice(
+        &self,
+        lm: &LanguageModel,
+        words: &[(usize, WordVariants, WordBranches)],
+        sentences: &[usize],
+    ) -> Result<(Vec<Pair>, Vec<usize>), LmError> {
+        let mut pairs = Vec::new();
+        let mut rows = Vec::new();
+        let mut firsts = Vec::new();
+        for (w, (_, _, branches)) in words.iter().enumerate() {
+            for (c, tokens) in branches.candidates.iter().enumerate() {
+                pairs.push((w, c));
+                rows.push(self.row(branches.first)?);
+                firsts.push(tokens[0]);
+            }
+        }
+        let first_rows = lm.model.embedding_rows(&firsts)?;
+        let first_costs = self
+            .head
+            .surprisal(&Tensor::cat(&rows, 0)?, &firsts, &first_rows)?;
+        let gain = |p: usize| self.surprisal[words[pairs[p].0].2.first] - first_costs[p];
+        let mut confirmed: Vec<usize> = Vec::new();
+        for &s in sentences {
+            let mut own: Vec<usize> = (0..pairs.len())
+                .filter(|&p| words[pairs[p].0].0 == s && gain(p) > -FIRST_TOKEN_SLACK_NATS)
+                .collect();
+            own.sort_by(|&a, &b| gain(b).total_cmp(&gain(a)));
+            confirmed.extend(own.into_iter().take(CONFIRMED_CANDIDATES));
+        }
+        // An agreement rule's repairs are decided over the right context whatever their
+        // first token says: "des Rat|es umfassender" parts at "es" against "▁umfassender",
+        // where the written form is still ahead.
+        let repairs: Vec<usize> = (0..pairs.len())
+            .filter(|&p| words[pairs[p].0].1.rule.is_some() && !confirmed.contains(&p))
+            .collect();
+        confirmed.extend(repairs);
+        Ok((pairs, confirmed))
     }
 
     /// `word`'s candidates substituted into the text from the token holding the word's
@@ -394,8 +421,9 @@ const FIRST_TOKEN_SLACK_NATS: f32 = 2.0;
 /// few words ahead ("des Rates umfassender Frieden"), and a bounded stretch bounds the cost.
 pub const RIGHT_CONTEXT_TOKENS: usize = 6;
 
-/// The [`WORDS_PER_SENTENCE`] most surprising words of the sentence at `sentence` (past
-/// [`SUSPECT_WORD_NATS`]) that have candidate forms.
+/// The words of the sentence at `sentence` that an agreement rule nominates
+/// ([`crate::agreement`]), then its [`WORDS_PER_SENTENCE`] most surprising other words
+/// (past [`SUSPECT_WORD_NATS`]) that have candidate forms.
 /// `tokens` are the sentence's own tokens. Capitalised words outside the lexicon are left
 /// alone: they are names, whose "variants" are other names.
 pub fn suspect_words(
@@ -405,6 +433,14 @@ pub fn suspect_words(
     lang: Lang,
 ) -> Vec<WordVariants> {
     let lexicon = crate::lexicon::for_lang(lang);
+    let nominated: Vec<WordVariants> = crate::agreement::disagreements(sentence.slice(text), lang)
+        .into_iter()
+        .map(|d| WordVariants {
+            span: Span::new(sentence.start + d.range.start, sentence.start + d.range.end),
+            candidates: d.repairs,
+            rule: Some(d.rule),
+        })
+        .collect();
     let words: Vec<(usize, &str)> = sentence
         .slice(text)
         .split_word_bound_indices()
@@ -439,18 +475,22 @@ pub fn suspect_words(
             && (!lexicon.is_some_and(|l| l.contains(word))
                 || (i + 1 < words.len() && capitalised(i + 1))
                 || (i > 1 && capitalised(i - 1)));
-        if cost >= SUSPECT_WORD_NATS && !name {
+        if cost >= SUSPECT_WORD_NATS && !name && !nominated.iter().any(|n| n.span == span) {
             scored.push((cost, span));
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    scored
+    let surprising = scored
         .into_iter()
         .filter_map(|(_, span)| {
             let candidates =
                 crate::variants::candidates(span.slice(text), lang, CANDIDATES_PER_WORD);
-            (!candidates.is_empty()).then_some(WordVariants { span, candidates })
+            (!candidates.is_empty()).then_some(WordVariants {
+                span,
+                candidates,
+                rule: None,
+            })
         })
-        .take(WORDS_PER_SENTENCE)
-        .collect()
+        .take(WORDS_PER_SENTENCE);
+    nominated.into_iter().chain(surprising).collect()
 }

@@ -9,7 +9,7 @@ use super::sentence::{self, SentenceModel};
 use super::{
     article_score, grammar, implausible_wording, penalty, unlikely_word, verdict, word_count,
 };
-use super::{GRAMMAR_LLR_NATS, UNLIKELY_WORD_EXCESS};
+use super::{is_reported, UNLIKELY_WORD_EXCESS};
 use crate::data::{CheckId, Finding, Sentence, SentenceKind, SentenceLm, Severity, Verdict};
 
 /// Which of the language model's findings the configuration leaves on.
@@ -70,7 +70,7 @@ pub fn judge_sentence(
             out.extend(
                 lm.variants
                     .iter()
-                    .filter(|v| v.llr >= GRAMMAR_LLR_NATS)
+                    .filter(|v| is_reported(v))
                     .map(|v| grammar(v, text)),
             );
         }
