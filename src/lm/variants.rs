@@ -4,7 +4,8 @@
 //! Summary statistics of surprisal say *that* a sentence is unusual; a comparison says
 //! *which word* is wrong and what was meant. While the article is scored, each finished
 //! sentence's most surprising words get candidate forms ([`crate::variants`]: "Rat" →
-//! "Rates", "sei" → "sono"), which are compared with the written form in the same left
+//! "Rates", "sei" → "sono"), and the words an agreement rule nominates get its repairs
+//! ([`crate::agreement`]); they are compared with the written form in the same left
 //! context, the article so far:
 //!
 //! 1. **Left context.** For every candidate, the first token where its text parts from the
