@@ -121,7 +121,7 @@ const MAX_ADJECTIVES: usize = 3;
 const LOANWORD_MARGIN: f32 = 1.0;
 
 /// Genitive endings of masculine and neuter nouns: strong ("Rates", "Rats"), weak
-/// ("Präsidenten", "Kollegen").
+/// ("Präsidenten", "Bauern").
 const GENITIVE_ENDINGS: &[&str] = &["es", "s", "en", "n"];
 
 fn genitive_endings(words: &[Word<'_>], lexicon: &Lexicon) -> Vec<Disagreement> {
