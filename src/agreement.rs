@@ -4,10 +4,10 @@
 //! The grammar evidence asks the language model about the words it finds surprising, but
 //! an agreement error can be unsurprising token by token: after "des", "Rat" is a likely
 //! word, and only the missing genitive ending is wrong ("des Rat umfassender Frieden").
-//! These rules point the model at such words. A rule is a strong prior, not a verdict:
-//! the model must still prefer the repaired form in the sentence (see
-//! [`crate::scoring`]), so a rule that misfires on a name or an idiom costs a comparison,
-//! not a false finding.
+//! These rules point the model at such words with their repairs. A rule is a strong
+//! prior: the model need prefer a repair less clearly than for any other word, and a rule
+//! precise enough on its own is reported even where it does not (see
+//! [`crate::scoring`] and [`AgreementRule::stands_alone`]).
 //!
 //! Rules so far, each for the error a reader of machine-translated news sees at once:
 //! - German: a masculine or neuter noun after a genitive determiner without its genitive
@@ -19,6 +19,7 @@
 
 use crate::data::{AgreementRule, Lang};
 use crate::lexicon::{self, Lexicon};
+use crate::variants::Casing;
 
 /// Repaired forms offered per word.
 const MAX_REPAIRS: usize = 4;
@@ -128,7 +129,10 @@ fn genitive_endings(words: &[Word<'_>], lexicon: &Lexicon) -> Vec<Disagreement> 
     let english = lexicon::for_lang(Lang::ENGLISH);
     let mut out = Vec::new();
     for (i, determiner) in words.iter().enumerate() {
-        if !GENITIVE_DETERMINERS.contains(&determiner.text.to_lowercase().as_str()) {
+        if !GENITIVE_DETERMINERS
+            .iter()
+            .any(|d| determiner.text.eq_ignore_ascii_case(d))
+        {
             continue;
         }
         let Some(noun_at) = (i + 1..words.len().min(i + 2 + MAX_ADJECTIVES))
@@ -166,13 +170,7 @@ fn genitive_endings(words: &[Word<'_>], lexicon: &Lexicon) -> Vec<Disagreement> 
 /// (which also spares the rare weak noun, "des Kollege"), or the lexicon does not know it
 /// (names, rare compounds).
 fn genitive_repairs(noun: &str, lexicon: &Lexicon) -> Option<Vec<String>> {
-    let capitalised = noun.chars().next().is_some_and(char::is_uppercase);
-    let all_caps = noun
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .all(char::is_uppercase);
-    if !capitalised
-        || all_caps
+    if Casing::of(noun) != Casing::Capitalised
         || !noun.chars().all(char::is_alphabetic)
         || noun.ends_with(['s', 'ß', 'x', 'z', 'n', 'e'])
         || !lexicon.contains(noun)
@@ -250,13 +248,11 @@ fn second_person_verbs(words: &[Word<'_>], lexicon: &Lexicon) -> Vec<Disagreemen
         if repairs.is_empty() {
             continue;
         }
+        let casing = Casing::of(word.text);
         out.push(Disagreement {
             range: word.range(),
             rule: AgreementRule::SecondPerson,
-            repairs: repairs
-                .into_iter()
-                .map(|r| with_casing_of(word.text, &r))
-                .collect(),
+            repairs: repairs.into_iter().map(|r| casing.apply(&r)).collect(),
         });
     }
     out
@@ -279,19 +275,6 @@ fn imperfect_repairs(lower: &str, lexicon: &Lexicon) -> Vec<String> {
         repairs
     } else {
         Vec::new()
-    }
-}
-
-/// `form` capitalised where `word` is.
-fn with_casing_of(word: &str, form: &str) -> String {
-    if word.chars().next().is_some_and(char::is_uppercase) {
-        let mut chars = form.chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
-    } else {
-        form.to_string()
     }
 }
 

@@ -597,7 +597,7 @@ impl Ranked {
 
 /// The capitalisation pattern of a word, applied to its candidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Casing {
+pub(crate) enum Casing {
     Lower,
     /// First letter upper case (German nouns, sentence starts).
     Capitalised,
@@ -606,7 +606,7 @@ enum Casing {
 }
 
 impl Casing {
-    fn of(word: &str) -> Casing {
+    pub(crate) fn of(word: &str) -> Casing {
         let mut letters = word.chars().filter(|c| c.is_alphabetic());
         match letters.next() {
             Some(first) if first.is_uppercase() => {
@@ -621,7 +621,7 @@ impl Casing {
         }
     }
 
-    fn apply(self, lower: &str) -> String {
+    pub(crate) fn apply(self, lower: &str) -> String {
         match self {
             Casing::Lower => lower.to_string(),
             Casing::Upper => lower.to_uppercase(),

@@ -17,7 +17,9 @@ const LAYERS: &[&[&str]] = &[
     &["langid", "segment"],
     // Word lists and inflected forms.
     &["lexicon"],
-    &["variants", "agreement"],
+    &["variants"],
+    // Agreement rules, which spell their repairs as the variants do.
+    &["agreement"],
     // Reading articles.
     &["input"],
     // Evidence: string heuristics and the language model.
