@@ -348,3 +348,30 @@ fn worst_span_of_the_ball_sentence_overlaps_the_garbled_phrase() {
         worst.span.slice(&text)
     );
 }
+
+/// The head and the variant pass of one chunk run beside the next chunk's forward pass;
+/// neither the split nor the number of threads may change a score.
+#[test]
+fn scores_and_variants_do_not_depend_on_the_thread_count() {
+    let Some(lm) = evidence() else {
+        return;
+    };
+    let text = sample_text("003_");
+    let sentences = mtaudit::segment::segment(&text);
+    let on_threads = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        pool.install(|| {
+            lm.score(&text, &sentences, Lang::GERMAN, true)
+                .expect("scores")
+        })
+    };
+    let one = on_threads(1);
+    assert!(
+        one.sentences.iter().any(|s| !s.variants.is_empty()),
+        "the sample has variant evidence to compare"
+    );
+    assert!(one == on_threads(3), "scores on 3 threads differ from 1");
+}

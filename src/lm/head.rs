@@ -30,6 +30,7 @@ use super::gemma3::Precision;
 use super::qgemm::{Kernel, PackedMatrix, QuantisedActivations};
 use candle_core::quantized::{QStorage, QTensor};
 use candle_core::{Device, Storage, Tensor, D};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
@@ -346,7 +347,7 @@ fn packed_blocks(
 fn block_lse_and_targets(
     logits: &Tensor,
     n: usize,
-    in_block: &dyn Fn(usize) -> Option<usize>,
+    in_block: &(dyn Fn(usize) -> Option<usize> + Sync),
 ) -> candle_core::Result<(Vec<f32>, Vec<Option<f32>>)> {
     if logits.device().is_cpu() {
         // Read the logits in place: copying them out costs more than the maths.
@@ -381,14 +382,20 @@ fn block_lse_and_targets(
 fn rows_lse_and_targets(
     logits: &[f32],
     width: usize,
-    in_block: &dyn Fn(usize) -> Option<usize>,
+    in_block: &(dyn Fn(usize) -> Option<usize> + Sync),
 ) -> (Vec<f32>, Vec<Option<f32>>) {
+    // Rows in parallel: one article's chunk would otherwise normalise its logits on one
+    // core while the others wait.
     logits
-        .chunks_exact(width)
+        .par_chunks_exact(width)
         .enumerate()
+        .with_min_len(LSE_ROWS_PER_TASK)
         .map(|(i, row)| (row_lse(row), in_block(i).map(|c| row[c])))
         .unzip()
 }
+
+/// Fewest logits rows per parallel task.
+const LSE_ROWS_PER_TASK: usize = 8;
 
 /// log Σ e^v over a few terms.
 fn log_sum_exp(terms: &[f32]) -> f32 {

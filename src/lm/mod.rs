@@ -351,33 +351,61 @@ impl LanguageModel {
 
     /// [`Self::score_ids`] with `head`, handing every chunk's state to `after_chunk` as soon
     /// as it is scored.
+    ///
+    /// Thread plan: the head and `after_chunk` of one chunk run beside the forward pass of
+    /// the next (`rayon::join`), so one long article keeps every core busy where the
+    /// matrix products alone left a core idle between them; with many articles at once
+    /// rayon's work stealing fills the cores with whole articles instead. The results do
+    /// not depend on the split: each part computes exactly what it computed in sequence.
     fn score_chunks(
         &self,
         ids: &[u32],
         head: &OutputHead,
-        mut after_chunk: impl FnMut(ScoredChunk<'_>) -> Result<(), LmError>,
+        mut after_chunk: impl FnMut(ScoredChunk<'_>) -> Result<(), LmError> + Send,
     ) -> Result<Vec<f32>, LmError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
         // Position i sees BOS + ids[..i] and predicts ids[i].
         let mut inputs = Vec::with_capacity(ids.len());
         inputs.push(self.tokenizer.bos_id());
-        inputs.extend_from_slice(&ids[..ids.len() - 1]);
+        inputs.extend_from_slice(ids.split_last().map_or(&[][..], |(_, before)| before));
+        let batch = self.options.batch_tokens;
+        let mut chunks = inputs.chunks(batch).zip(ids.chunks(batch));
+        let Some((first_inputs, mut targets)) = chunks.next() else {
+            return Ok(Vec::new());
+        };
         let mut cache = self.model.new_cache();
         let mut surprisal = Vec::with_capacity(ids.len());
-        let batch = self.options.batch_tokens;
-        for (chunk_inputs, chunk_targets) in inputs.chunks(batch).zip(ids.chunks(batch)) {
-            let hidden = self.model.forward(chunk_inputs, &mut cache)?;
-            let target_rows = self.model.embedding_rows(chunk_targets)?;
-            surprisal.extend(head.surprisal(&hidden, chunk_targets, &target_rows)?);
-            after_chunk(ScoredChunk {
-                cache: &cache,
-                hidden,
-                surprisal: &surprisal,
-            })?;
+        let mut hidden = self.model.forward(first_inputs, &mut cache)?;
+        loop {
+            // The cache as this chunk left it: the next forward pass moves it on (and drops
+            // keys beyond the windows) while `after_chunk` may still branch off this one.
+            let scored_cache = cache.clone();
+            let next = chunks.next();
+            let (scored, forwarded) = rayon::join(
+                || {
+                    let target_rows = self.model.embedding_rows(targets)?;
+                    surprisal.extend(head.surprisal(&hidden, targets, &target_rows)?);
+                    after_chunk(ScoredChunk {
+                        cache: &scored_cache,
+                        hidden,
+                        surprisal: &surprisal,
+                    })
+                },
+                || {
+                    next.map(|(inputs, targets)| {
+                        Ok::<_, LmError>((self.model.forward(inputs, &mut cache)?, targets))
+                    })
+                    .transpose()
+                },
+            );
+            scored?;
+            match forwarded? {
+                Some((next_hidden, next_targets)) => {
+                    hidden = next_hidden;
+                    targets = next_targets;
+                }
+                None => return Ok(surprisal),
+            }
         }
-        Ok(surprisal)
     }
 }
 

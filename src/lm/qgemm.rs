@@ -374,6 +374,24 @@ fn grid(block: &[f32]) -> Option<(f32, f32)> {
     None
 }
 
+/// Quantises one token's activations `x` block by block into `codes`, with each block's
+/// scale and scaled code sum.
+fn quantise_token(x: &[f32], codes: &mut [i16], scale: &mut [f32], scaled_sum: &mut [f32]) {
+    let blocks = x.chunks_exact(BLOCK).zip(codes.chunks_exact_mut(BLOCK));
+    for ((chunk, codes), (scale, scaled_sum)) in blocks.zip(scale.iter_mut().zip(scaled_sum)) {
+        let max = chunk.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let d = max / A_MAX;
+        let inverse = if d > 0.0 { 1.0 / d } else { 0.0 };
+        let mut sum = 0i32;
+        for (code, &v) in codes.iter_mut().zip(chunk) {
+            *code = round(v * inverse) as i16;
+            sum += *code as i32;
+        }
+        *scale = d;
+        *scaled_sum = d * sum as f32;
+    }
+}
+
 impl QuantisedActivations {
     /// Quantises the row-major `x` (`tokens × cols`, `cols` divisible by [`BLOCK`]).
     pub fn quantise(x: &[f32], cols: usize) -> Result<QuantisedActivations, PackError> {
@@ -382,20 +400,19 @@ impl QuantisedActivations {
         }
         let blocks = x.len() / BLOCK;
         let mut codes = vec![0i16; x.len()];
-        let mut scale = Vec::with_capacity(blocks);
-        let mut scaled_sum = Vec::with_capacity(blocks);
-        for (chunk, codes) in x.chunks_exact(BLOCK).zip(codes.chunks_exact_mut(BLOCK)) {
-            let max = chunk.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let d = max / A_MAX;
-            let inverse = if d > 0.0 { 1.0 / d } else { 0.0 };
-            let mut sum = 0i32;
-            for (code, &v) in codes.iter_mut().zip(chunk) {
-                *code = round(v * inverse) as i16;
-                sum += *code as i32;
-            }
-            scale.push(d);
-            scaled_sum.push(d * sum as f32);
-        }
+        let mut scale = vec![0f32; blocks];
+        let mut scaled_sum = vec![0f32; blocks];
+        // Tokens in parallel: between two matrix products this is the only work, and one
+        // core doing it would leave the others waiting.
+        let per_token = cols / BLOCK;
+        x.par_chunks(cols)
+            .zip(codes.par_chunks_mut(cols))
+            .zip(scale.par_chunks_mut(per_token))
+            .zip(scaled_sum.par_chunks_mut(per_token))
+            .with_min_len(MIN_TASK_TOKENS)
+            .for_each(|(((x, codes), scale), scaled_sum)| {
+                quantise_token(x, codes, scale, scaled_sum)
+            });
         Ok(QuantisedActivations {
             tokens: x.len() / cols,
             cols,
