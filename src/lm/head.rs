@@ -10,10 +10,10 @@
 //! 8-bit tiles instead (exactly the Q8_0 values) and multiplied with 16-bit hidden states
 //! ([`super::qgemm`]).
 //!
-//! The head is most of the scoring cost, so the default scores a per-language *shortlist*
-//! (the tokens of the language's most frequent words in their usual spellings, plus short
-//! Latin-script and punctuation tokens and the byte tokens) exactly, and a fixed stride
-//! *sample* of the remaining vocabulary, and estimates
+//! Over the full vocabulary the head would be most of the scoring cost, so the default
+//! scores a per-language *shortlist* (the tokens of the language's most frequent words in
+//! their usual spellings, plus short Latin-script and punctuation tokens and the byte
+//! tokens) exactly, and a fixed stride *sample* of the remaining vocabulary, and estimates
 //!
 //! ```text
 //! logsumexp(all) ≈ log( Σ_shortlist e^l  +  (tail size / sample size) · Σ_sample e^l  [+ e^l_observed] )
@@ -23,7 +23,9 @@
 //! shortlisted). Without the sample term this is a strict lower bound of the exact
 //! log-normaliser (every omitted term is positive); the sample makes the estimate unbiased
 //! for the tail mass. `tests/lm_model.rs` checks the mean absolute difference from exact
-//! mode on the sample articles (≤ 0.05 nats per token).
+//! mode on the sample articles (≤ 0.02 nats per token). With the shortlist the head is
+//! about 30% of default scoring time (its log-sum-exps 6%), the layers the other 70%
+//! (single-thread profile of sample 001, 7 December 2026).
 
 use super::fastmath;
 use super::gemma3::Precision;
