@@ -366,7 +366,7 @@ impl LanguageModel {
         // Position i sees BOS + ids[..i] and predicts ids[i].
         let mut inputs = Vec::with_capacity(ids.len());
         inputs.push(self.tokenizer.bos_id());
-        inputs.extend_from_slice(ids.split_last().map_or(&[][..], |(_, before)| before));
+        inputs.extend_from_slice(&ids[..ids.len().saturating_sub(1)]);
         let batch = self.options.batch_tokens;
         let mut chunks = inputs.chunks(batch).zip(ids.chunks(batch));
         let Some((first_inputs, mut targets)) = chunks.next() else {
